@@ -1,0 +1,3 @@
+from nodeward.cli.main import main
+
+main()

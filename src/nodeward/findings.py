@@ -1,0 +1,136 @@
+"""The one result type every scanner produces, and the small value types it is made of."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+
+class Severity(enum.IntEnum):
+    """How much damage the problem allows when it is exploitable."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.strip().upper()]
+
+
+class Confidence(enum.IntEnum):
+    """How sure the rule is that the code it points at really has the problem."""
+
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Confidence:
+        return cls[text.strip().upper()]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A range in a file; lines and columns are 1-based, the end column is exclusive."""
+
+    path: str
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class TraceStep:
+    """One step of the way data took to reach a sink (used by taint rules)."""
+
+    location: Location
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A problem found by any scanner, ready for suppression, baselines and reporters."""
+
+    rule_id: str
+    rule_name: str
+    title: str
+    severity: Severity
+    confidence: Confidence
+    message: str
+    location: Location
+    snippet: str
+    cwe: tuple[int, ...]
+    owasp: str
+    fix: str
+    trace: tuple[TraceStep, ...] = ()
+    fingerprint: str = ""
+
+    @property
+    def path(self) -> str:
+        return self.location.path
+
+    @property
+    def line(self) -> int:
+        return self.location.start_line
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.location.path, self.location.start_line, self.location.start_column, self.rule_id)
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def assign_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
+    """Give each finding an identity that survives the code moving to other lines.
+
+    The identity is the rule, the file and the whitespace-normalised text of the flagged line; when
+    the same text is flagged more than once in a file, the occurrence number tells them apart.
+    """
+    seen: dict[tuple[str, str, str], int] = {}
+    result = []
+    for finding in sorted(findings, key=Finding.sort_key):
+        first_line = finding.snippet.splitlines()[0] if finding.snippet else ""
+        normalised = _WHITESPACE.sub(" ", first_line).strip()
+        key = (finding.rule_id, finding.location.path, normalised)
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        digest = hashlib.sha256("\x1f".join((*key, str(occurrence))).encode("utf-8")).hexdigest()
+        result.append(replace(finding, fingerprint=digest[:32]))
+    return result
+
+
+@dataclass(slots=True)
+class FileNotice:
+    """Something the user should know about a file that was skipped or only partly analysed."""
+
+    path: str
+    kind: str  # "skipped", "partial-parse", "error", "unused-suppression", "encoding"
+    message: str
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """Everything one scan produced, handed from the scanners to the reporters."""
+
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[FileNotice] = field(default_factory=list)
+    files_scanned: int = 0
+    lines_scanned: int = 0
+    suppressed: int = 0
+    root: str = "."

@@ -1,0 +1,98 @@
+"""What a rule is: metadata as class attributes, docs as the module docstring, a `check` per node."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from nodeward.findings import Confidence, Finding, Severity
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from nodeward.rules.context import RuleContext
+
+OWASP_2021 = {
+    "A01": "A01:2021 Broken Access Control",
+    "A02": "A02:2021 Cryptographic Failures",
+    "A03": "A03:2021 Injection",
+    "A04": "A04:2021 Insecure Design",
+    "A05": "A05:2021 Security Misconfiguration",
+    "A06": "A06:2021 Vulnerable and Outdated Components",
+    "A07": "A07:2021 Identification and Authentication Failures",
+    "A08": "A08:2021 Software and Data Integrity Failures",
+    "A09": "A09:2021 Security Logging and Monitoring Failures",
+    "A10": "A10:2021 Server-Side Request Forgery",
+}
+
+DOC_SECTIONS = ("What it finds", "Why it matters", "How to fix", "Bad", "Good")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDocs:
+    """The documentation of a rule, split into its fixed sections."""
+
+    sections: dict[str, str]
+
+    @property
+    def summary(self) -> str:
+        """The first sentence of "What it finds": used as the short description."""
+        text = " ".join(self.sections.get("What it finds", "").split())
+        end = text.find(". ")
+        return text if end < 0 else text[: end + 1]
+
+    def example(self, section: str) -> str:
+        """The code inside the first fenced block of a section ("Bad" or "Good")."""
+        match = re.search(r"```[a-z]*\n(.*?)```", self.sections.get(section, ""), re.DOTALL)
+        return match.group(1) if match else ""
+
+    def markdown(self) -> str:
+        return "\n\n".join(f"## {name}\n{body.strip()}" for name, body in self.sections.items())
+
+
+def parse_docs(docstring: str | None) -> RuleDocs:
+    sections: dict[str, str] = {}
+    current: str | None = None
+    for line in (docstring or "").splitlines():
+        heading = re.match(r"^##\s+(.*\S)\s*$", line)
+        if heading:
+            current = heading.group(1)
+            sections[current] = ""
+        elif current is not None:
+            sections[current] += line + "\n"
+    return RuleDocs({name: body.strip("\n") for name, body in sections.items()})
+
+
+class Rule:
+    """Base of every rule of every scanner.
+
+    Subclasses set the metadata below. Code rules also set `visits` (tree-sitter node types) and
+    implement `check`; the engine calls `check` for every node of those types in a parsed file.
+    """
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    title: ClassVar[str]
+    cwe: ClassVar[tuple[int, ...]]
+    owasp: ClassVar[str]
+    severity: ClassVar[Severity]
+    confidence: ClassVar[Confidence]
+    fix: ClassVar[str]
+    category: ClassVar[str] = "code"
+    since: ClassVar[str] = "0.1.0"
+    visits: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def docs(cls) -> RuleDocs:
+        return parse_docs(sys.modules[cls.__module__].__doc__)
+
+    @classmethod
+    def owasp_label(cls) -> str:
+        return OWASP_2021.get(cls.owasp, cls.owasp)
+
+    def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
+        """Yield the findings for one node of a type listed in `visits`."""
+        return iter(())
