@@ -1,0 +1,185 @@
+"""The `nodeward` command line.
+
+Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage or internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+import click
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+
+from nodeward import __version__
+from nodeward.findings import Confidence, Severity
+from nodeward.report import OutputFormat, render
+from nodeward.rules.registry import all_rules, find_rule
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SEVERITY_CHOICES = click.Choice([s.label for s in Severity], case_sensitive=False)
+CONFIDENCE_CHOICES = click.Choice([c.label for c in Confidence], case_sensitive=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="nodeward")
+def cli() -> None:
+    """nodeward: a security auditor for Node.js applications and npm libraries."""
+
+
+def _split_rule_keys(values: tuple[str, ...]) -> set[str]:
+    keys: set[str] = set()
+    for value in values:
+        for key in value.replace(",", " ").split():
+            rule = find_rule(key)
+            if rule is None:
+                raise click.BadParameter(f"unknown rule {key!r} (see `nodeward rules`)")
+            keys.add(rule.id)
+    return keys
+
+
+class _Progress:
+    """A progress bar on stderr, shown only when stderr is a terminal and the scan takes a moment."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.progress: object | None = None
+        self.task: object | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.progress is None:
+            if time.monotonic() - self.started < 0.5:
+                return
+            from rich.progress import Progress
+
+            progress = Progress(console=Console(stderr=True), transient=True)
+            progress.start()
+            self.task = progress.add_task("scanning", total=total)
+            self.progress = progress
+        from rich.progress import Progress, TaskID
+
+        assert isinstance(self.progress, Progress)
+        assert isinstance(self.task, int)
+        self.progress.update(TaskID(self.task), completed=done)
+
+    def close(self) -> None:
+        from rich.progress import Progress
+
+        if isinstance(self.progress, Progress):
+            self.progress.stop()
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "-f", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="text",
+              show_default=True, help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
+@click.option("--fail-on", type=SEVERITY_CHOICES, default="low", show_default=True,
+              help="Exit 1 when a finding has at least this severity.")
+@click.option("--min-severity", type=SEVERITY_CHOICES, default="info", show_default=True,
+              help="Report only findings of at least this severity.")
+@click.option("--min-confidence", type=CONFIDENCE_CHOICES, default="low", show_default=True,
+              help="Report only findings of at least this confidence.")
+@click.option("--select", multiple=True, help="Run only these rules (ids or names, comma-separated).")
+@click.option("--ignore", "ignore_rules", multiple=True, help="Do not run these rules.")
+@click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style glob (repeatable).")
+@click.option("--include", multiple=True, help="Scan only files matching this glob (repeatable).")
+@click.option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes.")
+@click.option("--max-file-size", type=click.IntRange(min=1), default=4096, show_default=True,
+              help="Skip files larger than this many KiB.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per core).")
+@click.option("--verbose", "-v", is_flag=True, help="List skipped files and unused suppressions.")
+@click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+@click.option("--color/--no-color", default=None, help="Colour the terminal report (default: when a terminal).")
+def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, min_severity: str,
+         min_confidence: str, select: tuple[str, ...], ignore_rules: tuple[str, ...], exclude: tuple[str, ...],
+         include: tuple[str, ...], no_gitignore: bool, max_file_size: int, jobs: int, verbose: bool,
+         no_progress: bool, color: bool | None) -> None:
+    """Audit the Node.js code under PATHS (default: the current directory)."""
+    from nodeward.scan import ScanOptions, run_scan
+
+    selected: set[str] | None = _split_rule_keys(select) if select else None
+    if ignore_rules:
+        ignored = _split_rule_keys(ignore_rules)
+        selected = (selected if selected is not None else {r.id for r in all_rules()}) - ignored
+    options = ScanOptions(
+        include=include,
+        exclude=exclude,
+        jobs=jobs,
+        selected_rules=frozenset(selected) if selected is not None else None,
+        min_severity=Severity.parse(min_severity),
+        min_confidence=Confidence.parse(min_confidence),
+        max_file_size=max_file_size * 1024,
+        respect_gitignore=not no_gitignore,
+    )
+    targets = list(paths) or [Path(".")]
+    progress = _Progress(enabled=not no_progress and sys.stderr.isatty())
+    try:
+        outcome = run_scan(targets, options, progress)
+    finally:
+        progress.close()
+    err = Console(stderr=True, highlight=False)
+    for error in outcome.errors:
+        err.print(f"[bold red]error:[/bold red] {error}", markup=True)
+    result = outcome.result
+    stream: TextIO
+    if output is not None:
+        with output.open("w", encoding="utf-8") as stream:
+            render(result, OutputFormat(fmt), stream, verbose=verbose, color=False)
+        err.print(f"report written to {output}")
+    else:
+        use_color = color if color is not None else sys.stdout.isatty()
+        render(result, OutputFormat(fmt), sys.stdout, verbose=verbose, color=use_color)
+    if outcome.errors and not outcome.discovery.files:
+        sys.exit(EXIT_ERROR)
+    threshold = Severity.parse(fail_on)
+    sys.exit(EXIT_FINDINGS if any(f.severity >= threshold for f in result.findings) else EXIT_CLEAN)
+
+
+@cli.command(name="rules")
+def list_rules() -> None:
+    """List every rule with its id, severity and title."""
+    table = Table(show_lines=False)
+    for column in ("id", "name", "severity", "confidence", "CWE", "title"):
+        table.add_column(column)
+    for rule in all_rules():
+        table.add_row(rule.id, rule.name, rule.severity.label, rule.confidence.label,
+                      ", ".join(f"CWE-{n}" for n in rule.cwe), rule.title)
+    Console(width=200 if not sys.stdout.isatty() else None).print(table)
+
+
+@cli.command(name="rule")
+@click.argument("key")
+def show_rule(key: str) -> None:
+    """Show the full documentation of one rule (by id or name)."""
+    rule = find_rule(key)
+    if rule is None:
+        raise click.UsageError(f"unknown rule {key!r}; `nodeward rules` lists them")
+    console = Console()
+    cwe = ", ".join(f"CWE-{n}" for n in rule.cwe)
+    header = (
+        f"# {rule.id} {rule.name}\n\n**{rule.title}**\n\n"
+        f"- severity: {rule.severity.label}, confidence: {rule.confidence.label}\n"
+        f"- {cwe} · OWASP {rule.owasp_label()}\n- fix: {rule.fix}\n\n"
+    )
+    console.print(Markdown(header + rule.docs().markdown()))
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_ERROR)
+    except SystemExit:
+        raise
+    except Exception as error:  # the user gets a message and exit code 2, never a traceback
+        click.echo(f"nodeward: internal error: {type(error).__name__}: {error}", err=True)
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,64 @@
+"""tree-sitter parsers and queries for JavaScript, TypeScript and TSX, made once per process."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import tree_sitter_javascript
+import tree_sitter_typescript
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
+
+DIALECTS = ("javascript", "typescript", "tsx")
+
+
+@cache
+def language(dialect: str) -> Language:
+    if dialect == "javascript":
+        return Language(tree_sitter_javascript.language())
+    if dialect == "typescript":
+        return Language(tree_sitter_typescript.language_typescript())
+    if dialect == "tsx":
+        return Language(tree_sitter_typescript.language_tsx())
+    raise ValueError(f"unknown dialect {dialect!r}")
+
+
+@cache
+def parser(dialect: str) -> Parser:
+    return Parser(language(dialect))
+
+
+def parse(source: bytes, dialect: str) -> Tree:
+    return parser(dialect).parse(source)
+
+
+@cache
+def query(dialect: str, text: str) -> Query:
+    return Query(language(dialect), text)
+
+
+def captures(dialect: str, text: str, root: Node) -> dict[str, list[Node]]:
+    """Run a query over a tree in C and return its captures by name."""
+    return QueryCursor(query(dialect, text)).captures(root)
+
+
+def node_type_query(dialect: str, node_types: frozenset[str]) -> str:
+    """A query capturing every node of the given types, each under its own type as capture name."""
+    known = [t for t in sorted(node_types) if _is_named_type(dialect, t)]
+    return "\n".join(f"({t}) @{t}" for t in known)
+
+
+def _is_named_type(dialect: str, node_type: str) -> bool:
+    return language(dialect).id_for_node_kind(node_type, True) is not None
+
+
+def first_error_line(root: Node) -> int | None:
+    """The 1-based line of the first syntax error or missing token, if the tree has any."""
+    if not root.has_error:
+        return None
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            return node.start_point[0] + 1
+        stack.extend(child for child in reversed(node.children) if child.has_error)
+    return None

@@ -1,0 +1,29 @@
+"""Reporters: each renders a finished ScanResult in one format; none of them calls a scanner."""
+
+from __future__ import annotations
+
+import enum
+from typing import TextIO
+
+from nodeward.findings import ScanResult
+
+
+class OutputFormat(str, enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+
+
+def render(result: ScanResult, fmt: OutputFormat, stream: TextIO, *, verbose: bool = False, color: bool = True) -> None:
+    if fmt is OutputFormat.TEXT:
+        from nodeward.report.text import render_text
+
+        render_text(result, stream, verbose=verbose, color=color)
+    elif fmt is OutputFormat.JSON:
+        from nodeward.report.json import render_json
+
+        render_json(result, stream)
+    elif fmt is OutputFormat.SARIF:
+        from nodeward.report.sarif import render_sarif
+
+        render_sarif(result, stream)

@@ -1,0 +1,110 @@
+"""What a code rule sees: the parsed file, its semantic model, and a way to report a finding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from nodeward.findings import Confidence, Finding, Location, Severity
+from nodeward.lang.js.model import SemanticModel, unwrap
+from nodeward.rules.base import Rule
+
+
+@dataclass
+class RuleContext:
+    """Per-file state shared by all rules; `rule` is set by the engine before each dispatch."""
+
+    display_path: str
+    model: SemanticModel
+    lines: list[str]
+    rule: type[Rule] | None = None
+    shared: dict[str, object] = field(default_factory=dict)  # per-file memo for rules of one family
+
+    # Shortcuts to the model, so rules read as questions about the code.
+    def text(self, node: Node) -> str:
+        return self.model.text(node)
+
+    def call_name(self, call: Node) -> str | None:
+        return self.model.call_name(call)
+
+    def method_name(self, call: Node) -> str | None:
+        return self.model.method_name(call)
+
+    def qualified_name(self, node: Node) -> str | None:
+        return self.model.qualified_name(node)
+
+    def arguments(self, call: Node) -> list[Node]:
+        return self.model.arguments(call)
+
+    def is_constant(self, node: Node) -> bool:
+        return self.model.is_constant(node)
+
+    def string_value(self, node: Node) -> str | None:
+        return self.model.string_value(node)
+
+    @staticmethod
+    def unwrap(node: Node) -> Node:
+        return unwrap(node)
+
+    def object_property(self, obj: Node, key: str) -> Node | None:
+        """The value node of property `key` in an object literal (following a const alias)."""
+        obj = self.resolve_object(obj)
+        if obj is None:
+            return None
+        for child in obj.named_children:
+            if child.type == "pair":
+                name = child.child_by_field_name("key")
+                if name is not None and self.model._property_key(name) == key:
+                    return child.child_by_field_name("value")
+            elif child.type == "shorthand_property_identifier" and self.text(child) == key:
+                return child
+        return None
+
+    def resolve_object(self, node: Node) -> Node | None:
+        """An object literal, directly or through a stable `const` binding to one."""
+        node = unwrap(node)
+        for _ in range(5):
+            if node.type == "object":
+                return node
+            if node.type != "identifier":
+                return None
+            binding = self.model.resolve(node)
+            if binding is None or binding.value is None or binding.path or not binding.is_stable:
+                return None
+            node = unwrap(binding.value)
+        return None
+
+    def _character_column(self, byte_offset: int, byte_column: int) -> int:
+        # tree-sitter counts bytes; editors and SARIF count characters.
+        prefix = self.model.source[byte_offset - byte_column : byte_offset]
+        return len(prefix.decode("utf-8", "replace")) if not prefix.isascii() else byte_column
+
+    def report(
+        self,
+        node: Node,
+        message: str,
+        *,
+        severity: Severity | None = None,
+        confidence: Confidence | None = None,
+    ) -> Finding:
+        rule = self.rule
+        assert rule is not None, "the engine sets the rule before calling check()"
+        start_row, start_col = node.start_point
+        end_row, end_col = node.end_point
+        start_col = self._character_column(node.start_byte, start_col)
+        end_col = self._character_column(node.end_byte, end_col)
+        snippet = self.lines[start_row] if start_row < len(self.lines) else ""
+        return Finding(
+            rule_id=rule.id,
+            rule_name=rule.name,
+            title=rule.title,
+            severity=severity if severity is not None else rule.severity,
+            confidence=confidence if confidence is not None else rule.confidence,
+            message=message,
+            location=Location(self.display_path, start_row + 1, start_col + 1, end_row + 1, end_col + 1),
+            snippet=snippet.rstrip("\r\n"),
+            cwe=rule.cwe,
+            owasp=rule.owasp_label(),
+            fix=rule.fix,
+        )

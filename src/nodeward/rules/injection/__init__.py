@@ -1,0 +1,1 @@
+"""Rules for code, commands and modules built from values that may come from outside."""

@@ -1,0 +1,140 @@
+"""The code scanner: parse a JS/TS file, build its model, run the rules on the nodes they visit.
+
+One tree-sitter query per dialect captures every node type some rule visits, so finding candidate
+nodes runs in C; Python work is spent only on those candidates.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from nodeward.findings import FileNotice, Finding
+from nodeward.lang.js import parser
+from nodeward.lang.js.model import SemanticModel
+from nodeward.rules.base import Rule
+from nodeward.rules.context import RuleContext
+from nodeward.rules.registry import all_rules
+from nodeward.sources.discover import FileKind, SourceFile, SourceReadError, read_source
+from nodeward.suppress import apply_suppressions
+
+DIALECT_OF_KIND = {FileKind.JAVASCRIPT: "javascript", FileKind.TYPESCRIPT: "typescript", FileKind.TSX: "tsx"}
+
+
+@dataclass
+class FileResult:
+    """What scanning one file produced; small plain data, cheap to send between processes."""
+
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[FileNotice] = field(default_factory=list)
+    lines: int = 0
+    suppressed: int = 0
+    scanned: bool = True
+
+
+def code_rules(selected: frozenset[str] | None = None) -> list[type[Rule]]:
+    return [rule for rule in all_rules() if rule.visits and (selected is None or rule.id in selected)]
+
+
+class CodeScanner:
+    """Runs the selected code rules over single files; one instance per worker process."""
+
+    def __init__(self, selected: frozenset[str] | None = None) -> None:
+        self.rules = [rule() for rule in code_rules(selected)]
+        self.active_keys = {rule.id for rule in self.rules} | {rule.name for rule in self.rules}
+        self.dispatch: dict[str, list[Rule]] = defaultdict(list)
+        for rule in self.rules:
+            for node_type in rule.visits:
+                self.dispatch[node_type].append(rule)
+        self.queries = {
+            dialect: parser.node_type_query(dialect, frozenset(self.dispatch)) for dialect in parser.DIALECTS
+        }
+
+    def scan(self, file: SourceFile) -> FileResult:
+        try:
+            source = read_source(file)
+        except SourceReadError as error:
+            return FileResult(notices=[FileNotice(file.display_path, "skipped", str(error))], scanned=False)
+        return self.scan_source(file.display_path, source, DIALECT_OF_KIND[file.kind])
+
+    def scan_source(self, display_path: str, source: bytes, dialect: str) -> FileResult:
+        result = FileResult(lines=source.count(b"\n") + (0 if source.endswith(b"\n") else 1))
+        text = source.decode("utf-8", "replace")
+        if "\ufffd" in text and b"\xef\xbf\xbd" not in source:
+            result.notices.append(
+                FileNotice(display_path, "encoding", "not valid UTF-8: scanned with replacement characters")
+            )
+        lines = text.splitlines()
+        tree = parser.parse(source, dialect)
+        error_line = parser.first_error_line(tree.root_node)
+        if error_line is not None:
+            result.notices.append(
+                FileNotice(
+                    display_path,
+                    "partial-parse",
+                    f"syntax error near line {error_line}: rules ran on the parts that parsed",
+                    error_line,
+                )
+            )
+        model = SemanticModel(tree, source, dialect)
+        context = RuleContext(display_path, model, lines)
+        findings: list[Finding] = []
+        query_text = self.queries[dialect]
+        if query_text:
+            candidates = parser.captures(dialect, query_text, tree.root_node)
+            for node_type, nodes in candidates.items():
+                for rule in self.dispatch[node_type]:
+                    context.rule = type(rule)
+                    for node in nodes:
+                        try:
+                            findings.extend(rule.check(node, context))
+                        except Exception as error:  # a rule bug must not end the scan
+                            where = traceback.extract_tb(error.__traceback__)[-1]
+                            result.notices.append(
+                                FileNotice(
+                                    display_path,
+                                    "error",
+                                    f"internal error in rule {rule.id} at line {node.start_point[0] + 1}: "
+                                    f"{type(error).__name__}: {error} ({where.filename}:{where.lineno}); "
+                                    "please report it",
+                                    node.start_point[0] + 1,
+                                )
+                            )
+        kept, suppressed, notices = apply_suppressions(display_path, lines, _unique(findings), self.active_keys)
+        result.findings = kept
+        result.suppressed = suppressed
+        result.notices.extend(notices)
+        return result
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    """One finding per rule and range: two visits of the same construct report it once."""
+    seen: set[tuple[str, int, int, int, int]] = set()
+    unique = []
+    for finding in findings:
+        loc = finding.location
+        key = (finding.rule_id, loc.start_line, loc.start_column, loc.end_line, loc.end_column)
+        if key not in seen:
+            seen.add(key)
+            unique.append(finding)
+    return unique
+
+
+_WORKER: CodeScanner | None = None
+
+
+def init_worker(selected: frozenset[str] | None) -> None:
+    global _WORKER
+    _WORKER = CodeScanner(selected)
+
+
+def scan_in_worker(file: SourceFile) -> FileResult:
+    assert _WORKER is not None
+    try:
+        return _WORKER.scan(file)
+    except Exception as error:  # the last line of defence: report, never crash the pool
+        return FileResult(
+            notices=[FileNotice(file.display_path, "error", f"internal error: {type(error).__name__}: {error}")],
+            scanned=False,
+        )
