@@ -1,0 +1,1 @@
+"""The JavaScript/TypeScript front end: parsing, scopes, module names, constants."""

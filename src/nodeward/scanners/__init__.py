@@ -1,0 +1,1 @@
+"""Scanners: each turns discovered files into findings."""
