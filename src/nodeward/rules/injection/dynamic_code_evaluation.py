@@ -1,0 +1,188 @@
+"""## What it finds
+Code evaluated from a non-constant string: `eval` (also `globalThis.eval`, `window.eval` and the
+indirect `(0, eval)(...)`), the `Function` constructor, `setTimeout`/`setInterval`/`setImmediate`/
+`execScript` given a string built at run time instead of a function, and the `vm` module
+(`vm.runInThisContext`, `vm.runInNewContext`, `vm.runInContext`, `vm.compileFunction`,
+`new vm.Script`, `new vm.SourceTextModule`). Code that is a constant is not reported, nor are local
+functions that happen to be called `eval` or `Function`.
+
+## Why it matters
+These functions compile their argument as JavaScript and run it with the privileges of the
+process. When any part of that string comes from a request, a file, a database or another
+program, an attacker can run code of their choice (code injection, CWE-95): read secrets, spawn
+processes, or take the server over. The `vm` module is not a security boundary either: code run in
+another context escapes to the host with one line.
+
+## How to fix
+Do not build code from data. Parse data with a parser (`JSON.parse`), look functions up in an
+allow-listed object (`handlers[name]`), pass a function rather than a string to timers, and run
+untrusted code only in a separate process or an isolate with no access to the host.
+
+## Bad
+```js
+function calculate(req, res) {
+  const result = eval("(" + req.query.expression + ")");
+  res.json({ result });
+}
+```
+
+## Good
+```js
+const operations = { add: (a, b) => a + b, sub: (a, b) => a - b };
+function calculate(req, res) {
+  const operation = operations[req.query.op];
+  res.json({ result: operation(Number(req.query.a), Number(req.query.b)) });
+}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+from nodeward.findings import Confidence, Finding, Severity
+from nodeward.rules.base import Rule
+from nodeward.rules.context import RuleContext
+
+_GLOBAL_OBJECTS = ("", "window.", "globalThis.", "global.", "self.")
+EVAL_NAMES = frozenset(f"{prefix}eval" for prefix in _GLOBAL_OBJECTS)
+FUNCTION_CONSTRUCTORS = frozenset(f"{prefix}Function" for prefix in _GLOBAL_OBJECTS)
+TIMERS = frozenset(
+    f"{prefix}{name}"
+    for prefix in _GLOBAL_OBJECTS
+    for name in ("setTimeout", "setInterval", "setImmediate", "execScript")
+)
+# vm functions and classes whose first argument is source code.
+VM_CODE = frozenset(
+    {"vm.runInThisContext", "vm.runInNewContext", "vm.runInContext", "vm.Script", "vm.SourceTextModule"}
+)
+VM_COMPILE_FUNCTION = "vm.compileFunction"  # (code, params, options): the parameter names are code too
+
+# Calls and methods whose result is a string whatever their input.
+STRING_CALLS = frozenset(
+    {"String", "JSON.stringify", "util.format", "encodeURIComponent", "decodeURIComponent"}
+)
+STRING_METHODS = frozenset(
+    {
+        "toString", "join", "replace", "replaceAll", "trim", "trimStart", "trimEnd", "toLowerCase",
+        "toUpperCase", "padStart", "padEnd", "repeat", "substring", "substr", "charAt", "normalize",
+    }
+)
+ANNOTATED_DECLARATIONS = frozenset({"required_parameter", "optional_parameter", "variable_declarator"})
+MAX_DEPTH = 10
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class DynamicCodeEvaluation(Rule):
+    id = "NW102"
+    name = "dynamic-code-evaluation"
+    title = "Code evaluated from a non-constant string"
+    cwe = (95,)
+    owasp = "A03"
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    fix = "Do not evaluate strings as code: parse data with JSON.parse and pass functions instead of strings."
+    visits = ("call_expression", "new_expression")
+
+    def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
+        name = self._callee_name(node, ctx)
+        if name is None:
+            return
+        args = ctx.arguments(node)
+        if not args:
+            return
+        if name in EVAL_NAMES:
+            if not ctx.is_constant(args[0]):
+                shown = "indirect eval" if name == "eval" and self._is_indirect(node, ctx) else name
+                culprit = _short(ctx.text(args[0]))
+                yield ctx.report(node, f"`{shown}` runs code built from the non-constant value `{culprit}`")
+        elif name in FUNCTION_CONSTRUCTORS:
+            dynamic = next((a for a in args if not ctx.is_constant(a)), None)
+            if dynamic is not None:
+                yield ctx.report(
+                    node,
+                    f"the `Function` constructor compiles code built from the non-constant value "
+                    f"`{_short(ctx.text(dynamic))}`",
+                )
+        elif name in TIMERS:
+            code = args[0]
+            if _builds_string(code, ctx, 0) and not ctx.is_constant(code):
+                yield ctx.report(
+                    node,
+                    f"`{name}` is given a string, which it evaluates as code, built from the non-constant "
+                    f"value `{_short(ctx.text(code))}`; pass a function instead",
+                )
+        elif name in VM_CODE or name == VM_COMPILE_FUNCTION:
+            checked = args[:2] if name == VM_COMPILE_FUNCTION else args[:1]
+            dynamic = next((a for a in checked if not ctx.is_constant(a)), None)
+            if dynamic is not None:
+                yield ctx.report(
+                    node,
+                    f"`{name}` compiles code built from the non-constant value "
+                    f"`{_short(ctx.text(dynamic))}`; the vm module is not a security boundary",
+                )
+
+    @staticmethod
+    def _callee_name(node: Node, ctx: RuleContext) -> str | None:
+        name = ctx.call_name(node)
+        if name is not None or node.type != "call_expression":
+            return name
+        return "eval" if DynamicCodeEvaluation._is_indirect(node, ctx) else None
+
+    @staticmethod
+    def _is_indirect(node: Node, ctx: RuleContext) -> bool:
+        """`(0, eval)(code)`: a sequence expression whose last value is the global eval."""
+        callee = node.child_by_field_name("function")
+        if callee is None:
+            return False
+        callee = ctx.unwrap(callee)
+        if callee.type != "sequence_expression" or not callee.named_children:
+            return False
+        return ctx.qualified_name(callee.named_children[-1]) in EVAL_NAMES
+
+
+def _builds_string(node: Node, ctx: RuleContext, depth: int) -> bool:
+    """True when the expression certainly evaluates to a string (whatever its value)."""
+    if depth > MAX_DEPTH:
+        return False
+    node = ctx.unwrap(node)
+    kind = node.type
+    if kind in ("string", "template_string"):
+        return True
+    if kind == "binary_expression":
+        operator = node.child_by_field_name("operator")
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        if operator is None or ctx.text(operator) != "+" or left is None or right is None:
+            return False
+        return _builds_string(left, ctx, depth + 1) or _builds_string(right, ctx, depth + 1)
+    if kind == "ternary_expression":
+        branches = [node.child_by_field_name(f) for f in ("consequence", "alternative")]
+        return all(b is not None and _builds_string(b, ctx, depth + 1) for b in branches)
+    if kind == "call_expression":
+        return ctx.call_name(node) in STRING_CALLS or ctx.method_name(node) in STRING_METHODS
+    if kind == "identifier":
+        return _identifier_is_string(node, ctx, depth)
+    return False
+
+
+def _identifier_is_string(node: Node, ctx: RuleContext, depth: int) -> bool:
+    binding = ctx.model.resolve(node)
+    if binding is None:
+        return False
+    declared = binding.node.parent
+    if declared is not None:
+        annotation = declared.child_by_field_name("type")
+        if annotation is not None and declared.type in ANNOTATED_DECLARATIONS:
+            return ctx.text(annotation).lstrip(":").strip() == "string"
+    if binding.kind not in ("const", "let", "var") or binding.value is None or binding.path:
+        return False
+    # A variable declared with a string and later extended (`code += x`) is still a string: this
+    # question is about the type, the value check is is_constant's job.
+    return _builds_string(binding.value, ctx, depth + 1)
