@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nodeward.findings import Confidence, FileNotice, ScanResult, Severity, assign_fingerprints
+from nodeward.findings import Confidence, FileNotice, Finding, ScanResult, Severity, assign_fingerprints
 from nodeward.scanners.code import CodeScanner, FileResult, init_worker, scan_in_worker
 from nodeward.sources.discover import Discovery, SourceFile, discover
 
@@ -73,7 +73,7 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
     )
     result = ScanResult(root=str(paths[0]) if len(paths) == 1 else ".")
     result.notices.extend(FileNotice(s.display_path, "skipped", s.reason) for s in discovery.skipped)
-    findings = []
+    findings: list[Finding] = []
     for file_result in _scan_files(discovery.files, options, progress):
         result.notices.extend(file_result.notices)
         if file_result.scanned:

@@ -8,7 +8,7 @@ from typing import TextIO
 from nodeward.findings import ScanResult
 
 
-class OutputFormat(str, enum.Enum):
+class OutputFormat(enum.StrEnum):
     TEXT = "text"
     JSON = "json"
     SARIF = "sarif"

@@ -49,10 +49,10 @@ class RuleContext:
 
     def object_property(self, obj: Node, key: str) -> Node | None:
         """The value node of property `key` in an object literal (following a const alias)."""
-        obj = self.resolve_object(obj)
-        if obj is None:
+        literal = self.resolve_object(obj)
+        if literal is None:
             return None
-        for child in obj.named_children:
+        for child in literal.named_children:
             if child.type == "pair":
                 name = child.child_by_field_name("key")
                 if name is not None and self.model._property_key(name) == key:
@@ -63,16 +63,16 @@ class RuleContext:
 
     def resolve_object(self, node: Node) -> Node | None:
         """An object literal, directly or through a stable `const` binding to one."""
-        node = unwrap(node)
+        current = unwrap(node)
         for _ in range(5):
-            if node.type == "object":
-                return node
-            if node.type != "identifier":
+            if current.type == "object":
+                return current
+            if current.type != "identifier":
                 return None
-            binding = self.model.resolve(node)
+            binding = self.model.resolve(current)
             if binding is None or binding.value is None or binding.path or not binding.is_stable:
                 return None
-            node = unwrap(binding.value)
+            current = unwrap(binding.value)
         return None
 
     def _character_column(self, byte_offset: int, byte_column: int) -> int:

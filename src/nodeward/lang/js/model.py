@@ -235,10 +235,10 @@ class SemanticModel:
             if function is not None:
                 self._declare(function, Binding(self.text(ident), "param", ident))
         for clause in found.get("catch", []):
-            scope = clause.parent
-            if scope is not None:
+            catch = clause.parent
+            if catch is not None:
                 for ident, path in self._pattern_names(clause):
-                    self._declare(scope, Binding(self.text(ident), "catch", ident, None, path))
+                    self._declare(catch, Binding(self.text(ident), "catch", ident, None, path))
         for left in found.get("for_left", []):
             loop = left.parent
             if loop is None:
@@ -258,7 +258,9 @@ class SemanticModel:
             if binding is not None:
                 binding.reassigned = True
 
-    def _pattern_names(self, pattern: Node, path: tuple[str | int, ...] = ()) -> Iterator[tuple[Node, tuple[str | int, ...]]]:
+    def _pattern_names(
+        self, pattern: Node, path: tuple[str | int, ...] = ()
+    ) -> Iterator[tuple[Node, tuple[str | int, ...]]]:
         """The identifiers a binding pattern declares, each with its path into the bound value."""
         kind = pattern.type
         if kind in ("identifier", "shorthand_property_identifier_pattern"):
@@ -267,11 +269,7 @@ class SemanticModel:
             inner = pattern.child_by_field_name("pattern")
             if inner is not None:
                 yield from self._pattern_names(inner, path)
-        elif kind == "assignment_pattern":
-            left = pattern.child_by_field_name("left")
-            if left is not None:
-                yield from self._pattern_names(left, path)
-        elif kind == "object_assignment_pattern":
+        elif kind == "assignment_pattern" or kind == "object_assignment_pattern":
             left = pattern.child_by_field_name("left")
             if left is not None:
                 yield from self._pattern_names(left, path)
@@ -452,10 +450,10 @@ class SemanticModel:
 
     def method_name(self, call: Node) -> str | None:
         """The property name of a method call `x.y(...)`, whatever `x` is."""
-        callee = call.child_by_field_name("function")
-        if callee is None:
+        function = call.child_by_field_name("function")
+        if function is None:
             return None
-        callee = unwrap(callee)
+        callee = unwrap(function)
         return self.member_property(callee) if callee.type in ("member_expression", "subscript_expression") else None
 
     @staticmethod

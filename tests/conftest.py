@@ -1,0 +1,43 @@
+"""Shared test helpers: running the CLI, and the official SARIF tooling from the npm registry."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".cache"
+SARIF_MULTITOOL_PACKAGE = "@microsoft/sarif-multitool-linux@5.7.0"
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    """Run nodeward as a user does, in a separate process, capturing both streams."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "nodeward", *args],
+        cwd=cwd or ROOT, capture_output=True, text=True, timeout=timeout, env=env, check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def sarif_multitool_dir() -> Path:
+    """The unpacked npm package that ships the SARIF 2.1.0 schema and the Sarif.Multitool validator."""
+    target = CACHE / "sarif-multitool"
+    package = target / "package"
+    if not (package / "sarif-2.1.0.json").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        packed = subprocess.run(
+            ["npm", "pack", SARIF_MULTITOOL_PACKAGE, "--silent"], cwd=target, capture_output=True, text=True,
+            timeout=600, check=True,
+        )
+        tarball = target / packed.stdout.strip().splitlines()[-1]
+        with tarfile.open(tarball) as archive:
+            archive.extractall(target, filter="data")
+        tarball.unlink()
+    (package / "Sarif.Multitool").chmod(0o755)
+    return package

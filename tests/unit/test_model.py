@@ -1,0 +1,119 @@
+"""The semantic model: every spelling of a module function resolves to one name; constants stay constant."""
+
+from __future__ import annotations
+
+import pytest
+from tree_sitter import Node
+
+from nodeward.lang.js import parser
+from nodeward.lang.js.model import UNKNOWN, SemanticModel
+
+
+def model_of(source: str, dialect: str = "javascript") -> SemanticModel:
+    data = source.encode()
+    return SemanticModel(parser.parse(data, dialect), data, dialect)
+
+
+def last_call(model: SemanticModel) -> Node:
+    calls = parser.captures(model.dialect, "(call_expression) @c (new_expression) @c", model.tree.root_node)["c"]
+    return max(calls, key=lambda n: n.start_byte)
+
+
+def marked_value(model: SemanticModel) -> Node:
+    """The first argument of the call `use(<expr>)` in the snippet."""
+    calls = parser.captures(model.dialect, "(call_expression) @c", model.tree.root_node)["c"]
+    use = next(c for c in calls if model.text(c.child_by_field_name("function") or c) == "use")
+    return model.arguments(use)[0]
+
+
+@pytest.mark.parametrize(
+    ("source", "dialect", "expected"),
+    [
+        ("const cp = require('child_process'); cp.exec(x)", "javascript", "child_process.exec"),
+        ("const cp = require('node:child_process'); cp.exec(x)", "javascript", "child_process.exec"),
+        ("const { exec: run } = require('child_process'); run(x)", "javascript", "child_process.exec"),
+        ("const { exec } = require('child_process'); exec(x)", "javascript", "child_process.exec"),
+        ("import cp from 'child_process'; cp.execSync(x)", "javascript", "child_process.execSync"),
+        ("import * as cp from 'child_process'; cp.spawn(x)", "javascript", "child_process.spawn"),
+        ("import { exec as run } from 'child_process'; run(x)", "javascript", "child_process.exec"),
+        ("import cp = require('child_process'); cp.exec(x)", "typescript", "child_process.exec"),
+        ("const cp = require('child_process'); const run = cp.execSync; run(x)", "javascript",
+         "child_process.execSync"),
+        ("const fs = require('fs/promises'); fs.readFile(x)", "javascript", "fs.promises.readFile"),
+        ("const fs = require('fs'); fs.promises.readFile(x)", "javascript", "fs.promises.readFile"),
+        ("const { promises: fsp } = require('fs'); fsp.readFile(x)", "javascript", "fs.promises.readFile"),
+        ("import { readFile } from 'node:fs/promises'; readFile(x)", "javascript", "fs.promises.readFile"),
+        ("const fse = require('fs-extra'); fse.outputFile(x)", "javascript", "fs-extra.outputFile"),
+        ("const util = require('util'); const e = util.promisify(require('child_process').exec); e(x)",
+         "javascript", "child_process.exec"),
+        ("require('child_process').exec(x)", "javascript", "child_process.exec"),
+        ("eval(x)", "javascript", "eval"),
+        ("new Function(x)", "javascript", "Function"),
+        ("const vm = require('vm'); new vm.Script(x)", "javascript", "vm.Script"),
+        ("(cp as any).exec(x); import * as cp from 'child_process'", "typescript", "child_process.exec"),
+    ],
+)
+def test_qualified_names_resolve_every_spelling(source: str, dialect: str, expected: str) -> None:
+    model = model_of(source, dialect)
+    calls = parser.captures(dialect, "(call_expression) @c (new_expression) @c", model.tree.root_node)["c"]
+    names = {model.call_name(call) for call in calls}
+    assert expected in names
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "function f(eval) { eval(x) }",
+        "const exec = (c) => c; exec(x)",
+        "function g() { const require = load; require('child_process').exec(x) }",
+        "let cp = require('child_process'); cp = other; cp.exec(x)",
+    ],
+)
+def test_shadowed_or_reassigned_names_do_not_resolve(source: str) -> None:
+    model = model_of(source)
+    assert model.call_name(last_call(model)) not in ("eval", "child_process.exec")
+
+
+@pytest.mark.parametrize(
+    ("source", "value"),
+    [
+        ("use('a' + 'b')", "ab"),
+        ("const A = 'x'; use(`${A}-y`)", "x-y"),
+        ("const A = 'x'; const B = A + 1; use(B)", "x1"),
+        ("const CFG = { dir: 'logs' }; use(CFG.dir)", "logs"),
+        ("const { dir } = { dir: 'logs' }; use(dir)", "logs"),
+        ("use('a\\nb')", "a\nb"),
+        ("use(__dirname)", UNKNOWN),
+        ("const path = require('path'); use(path.join(__dirname, 'x'))", UNKNOWN),
+        ("import path from 'node:path'; use(path.resolve(import.meta.dirname, 'x'))", UNKNOWN),
+        ("const LANG = 'en'; use(`./locale/${LANG}.json`)", "./locale/en.json"),
+        ("use(flag ? 'a' : 'b')", None),  # condition is irrelevant, but flag is undeclared: still constant
+        ("let once = 'v'; use(once)", "v"),
+        ("use(['a', 'b'].join(' '))", UNKNOWN),
+        ("use(process.cwd())", UNKNOWN),
+    ],
+)
+def test_constant_values(source: str, value: object) -> None:
+    model = model_of(source)
+    result = model.evaluate(marked_value(model))
+    assert result is not None
+    if value is not None:
+        assert result.value == value or (value is UNKNOWN and result.value is UNKNOWN)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "function f(p) { use(p) }",
+        "use(req.query.x)",
+        "const A = 'x'; use(A + req.body)",
+        "let v = 'a'; v = input(); use(v)",
+        "use(`${process.env.HOME}/x`)",
+        "const path = require('path'); use(path.join(__dirname, name))",
+        "for (const f of files) { use(f) }",
+        "use(readConfig())",
+    ],
+)
+def test_non_constant_values(source: str) -> None:
+    model = model_of(source)
+    assert model.evaluate(marked_value(model)) is None
