@@ -1,0 +1,671 @@
+"""Find the JavaScript and TypeScript files a scan should read, and say why the others were left out.
+
+The walk uses ``os.scandir`` and only stats what it has to: directories (for symlink loop
+detection) and files whose extension a scanner reads. Ignore rules follow git: every
+``.gitignore`` applies to its own subtree with patterns relative to its directory, deeper files
+override shallower ones, and ``.git/info/exclude`` has the lowest precedence. The matching itself
+is pathspec's ``GitIgnoreSpec``.
+
+Nothing here raises for file-system problems and nothing is ever modified: a path that cannot be
+read ends up in :attr:`Discovery.skipped` or :attr:`Discovery.errors`.
+"""
+
+from __future__ import annotations
+
+import enum
+import errno
+import json
+import os
+import posixpath
+import re
+import stat
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pathspec import GitIgnoreSpec
+
+DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024
+
+#: How much of a file is read to decide whether it is minified.
+MINIFIED_SAMPLE_SIZE = 64 * 1024
+#: How much of a file is looked at for NUL bytes to decide whether it is binary.
+BINARY_SAMPLE_SIZE = 8 * 1024
+#: Below this many bytes a file is never considered minified.
+_MINIFIED_MIN_SIZE = 1024
+#: An average line length above this means minified.
+_MINIFIED_AVERAGE_LINE = 200
+#: A single line longer than this that makes up most of the file means minified.
+_MINIFIED_LONG_LINE = 5000
+
+_MINIFIED_SUFFIXES = (".min.js", ".min.mjs", ".min.cjs")
+_DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
+
+#: Directories never walked, whatever the ignore files say, with the reason reported for them.
+_ALWAYS_SKIPPED_DIRS: dict[str, str] = {
+    "node_modules": "node_modules",
+    "bower_components": "vendored",
+    "vendor": "vendored",
+    "coverage": "coverage report",
+    ".git": "version control",
+    ".hg": "version control",
+    ".svn": "version control",
+}
+#: Directories skipped only when they are generated from sources that are also in the tree.
+_BUILD_DIR_NAMES = frozenset({"dist", "build"})
+#: Sibling directories whose presence shows that a build directory is generated.
+_SOURCE_DIR_NAMES = ("src", "lib", "source")
+
+_REASON_GITIGNORE = "ignored by .gitignore"
+_REASON_EXCLUDED = "excluded by --exclude"
+_REASON_DECLARATIONS = "type declarations"
+_REASON_MINIFIED = "minified"
+_REASON_BINARY = "binary"
+_REASON_SYMLINK_LOOP = "symlink loop"
+_REASON_BROKEN_SYMLINK = "broken symlink"
+_REASON_NOT_REGULAR = "not a regular file"
+_REASON_UNKNOWN_KIND = "not a JavaScript or TypeScript file"
+
+
+class FileKind(enum.Enum):
+    """Which parser reads a file; decided by its extension."""
+
+    JAVASCRIPT = "javascript"
+    TYPESCRIPT = "typescript"
+    TSX = "tsx"
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike[str]) -> FileKind | None:
+        """The kind of the file at ``path``, or None when no scanner reads such files.
+
+        TypeScript declaration files (``.d.ts``) hold no code to analyse, so they give None.
+        """
+        name = os.path.basename(os.fspath(path)).lower()
+        dot = name.rfind(".")
+        if dot <= 0 or name.endswith(_DECLARATION_SUFFIXES):
+            return None
+        return _KINDS_BY_EXTENSION.get(name[dot:])
+
+
+_KINDS_BY_EXTENSION: dict[str, FileKind] = {
+    ".js": FileKind.JAVASCRIPT,
+    ".cjs": FileKind.JAVASCRIPT,
+    ".mjs": FileKind.JAVASCRIPT,
+    ".jsx": FileKind.JAVASCRIPT,
+    ".ts": FileKind.TYPESCRIPT,
+    ".mts": FileKind.TYPESCRIPT,
+    ".cts": FileKind.TYPESCRIPT,
+    ".tsx": FileKind.TSX,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file a scanner should read."""
+
+    path: Path  # absolute
+    display_path: str  # relative to the scan root, posix style; for a file argument, the path as given
+    kind: FileKind
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file or directory left out of the scan, with a human readable reason."""
+
+    display_path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Discovery:
+    """What :func:`discover` found: files to scan, what was left out, and problems with the arguments."""
+
+    files: list[SourceFile] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+class SourceReadError(Exception):
+    """A source file could not be read; the message says which file and why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def read_source(file: SourceFile) -> bytes:
+    """The whole content of ``file``; raises :class:`SourceReadError` when it cannot be read."""
+    try:
+        with open(file.path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise SourceReadError(f"cannot read {file.display_path}: {_os_reason(exc)}") from exc
+
+
+def looks_binary(data: bytes) -> bool:
+    """True when the start of ``data`` holds a NUL byte, which text never does."""
+    return b"\x00" in data[:BINARY_SAMPLE_SIZE]
+
+
+def looks_minified(data: bytes) -> bool:
+    """True when ``data`` (the start of a file is enough) looks like minified code.
+
+    That is: at least 1 KB whose lines average over 200 characters, or a single line over 5,000
+    characters that makes up most of it. Only the first 64 KB are looked at.
+    """
+    sample = data[:MINIFIED_SAMPLE_SIZE]
+    if len(sample) < _MINIFIED_MIN_SIZE:
+        return False
+    lines = sample.split(b"\n")
+    if len(lines) > 1 and not lines[-1]:
+        lines.pop()  # the empty "line" after a final newline
+    if len(sample) / len(lines) > _MINIFIED_AVERAGE_LINE:
+        return True
+    longest = max(len(line) for line in lines)
+    return longest > _MINIFIED_LONG_LINE and longest * 2 > len(sample)
+
+
+def discover(
+    paths: Sequence[Path],
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    respect_gitignore: bool = True,
+) -> Discovery:
+    """Find the files to scan under ``paths`` (directories or files).
+
+    Display paths are relative to the directory argument when there is exactly one path; with
+    several, each directory's files are shown under that directory as given, so they stay apart.
+    A file argument is shown as given and is not subject to ``.gitignore`` or ``include``, but
+    ``exclude`` and the minified, binary and size checks still apply to it.
+
+    ``include`` and ``exclude`` are gitignore-style patterns matched against paths relative to
+    the directory argument. Files not matching ``include`` are silently not candidates; excluded
+    files and directories are reported as skipped.
+    """
+    walker = _Walker(
+        include=include,
+        exclude=exclude,
+        max_file_size=max_file_size,
+        respect_gitignore=respect_gitignore,
+    )
+    for argument in paths:
+        walker.add_argument(Path(argument), several=len(paths) > 1)
+    return walker.result()
+
+
+# --------------------------------------------------------------------------------------------
+# Implementation
+
+
+_DirKey = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class _IgnoreLevel:
+    """The patterns of one ignore file and the directory they are relative to."""
+
+    prefix: str  # the directory, relative to the repository root: "" or ending in "/"
+    spec: GitIgnoreSpec
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """A directory waiting to be walked."""
+
+    path: str  # absolute
+    rel: str  # relative to the scan root: "" for the root itself, else "a/b"
+    git_rel: str  # relative to the repository root (or the scan root outside a repository)
+    ignores: tuple[_IgnoreLevel, ...]
+    ancestors: frozenset[_DirKey]  # the directories from the scan root down to this one
+    is_root: bool = False
+
+
+class _Walker:
+    def __init__(
+        self,
+        *,
+        include: Sequence[str],
+        exclude: Sequence[str],
+        max_file_size: int,
+        respect_gitignore: bool,
+    ) -> None:
+        self.errors: list[str] = []
+        self.include = _compile_user_patterns(include, "--include", self.errors)
+        self.exclude = _compile_user_patterns(exclude, "--exclude", self.errors)
+        self.max_file_size = max_file_size
+        self.respect_gitignore = respect_gitignore
+        self.files: dict[str, SourceFile] = {}
+        self.skipped: dict[str, Skipped] = {}
+        self.seen_files: set[str] = set()
+        self.visited_dirs: dict[_DirKey, str] = {}
+
+    def result(self) -> Discovery:
+        return Discovery(
+            files=[self.files[key] for key in sorted(self.files)],
+            skipped=[self.skipped[key] for key in sorted(self.skipped)],
+            errors=list(self.errors),
+        )
+
+    # -- arguments ----------------------------------------------------------------------------
+
+    def add_argument(self, argument: Path, *, several: bool) -> None:
+        text = os.fspath(argument)
+        display = argument.as_posix()
+        try:
+            info = os.stat(text)
+        except FileNotFoundError:
+            if os.path.lexists(text):
+                self._skip(display, _REASON_BROKEN_SYMLINK)
+            else:
+                self.errors.append(f"path does not exist: {text}")
+            return
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                self._skip(display, _REASON_SYMLINK_LOOP)
+            else:
+                self.errors.append(f"cannot access {text}: {_os_reason(exc)}")
+            return
+        if stat.S_ISDIR(info.st_mode):
+            prefix = display if several and display != "." else ""
+            self._walk_root(os.path.abspath(text), prefix, (info.st_dev, info.st_ino))
+        elif stat.S_ISREG(info.st_mode):
+            self._add_file_argument(os.path.abspath(text), display, info)
+        else:
+            self._skip(display, _REASON_NOT_REGULAR)
+
+    def _add_file_argument(self, path: str, display: str, info: os.stat_result) -> None:
+        lower = os.path.basename(path).lower()
+        kind = FileKind.from_path(lower)
+        if kind is None:
+            reason = _REASON_DECLARATIONS if lower.endswith(_DECLARATION_SUFFIXES) else _REASON_UNKNOWN_KIND
+            self._skip(display, reason)
+            return
+        if self.exclude is not None and self.exclude.match_file(display):
+            self._skip(display, _REASON_EXCLUDED)
+            return
+        if path in self.seen_files:
+            return
+        self.seen_files.add(path)
+        self._check_content(path, lower, display, kind, info)
+
+    # -- walking ------------------------------------------------------------------------------
+
+    def _walk_root(self, root: str, prefix: str, key: _DirKey) -> None:
+        if key in self.visited_dirs:
+            return  # the same directory given twice, or inside another argument already walked
+        self.visited_dirs[key] = prefix
+        git_rel, ignores = self._root_ignores(root) if self.respect_gitignore else ("", ())
+        stack = [_Frame(root, "", git_rel, ignores, frozenset({key}), is_root=True)]
+        while stack:
+            frame = stack.pop()
+            children = self._walk_dir(frame, prefix)
+            stack.extend(reversed(children))
+
+    def _walk_dir(self, frame: _Frame, prefix: str) -> list[_Frame]:
+        """Handle the files of one directory; return its subdirectories still to walk, in order."""
+        try:
+            with os.scandir(frame.path) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            if frame.is_root:
+                self.errors.append(f"cannot read directory {frame.path}: {_os_reason(exc)}")
+            else:
+                self._skip(_join(prefix, frame.rel), f"unreadable: {_os_reason(exc)}")
+            return []
+
+        git_rel, ignores = frame.git_rel, frame.ignores
+        if self.respect_gitignore:
+            names = {entry.name for entry in entries}
+            if not frame.is_root and ".git" in names:
+                # A nested repository (a submodule): the enclosing repository's rules stop here.
+                git_rel, ignores = "", _info_exclude_levels(frame.path)
+            if ".gitignore" in names:
+                spec = _load_ignore_file(os.path.join(frame.path, ".gitignore"))
+                if spec is not None:
+                    ignores = (*ignores, _IgnoreLevel(git_rel + "/" if git_rel else "", spec))
+
+        build_reasons: dict[str, str] | None = None
+        children: list[_Frame] = []
+        for entry in entries:
+            name = entry.name
+            rel = f"{frame.rel}/{name}" if frame.rel else name
+            entry_git_rel = f"{git_rel}/{name}" if git_rel else name
+            display = _join(prefix, rel)
+            try:
+                is_dir = entry.is_dir()
+                is_file = not is_dir and entry.is_file()
+            except OSError:
+                is_dir = is_file = False
+
+            if is_dir:
+                reason = _ALWAYS_SKIPPED_DIRS.get(name)
+                if reason is None and self.exclude is not None and self.exclude.match_file(rel + "/"):
+                    reason = _REASON_EXCLUDED
+                if reason is None and _is_ignored(ignores, entry_git_rel + "/"):
+                    reason = _REASON_GITIGNORE
+                if reason is None and name in _BUILD_DIR_NAMES:
+                    if build_reasons is None:
+                        build_reasons = _build_output_reasons(frame.path, entries)
+                    reason = build_reasons.get(name)
+                if reason is None:
+                    try:
+                        info = entry.stat()
+                    except OSError as exc:
+                        reason = f"unreadable: {_os_reason(exc)}"
+                    else:
+                        key = (info.st_dev, info.st_ino)
+                        if key in frame.ancestors:
+                            reason = _REASON_SYMLINK_LOOP
+                        elif key in self.visited_dirs:
+                            reason = f"same directory as {self.visited_dirs[key] or '.'}"
+                        else:
+                            self.visited_dirs[key] = display
+                            children.append(_Frame(entry.path, rel, entry_git_rel, ignores, frame.ancestors | {key}))
+                if reason is not None:
+                    self._skip(display, reason)
+            elif is_file:
+                self._consider_file(entry, name, rel, display, entry_git_rel, ignores)
+            elif entry.is_symlink():
+                self._consider_broken_link(entry, rel, display, entry_git_rel, ignores)
+            elif _is_candidate_name(name.lower()) and not self._filtered(rel, entry_git_rel, ignores):
+                self._skip(display, _REASON_NOT_REGULAR)
+        return children
+
+    def _filtered(self, rel: str, git_rel: str, ignores: tuple[_IgnoreLevel, ...]) -> bool:
+        """True when include, exclude or gitignore leaves a path out (without reporting it)."""
+        return (
+            (self.include is not None and not self.include.match_file(rel))
+            or (self.exclude is not None and self.exclude.match_file(rel))
+            or _is_ignored(ignores, git_rel)
+        )
+
+    def _consider_broken_link(
+        self, entry: os.DirEntry[str], rel: str, display: str, git_rel: str, ignores: tuple[_IgnoreLevel, ...]
+    ) -> None:
+        try:
+            os.stat(entry.path)
+        except OSError as exc:
+            if self._filtered(rel, git_rel, ignores):
+                return
+            loop = exc.errno == errno.ELOOP
+            self._skip(display, _REASON_SYMLINK_LOOP if loop else _REASON_BROKEN_SYMLINK)
+
+    def _consider_file(
+        self,
+        entry: os.DirEntry[str],
+        name: str,
+        rel: str,
+        display: str,
+        git_rel: str,
+        ignores: tuple[_IgnoreLevel, ...],
+    ) -> None:
+        lower = name.lower()
+        if not _is_candidate_name(lower):
+            return
+        if self.include is not None and not self.include.match_file(rel):
+            return
+        if self.exclude is not None and self.exclude.match_file(rel):
+            self._skip(display, _REASON_EXCLUDED)
+            return
+        if _is_ignored(ignores, git_rel):
+            self._skip(display, _REASON_GITIGNORE)
+            return
+        kind = FileKind.from_path(lower)
+        if kind is None:
+            self._skip(display, _REASON_DECLARATIONS)
+            return
+        path = entry.path
+        if path in self.seen_files:
+            return
+        self.seen_files.add(path)
+        try:
+            info = entry.stat()
+        except OSError as exc:
+            self._skip(display, f"unreadable: {_os_reason(exc)}")
+            return
+        self._check_content(path, lower, display, kind, info)
+
+    def _check_content(self, path: str, lower_name: str, display: str, kind: FileKind, info: os.stat_result) -> None:
+        """The checks every candidate goes through, file argument or found by the walk.
+
+        ``path`` is absolute.
+        """
+        if lower_name.endswith(_MINIFIED_SUFFIXES):
+            self._skip(display, _REASON_MINIFIED)
+            return
+        if not stat.S_ISREG(info.st_mode):
+            self._skip(display, _REASON_NOT_REGULAR)
+            return
+        if info.st_size > self.max_file_size:
+            self._skip(display, _too_large(info.st_size, self.max_file_size))
+            return
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(MINIFIED_SAMPLE_SIZE)
+        except OSError as exc:
+            self._skip(display, f"unreadable: {_os_reason(exc)}")
+            return
+        if looks_binary(head):
+            self._skip(display, _REASON_BINARY)
+        elif looks_minified(head):
+            self._skip(display, _REASON_MINIFIED)
+        else:
+            self.files.setdefault(display, SourceFile(Path(path), display, kind, info.st_size))
+
+    def _skip(self, display: str, reason: str) -> None:
+        self.skipped.setdefault(display, Skipped(display, reason))
+
+    # -- ignore files -------------------------------------------------------------------------
+
+    def _root_ignores(self, root: str) -> tuple[str, tuple[_IgnoreLevel, ...]]:
+        """Where the scan root sits in its repository, and the rules that apply from above it.
+
+        The scan root's own ``.gitignore`` is not included: the walk loads it like any other.
+        When the ancestors' rules ignore the scan root itself they are dropped, since the user
+        asked for that directory explicitly.
+        """
+        absolute = os.path.abspath(root)
+        repository = _find_repository(absolute)
+        if repository is None:
+            return "", ()
+        levels = list(_info_exclude_levels(repository))
+        git_rel = os.path.relpath(absolute, repository).replace(os.sep, "/")
+        if git_rel == ".":
+            return "", tuple(levels)
+        directory, prefix = repository, ""
+        for part in git_rel.split("/"):
+            spec = _load_ignore_file(os.path.join(directory, ".gitignore"))
+            if spec is not None:
+                levels.append(_IgnoreLevel(prefix, spec))
+            directory = os.path.join(directory, part)
+            prefix = f"{prefix}{part}/"
+        if _is_ignored(tuple(levels), git_rel + "/"):
+            return git_rel, ()
+        return git_rel, tuple(levels)
+
+
+def _find_repository(directory: str) -> str | None:
+    """The nearest directory at or above ``directory`` that holds a ``.git``."""
+    current = directory
+    while True:
+        if os.path.lexists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def _info_exclude_levels(repository: str) -> tuple[_IgnoreLevel, ...]:
+    spec = _load_ignore_file(os.path.join(repository, ".git", "info", "exclude"))
+    return () if spec is None else (_IgnoreLevel("", spec),)
+
+
+def _load_ignore_file(path: str) -> GitIgnoreSpec | None:
+    """The patterns of an ignore file, or None when it is missing, unreadable or empty."""
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    return _compile_patterns(text.splitlines(), [])
+
+
+def _compile_user_patterns(patterns: Sequence[str], option: str, errors: list[str]) -> GitIgnoreSpec | None:
+    bad: list[str] = []
+    spec = _compile_patterns(patterns, bad)
+    errors.extend(f"invalid {option} pattern: {pattern}" for pattern in bad)
+    return spec
+
+
+def _compile_patterns(lines: Iterable[str], bad: list[str]) -> GitIgnoreSpec | None:
+    """A spec for ``lines``, leaving out (and collecting in ``bad``) the ones that are invalid."""
+    lines = list(lines)
+    try:
+        spec = GitIgnoreSpec.from_lines(lines)
+    except ValueError:
+        good = []
+        for line in lines:
+            try:
+                GitIgnoreSpec.from_lines([line])
+            except ValueError:
+                bad.append(line)
+            else:
+                good.append(line)
+        spec = GitIgnoreSpec.from_lines(good)
+    return spec if any(pattern.include is not None for pattern in spec.patterns) else None
+
+
+def _is_ignored(ignores: tuple[_IgnoreLevel, ...], git_rel: str) -> bool:
+    """Whether git ignores ``git_rel`` (a directory ends with "/"): the deepest deciding file wins."""
+    for level in reversed(ignores):
+        if git_rel.startswith(level.prefix):
+            decision = level.spec.check_file(git_rel[len(level.prefix) :]).include
+            if decision is not None:
+                return bool(decision)
+    return False
+
+
+# -- build output -------------------------------------------------------------------------------
+
+
+def _build_output_reasons(directory: str, entries: Sequence[os.DirEntry[str]]) -> dict[str, str]:
+    """Which build directories among ``entries`` are generated from sources beside them."""
+    by_name = {entry.name: entry for entry in entries}
+    reason: str | None = None
+    for source in _SOURCE_DIR_NAMES:
+        entry = by_name.get(source)
+        if entry is not None and _safe_is_dir(entry):
+            reason = f"build output ({source}/ beside it)"
+            break
+    reasons: dict[str, str] = {}
+    if reason is not None:
+        reasons = {name: reason for name in _BUILD_DIR_NAMES}
+    for name in sorted(by_name):
+        if name.startswith("tsconfig") and name.endswith(".json"):
+            out_dir = _tsconfig_out_dir(os.path.join(directory, name))
+            if out_dir in _BUILD_DIR_NAMES:
+                reasons.setdefault(out_dir, f"build output (outDir of {name})")
+    return reasons
+
+
+def _safe_is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _tsconfig_out_dir(path: str) -> str | None:
+    """The first component of ``compilerOptions.outDir`` in a tsconfig file, if it has one."""
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read(1024 * 1024).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    try:
+        data = json.loads(_TRAILING_COMMA.sub(r"\1", _strip_json_comments(text)))
+    except ValueError:
+        return None
+    options = data.get("compilerOptions") if isinstance(data, dict) else None
+    out_dir = options.get("outDir") if isinstance(options, dict) else None
+    if not isinstance(out_dir, str) or not out_dir.strip():
+        return None
+    first = posixpath.normpath(out_dir.strip().replace("\\", "/")).split("/")[0]
+    return first if first not in ("", ".", "..") else None
+
+
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+
+
+def _strip_json_comments(text: str) -> str:
+    """``text`` without ``//`` and ``/* */`` comments (tsconfig files allow them), strings intact."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    in_string = False
+    while i < n:
+        char = text[i]
+        if in_string:
+            if char == "\\":
+                out.append(text[i : i + 2])
+                i += 2
+                continue
+            if char == '"':
+                in_string = False
+            out.append(char)
+            i += 1
+        elif char == '"':
+            in_string = True
+            out.append(char)
+            i += 1
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            out.append(" ")
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+# -- small helpers ------------------------------------------------------------------------------
+
+_CANDIDATE_EXTENSIONS = frozenset(_KINDS_BY_EXTENSION)
+
+
+def _is_candidate_name(lower_name: str) -> bool:
+    """True for names a scanner reads, and for declaration files (which are reported as skipped)."""
+    dot = lower_name.rfind(".")
+    return dot > 0 and lower_name[dot:] in _CANDIDATE_EXTENSIONS
+
+
+def _join(prefix: str, rel: str) -> str:
+    if not prefix:
+        return rel or "."
+    if not rel:
+        return prefix
+    return prefix.rstrip("/") + "/" + rel
+
+
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _format_size(size: int) -> str:
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
+def _too_large(size: int, limit: int) -> str:
+    shown, shown_limit = _format_size(size), _format_size(limit)
+    if shown == shown_limit:
+        shown, shown_limit = f"{size} bytes", f"{limit} bytes"
+    return f"too large ({shown} > {shown_limit})"
