@@ -1,0 +1,1 @@
+"""Rules for reads and writes that may go past the end of a buffer."""
