@@ -1,0 +1,1 @@
+"""Rules for cryptography: weak algorithms, predictable randomness, keys and secrets handled unsafely."""
