@@ -129,7 +129,8 @@ def test_bad_input_is_reported_and_the_scan_goes_on(tmp_path: Path) -> None:
     write(tmp_path / "bundle.js", "var a=1;" * (5 * 1024 * 1024 // 8))
     latin1 = 'const cp = require("child_process");\n// caf\xe9\ncp.exec(process.argv[2]);\n'
     write(tmp_path / "latin1.js", latin1.encode("latin-1"))
-    write(tmp_path / "broken.js", 'const cp = require("child_process");\nif (a {\n  b(;\n}\ncp.exec(process.argv[2]);\n')
+    broken = 'const cp = require("child_process");\nif (a {\n  b(;\n}\ncp.exec(process.argv[2]);\n'
+    write(tmp_path / "broken.js", broken)
     (tmp_path / "loop").mkdir()
     os.symlink(tmp_path / "loop", tmp_path / "loop" / "again")
     done = run_cli("scan", str(tmp_path), "--no-color", "--verbose", "-f", "json")

@@ -60,6 +60,22 @@ def skipped(result: Discovery) -> dict[str, str]:
         ("a.d.mts", None),
         ("a.json", None),
         ("README.md", None),
+        ("package.json", FileKind.PACKAGE_JSON),
+        ("package-lock.json", FileKind.LOCKFILE),
+        ("yarn.lock", FileKind.LOCKFILE),
+        ("pnpm-lock.yaml", FileKind.LOCKFILE),
+        ("bun.lock", FileKind.LOCKFILE),
+        ("Dockerfile", FileKind.DOCKERFILE),
+        ("Dockerfile.prod", FileKind.DOCKERFILE),
+        ("api.dockerfile", FileKind.DOCKERFILE),
+        ("docker-compose.yml", FileKind.YAML),
+        ("deploy.yaml", FileKind.YAML),
+        (".npmrc", FileKind.NPMRC),
+        (".env", FileKind.DOTENV),
+        (".env.production", FileKind.DOTENV),
+        (".envrc", None),
+        ("index.ejs", FileKind.TEMPLATE),
+        ("page.hbs", FileKind.TEMPLATE),
         ("Makefile", None),
         (".js", None),
     ],
@@ -161,7 +177,7 @@ def test_file_argument_of_unknown_kind_is_reported(tmp_path: Path) -> None:
     readme = write(tmp_path, "README.md", "# hi\n")
     result = discover([readme])
     assert result.files == []
-    assert skipped(result) == {readme.as_posix(): "not a JavaScript or TypeScript file"}
+    assert skipped(result) == {readme.as_posix(): "not a kind of file the active scanners read"}
 
 
 # -- gitignore ----------------------------------------------------------------------------------
@@ -643,3 +659,28 @@ def test_invalid_user_pattern_is_an_error(tmp_path: Path) -> None:
     result = discover([tmp_path], exclude=["\\"])
     assert result.errors == ["invalid --exclude pattern: \\"]
     assert found(result) == ["a.js"]
+
+
+def test_other_kinds_are_found_only_when_a_scanner_asks_for_them(tmp_path: Path) -> None:
+    write(tmp_path, "app.js")
+    write(tmp_path, "package-lock.json", "{}")
+    write(tmp_path, "Dockerfile", "FROM node:20\n")
+    write(tmp_path, "notes.txt", "hello\n")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\x00\x00" * 10)
+    assert [f.display_path for f in discover([tmp_path]).files] == ["app.js"]
+    found = discover([tmp_path], kinds=frozenset({FileKind.LOCKFILE, FileKind.DOCKERFILE}))
+    assert {f.display_path: f.kind for f in found.files} == {
+        "Dockerfile": FileKind.DOCKERFILE, "package-lock.json": FileKind.LOCKFILE,
+    }
+    everything = discover([tmp_path], kinds=frozenset(FileKind))
+    kinds = {f.display_path: f.kind for f in everything.files}
+    assert kinds["notes.txt"] is FileKind.TEXT and kinds["app.js"] is FileKind.JAVASCRIPT
+    assert "logo.png" not in kinds and "logo.png" not in skipped(everything)
+
+
+def test_large_lockfiles_are_not_cut_by_the_code_size_limit(tmp_path: Path) -> None:
+    write(tmp_path, "package-lock.json", "{" + " " * 5000 + "}")
+    write(tmp_path, "big.js", "//" + "x" * 5000 + "\n")
+    found = discover([tmp_path], max_file_size=1000, kinds=frozenset({FileKind.LOCKFILE, FileKind.JAVASCRIPT}))
+    assert [f.display_path for f in found.files] == ["package-lock.json"]
+    assert "too large" in skipped(found)["big.js"]

@@ -64,29 +64,58 @@ _REASON_BINARY = "binary"
 _REASON_SYMLINK_LOOP = "symlink loop"
 _REASON_BROKEN_SYMLINK = "broken symlink"
 _REASON_NOT_REGULAR = "not a regular file"
-_REASON_UNKNOWN_KIND = "not a JavaScript or TypeScript file"
+_REASON_UNKNOWN_KIND = "not a kind of file the active scanners read"
 
 
 class FileKind(enum.Enum):
-    """Which parser reads a file; decided by its extension."""
+    """What a file is to nodeward's scanners; decided by its name."""
 
     JAVASCRIPT = "javascript"
     TYPESCRIPT = "typescript"
     TSX = "tsx"
+    PACKAGE_JSON = "package.json"
+    LOCKFILE = "lockfile"
+    DOCKERFILE = "dockerfile"
+    YAML = "yaml"
+    NPMRC = "npmrc"
+    DOTENV = "dotenv"
+    TEMPLATE = "template"
+    #: Any other file, read as text by scanners that look at everything (secrets).
+    TEXT = "text"
 
     @classmethod
     def from_path(cls, path: str | os.PathLike[str]) -> FileKind | None:
-        """The kind of the file at ``path``, or None when no scanner reads such files.
+        """The specific kind of the file at ``path``, or None when only a TEXT reader would want it.
 
         TypeScript declaration files (``.d.ts``) hold no code to analyse, so they give None.
         """
         name = os.path.basename(os.fspath(path)).lower()
+        special = _KINDS_BY_NAME.get(name)
+        if special is not None:
+            return special
+        if name.startswith(".env") and (len(name) == 4 or name[4] == "."):
+            return FileKind.DOTENV
+        if name in ("dockerfile", "containerfile") or name.startswith("dockerfile.") or name.endswith(".dockerfile"):
+            return FileKind.DOCKERFILE
         dot = name.rfind(".")
         if dot <= 0 or name.endswith(_DECLARATION_SUFFIXES):
             return None
         return _KINDS_BY_EXTENSION.get(name[dot:])
 
+    @property
+    def is_code(self) -> bool:
+        return self in CODE_KINDS
 
+
+_KINDS_BY_NAME: dict[str, FileKind] = {
+    "package.json": FileKind.PACKAGE_JSON,
+    "package-lock.json": FileKind.LOCKFILE,
+    "npm-shrinkwrap.json": FileKind.LOCKFILE,
+    "yarn.lock": FileKind.LOCKFILE,
+    "pnpm-lock.yaml": FileKind.LOCKFILE,
+    "bun.lock": FileKind.LOCKFILE,
+    ".npmrc": FileKind.NPMRC,
+}
 _KINDS_BY_EXTENSION: dict[str, FileKind] = {
     ".js": FileKind.JAVASCRIPT,
     ".cjs": FileKind.JAVASCRIPT,
@@ -96,7 +125,19 @@ _KINDS_BY_EXTENSION: dict[str, FileKind] = {
     ".mts": FileKind.TYPESCRIPT,
     ".cts": FileKind.TYPESCRIPT,
     ".tsx": FileKind.TSX,
+    ".yml": FileKind.YAML,
+    ".yaml": FileKind.YAML,
+    ".ejs": FileKind.TEMPLATE,
+    ".hbs": FileKind.TEMPLATE,
+    ".handlebars": FileKind.TEMPLATE,
+    ".pug": FileKind.TEMPLATE,
+    ".jade": FileKind.TEMPLATE,
+    ".njk": FileKind.TEMPLATE,
+    ".mustache": FileKind.TEMPLATE,
 }
+CODE_KINDS = frozenset({FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX})
+#: Lockfiles of large monorepos run to tens of megabytes; they are data, not code, and parse quickly.
+LOCKFILE_MAX_SIZE = 128 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +214,7 @@ def discover(
     exclude: Sequence[str] = (),
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     respect_gitignore: bool = True,
+    kinds: frozenset[FileKind] = CODE_KINDS,
 ) -> Discovery:
     """Find the files to scan under ``paths`` (directories or files).
 
@@ -184,12 +226,16 @@ def discover(
     ``include`` and ``exclude`` are gitignore-style patterns matched against paths relative to
     the directory argument. Files not matching ``include`` are silently not candidates; excluded
     files and directories are reported as skipped.
+
+    ``kinds`` says which kinds of file the active scanners read; with ``FileKind.TEXT`` among them
+    every other file is a candidate too (binary ones are then left out without a report).
     """
     walker = _Walker(
         include=include,
         exclude=exclude,
         max_file_size=max_file_size,
         respect_gitignore=respect_gitignore,
+        kinds=kinds,
     )
     for argument in paths:
         walker.add_argument(Path(argument), several=len(paths) > 1)
@@ -231,7 +277,9 @@ class _Walker:
         exclude: Sequence[str],
         max_file_size: int,
         respect_gitignore: bool,
+        kinds: frozenset[FileKind],
     ) -> None:
+        self.kinds = kinds
         self.errors: list[str] = []
         self.include = _compile_user_patterns(include, "--include", self.errors)
         self.exclude = _compile_user_patterns(exclude, "--exclude", self.errors)
@@ -278,7 +326,7 @@ class _Walker:
 
     def _add_file_argument(self, path: str, display: str, info: os.stat_result) -> None:
         lower = os.path.basename(path).lower()
-        kind = FileKind.from_path(lower)
+        kind = self._kind_of(lower)
         if kind is None:
             reason = _REASON_DECLARATIONS if lower.endswith(_DECLARATION_SUFFIXES) else _REASON_UNKNOWN_KIND
             self._skip(display, reason)
@@ -370,7 +418,7 @@ class _Walker:
                 self._consider_file(entry, name, rel, display, entry_git_rel, ignores)
             elif entry.is_symlink():
                 self._consider_broken_link(entry, rel, display, entry_git_rel, ignores)
-            elif _is_candidate_name(name.lower()) and not self._filtered(rel, entry_git_rel, ignores):
+            elif self._is_candidate_name(name.lower()) and not self._filtered(rel, entry_git_rel, ignores):
                 self._skip(display, _REASON_NOT_REGULAR)
         return children
 
@@ -403,7 +451,7 @@ class _Walker:
         ignores: tuple[_IgnoreLevel, ...],
     ) -> None:
         lower = name.lower()
-        if not _is_candidate_name(lower):
+        if not self._is_candidate_name(lower):
             return
         if self.include is not None and not self.include.match_file(rel):
             return
@@ -413,7 +461,7 @@ class _Walker:
         if _is_ignored(ignores, git_rel):
             self._skip(display, _REASON_GITIGNORE)
             return
-        kind = FileKind.from_path(lower)
+        kind = self._kind_of(lower)
         if kind is None:
             self._skip(display, _REASON_DECLARATIONS)
             return
@@ -433,14 +481,16 @@ class _Walker:
 
         ``path`` is absolute.
         """
-        if lower_name.endswith(_MINIFIED_SUFFIXES):
+        if kind.is_code and lower_name.endswith(_MINIFIED_SUFFIXES):
             self._skip(display, _REASON_MINIFIED)
             return
         if not stat.S_ISREG(info.st_mode):
             self._skip(display, _REASON_NOT_REGULAR)
             return
-        if info.st_size > self.max_file_size:
-            self._skip(display, _too_large(info.st_size, self.max_file_size))
+        limit = LOCKFILE_MAX_SIZE if kind is FileKind.LOCKFILE else self.max_file_size
+        if info.st_size > limit:
+            if kind is not FileKind.TEXT:
+                self._skip(display, _too_large(info.st_size, limit))
             return
         try:
             with open(path, "rb") as handle:
@@ -449,11 +499,27 @@ class _Walker:
             self._skip(display, f"unreadable: {_os_reason(exc)}")
             return
         if looks_binary(head):
-            self._skip(display, _REASON_BINARY)
-        elif looks_minified(head):
+            if kind is not FileKind.TEXT:  # nobody asked for this file by name: no report
+                self._skip(display, _REASON_BINARY)
+        elif kind.is_code and looks_minified(head):
             self._skip(display, _REASON_MINIFIED)
         else:
             self.files.setdefault(display, SourceFile(Path(path), display, kind, info.st_size))
+
+    def _kind_of(self, lower_name: str) -> FileKind | None:
+        """The kind a file is read as by the active scanners, or None when none reads it."""
+        kind = FileKind.from_path(lower_name)
+        if kind is not None and kind in self.kinds:
+            return kind
+        if FileKind.TEXT in self.kinds and not lower_name.endswith(_DECLARATION_SUFFIXES):
+            return FileKind.TEXT
+        return None
+
+    def _is_candidate_name(self, lower_name: str) -> bool:
+        """True for names an active scanner reads, and for declaration files (reported as skipped)."""
+        if self._kind_of(lower_name) is not None:
+            return True
+        return bool(self.kinds & CODE_KINDS) and lower_name.endswith(_DECLARATION_SUFFIXES)
 
     def _skip(self, display: str, reason: str) -> None:
         self.skipped.setdefault(display, Skipped(display, reason))
@@ -635,15 +701,6 @@ def _strip_json_comments(text: str) -> str:
 
 
 # -- small helpers ------------------------------------------------------------------------------
-
-_CANDIDATE_EXTENSIONS = frozenset(_KINDS_BY_EXTENSION)
-
-
-def _is_candidate_name(lower_name: str) -> bool:
-    """True for names a scanner reads, and for declaration files (which are reported as skipped)."""
-    dot = lower_name.rfind(".")
-    return dot > 0 and lower_name[dot:] in _CANDIDATE_EXTENSIONS
-
 
 def _join(prefix: str, rel: str) -> str:
     if not prefix:
