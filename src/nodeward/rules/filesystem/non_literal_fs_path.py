@@ -262,11 +262,17 @@ def _is_constant_path(node: Node, ctx: RuleContext, depth: int) -> bool:
         value = ctx.model.evaluate(table) if table is not None else None
         # An empty table is most likely filled at run time (a cache), which the model does not see.
         return value is not None and isinstance(value.value, dict | list) and len(value.value) > 0
+    if kind == "member_expression":
+        # A property of a constant URL (`new URL("./a", import.meta.url).pathname`).
+        obj = node.child_by_field_name("object")
+        return obj is not None and obj.type != "meta_property" and _is_constant_path(obj, ctx, depth + 1)
     if kind == "identifier":
         binding = ctx.model.resolve(node)
-        if binding is None or binding.value is None or binding.path or not binding.is_stable:
+        if binding is None or binding.kind not in ("const", "let", "var"):
             return False
-        if binding.kind not in ("const", "let", "var"):
+        if binding.value is None and binding.kind == "const":
+            return _is_constant_loop_variable(binding.node, ctx)
+        if binding.value is None or binding.path or not binding.is_stable:
             return False
         return _is_constant_path(binding.value, ctx, depth + 1)
     if kind == "template_string":
@@ -288,6 +294,17 @@ def _is_constant_path(node: Node, ctx: RuleContext, depth: int) -> bool:
             and _is_constant_path(right, ctx, depth + 1)
         )
     return False
+
+
+def _is_constant_loop_variable(name: Node, ctx: RuleContext) -> bool:
+    """`f` in `for (const f of ["a.txt", "b.txt"])` or `for (const k in TABLE)`: one of constant values."""
+    left, loop = name, name.parent
+    while loop is not None and loop.type in ("object_pattern", "array_pattern", "pair_pattern"):
+        left, loop = loop, loop.parent
+    if loop is None or loop.type != "for_in_statement" or loop.child_by_field_name("left") != left:
+        return False
+    right = loop.child_by_field_name("right")
+    return right is not None and ctx.is_constant(right)
 
 
 def _is_descriptor(node: Node, ctx: RuleContext) -> bool:
