@@ -1,0 +1,1 @@
+"""Rules for web applications: middleware setup, CSRF, cookies, headers and output escaping."""
