@@ -1,4 +1,5 @@
-"""Wires the stages: discovery, then scanners (in parallel worker processes), then findings.
+"""Wires the stages: discovery, then scanners (file scanners in worker processes, then project
+scanners), then findings filtered and fingerprinted.
 
 Data flows one way: reporters receive the finished ScanResult and never call back into scanners.
 """
@@ -12,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nodeward.findings import Confidence, FileNotice, Finding, ScanResult, Severity, assign_fingerprints
-from nodeward.scanners.code import CodeScanner, FileResult, init_worker, scan_in_worker
-from nodeward.sources.discover import Discovery, SourceFile, discover
+from nodeward.scanners import FileResult, ProjectContext
+from nodeward.scanners.registry import FILE_SCANNERS, PROJECT_SCANNERS, scanner_names
+from nodeward.scanners.worker import FileScanRunner, init_worker, scan_in_worker
+from nodeward.sources.discover import Discovery, FileKind, SourceFile, discover
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -24,6 +27,7 @@ class ScanOptions:
     exclude: tuple[str, ...] = ()
     jobs: int = 0  # 0: one per core
     selected_rules: frozenset[str] | None = None
+    scanners: frozenset[str] = field(default_factory=lambda: frozenset(scanner_names()))
     min_severity: Severity = Severity.INFO
     min_confidence: Confidence = Confidence.LOW
     max_file_size: int = 4 * 1024 * 1024
@@ -47,20 +51,39 @@ def _scan_files(
     jobs = min(effective_jobs(options.jobs), max(1, len(files) // 4))
     results: list[FileResult] = []
     if jobs <= 1:
-        scanner = CodeScanner(options.selected_rules)
+        runner = FileScanRunner(options.scanners, options.selected_rules)
         for done, file in enumerate(files, start=1):
-            results.append(scanner.scan(file))
+            results.append(runner.scan(file))
             if progress:
                 progress(done, len(files))
         return results
     # Larger files first so that one big file does not finish last on an otherwise idle pool.
     ordered = sorted(files, key=lambda f: -f.size)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(options.selected_rules,)) as pool:
+    initargs = (options.scanners, options.selected_rules)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=initargs) as pool:
         for done, file_result in enumerate(pool.map(scan_in_worker, ordered, chunksize=8), start=1):
             results.append(file_result)
             if progress:
                 progress(done, len(files))
     return results
+
+
+def wanted_kinds(options: ScanOptions) -> frozenset[FileKind]:
+    kinds: set[FileKind] = set()
+    for name, file_factory in FILE_SCANNERS.items():
+        if name in options.scanners:
+            kinds |= file_factory(options.selected_rules).kinds
+    for name, project_factory in PROJECT_SCANNERS.items():
+        if name in options.scanners:
+            kinds |= project_factory(options.selected_rules).kinds
+    return frozenset(kinds)
+
+
+def scan_root(paths: Sequence[Path]) -> str:
+    """The directory paths in reports are relative to."""
+    if len(paths) != 1:
+        return "."
+    return str(paths[0]) if paths[0].is_dir() else "."
 
 
 def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCallback | None = None) -> ScanOutcome:
@@ -70,14 +93,25 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
         exclude=options.exclude,
         max_file_size=options.max_file_size,
         respect_gitignore=options.respect_gitignore,
+        kinds=wanted_kinds(options),
     )
-    result = ScanResult(root=str(paths[0]) if len(paths) == 1 else ".")
+    result = ScanResult(root=scan_root(paths))
     result.notices.extend(FileNotice(s.display_path, "skipped", s.reason) for s in discovery.skipped)
+    file_kinds = frozenset().union(
+        *(FILE_SCANNERS[name](options.selected_rules).kinds for name in options.scanners if name in FILE_SCANNERS)
+    )
+    per_file = [f for f in discovery.files if f.kind in file_kinds]
+    results = _scan_files(per_file, options, progress)
+    context = ProjectContext(tuple(paths), tuple(discovery.files), options)
+    for name, factory in PROJECT_SCANNERS.items():
+        if name in options.scanners:
+            scanner = factory(options.selected_rules)
+            results.append(scanner.scan_project([f for f in discovery.files if f.kind in scanner.kinds], context))
     findings: list[Finding] = []
-    for file_result in _scan_files(discovery.files, options, progress):
+    for file_result in results:
         result.notices.extend(file_result.notices)
         if file_result.scanned:
-            result.files_scanned += 1
+            result.files_scanned += 1 if file_result.lines or file_result.findings else 0
             result.lines_scanned += file_result.lines
         result.suppressed += file_result.suppressed
         findings.extend(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import traceback
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from nodeward.findings import FileNotice, Finding
 from nodeward.lang.js import parser
@@ -16,21 +15,10 @@ from nodeward.lang.js.model import SemanticModel
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.registry import all_rules
-from nodeward.sources.discover import FileKind, SourceFile, SourceReadError, read_source
-from nodeward.suppress import apply_suppressions
+from nodeward.scanners import FileResult
+from nodeward.sources.discover import CODE_KINDS, FileKind, SourceFile
 
 DIALECT_OF_KIND = {FileKind.JAVASCRIPT: "javascript", FileKind.TYPESCRIPT: "typescript", FileKind.TSX: "tsx"}
-
-
-@dataclass
-class FileResult:
-    """What scanning one file produced; small plain data, cheap to send between processes."""
-
-    findings: list[Finding] = field(default_factory=list)
-    notices: list[FileNotice] = field(default_factory=list)
-    lines: int = 0
-    suppressed: int = 0
-    scanned: bool = True
 
 
 def code_rules(selected: frozenset[str] | None = None) -> list[type[Rule]]:
@@ -38,11 +26,13 @@ def code_rules(selected: frozenset[str] | None = None) -> list[type[Rule]]:
 
 
 class CodeScanner:
-    """Runs the selected code rules over single files; one instance per worker process."""
+    """Runs the selected code rules over single JS/TS files; one instance per worker process."""
+
+    name = "code"
+    kinds = CODE_KINDS
 
     def __init__(self, selected: frozenset[str] | None = None) -> None:
         self.rules = [rule() for rule in code_rules(selected)]
-        self.active_keys = {rule.id for rule in self.rules} | {rule.name for rule in self.rules}
         self.dispatch: dict[str, list[Rule]] = defaultdict(list)
         for rule in self.rules:
             for node_type in rule.visits:
@@ -51,21 +41,13 @@ class CodeScanner:
             dialect: parser.node_type_query(dialect, frozenset(self.dispatch)) for dialect in parser.DIALECTS
         }
 
-    def scan(self, file: SourceFile) -> FileResult:
-        try:
-            source = read_source(file)
-        except SourceReadError as error:
-            return FileResult(notices=[FileNotice(file.display_path, "skipped", str(error))], scanned=False)
-        return self.scan_source(file.display_path, source, DIALECT_OF_KIND[file.kind])
+    def scan_file(self, file: SourceFile, data: bytes, text: str) -> FileResult:
+        return self.scan_source(file.display_path, data, DIALECT_OF_KIND[file.kind], text)
 
-    def scan_source(self, display_path: str, source: bytes, dialect: str) -> FileResult:
-        result = FileResult(lines=source.count(b"\n") + (0 if source.endswith(b"\n") else 1))
-        text = source.decode("utf-8", "replace")
-        if "\ufffd" in text and b"\xef\xbf\xbd" not in source:
-            result.notices.append(
-                FileNotice(display_path, "encoding", "not valid UTF-8: scanned with replacement characters")
-            )
-        lines = text.splitlines()
+    def scan_source(self, display_path: str, source: bytes, dialect: str, text: str | None = None) -> FileResult:
+        """Findings of the code rules for one file (before suppressions, which the caller applies)."""
+        result = FileResult()
+        lines = (text if text is not None else source.decode("utf-8", "replace")).splitlines()
         tree = parser.parse(source, dialect)
         error_line = parser.first_error_line(tree.root_node)
         if error_line is not None:
@@ -101,10 +83,7 @@ class CodeScanner:
                                     node.start_point[0] + 1,
                                 )
                             )
-        kept, suppressed, notices = apply_suppressions(display_path, lines, _unique(findings), self.active_keys)
-        result.findings = kept
-        result.suppressed = suppressed
-        result.notices.extend(notices)
+        result.findings = _unique(findings)
         return result
 
 
@@ -119,22 +98,3 @@ def _unique(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             unique.append(finding)
     return unique
-
-
-_WORKER: CodeScanner | None = None
-
-
-def init_worker(selected: frozenset[str] | None) -> None:
-    global _WORKER
-    _WORKER = CodeScanner(selected)
-
-
-def scan_in_worker(file: SourceFile) -> FileResult:
-    assert _WORKER is not None
-    try:
-        return _WORKER.scan(file)
-    except Exception as error:  # the last line of defence: report, never crash the pool
-        return FileResult(
-            notices=[FileNotice(file.display_path, "error", f"internal error: {type(error).__name__}: {error}")],
-            scanned=False,
-        )

@@ -1,0 +1,18 @@
+"""The scanners nodeward has, by name; `--scanners` chooses among them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nodeward.scanners import FileScanner, ProjectScanner
+from nodeward.scanners.code import CodeScanner
+
+# Each factory takes the selected rule ids (None: all) and returns a ready scanner.
+FILE_SCANNERS: dict[str, Callable[[frozenset[str] | None], FileScanner]] = {
+    "code": CodeScanner,
+}
+PROJECT_SCANNERS: dict[str, Callable[[frozenset[str] | None], ProjectScanner]] = {}
+
+
+def scanner_names() -> list[str]:
+    return [*FILE_SCANNERS, *PROJECT_SCANNERS]

@@ -1,0 +1,71 @@
+"""Runs the file scanners over one file: read once, decode once, scan, apply suppressions.
+
+An instance lives in each worker process (set up by `init_worker`), so rules, parsers and queries are
+built once per process, and only plain results cross the process boundary.
+"""
+
+from __future__ import annotations
+
+from nodeward.findings import FileNotice
+from nodeward.rules.registry import all_rules
+from nodeward.scanners import FileResult, FileScanner
+from nodeward.scanners.registry import FILE_SCANNERS
+from nodeward.sources.discover import FileKind, SourceFile, SourceReadError, read_source
+from nodeward.suppress import apply_suppressions
+
+
+class FileScanRunner:
+    def __init__(self, scanner_names: frozenset[str], selected_rules: frozenset[str] | None) -> None:
+        self.scanners: list[FileScanner] = [
+            factory(selected_rules) for name, factory in FILE_SCANNERS.items() if name in scanner_names
+        ]
+        rules = [rule for rule in all_rules() if selected_rules is None or rule.id in selected_rules]
+        self.active_keys = {rule.id for rule in rules} | {rule.name for rule in rules}
+
+    @property
+    def kinds(self) -> frozenset[FileKind]:
+        return frozenset().union(*(scanner.kinds for scanner in self.scanners))
+
+    def scan(self, file: SourceFile) -> FileResult:
+        try:
+            data = read_source(file)
+        except SourceReadError as error:
+            return FileResult(notices=[FileNotice(file.display_path, "skipped", error.message)], scanned=False)
+        text = data.decode("utf-8", "replace")
+        result = FileResult(lines=data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1))
+        if "\ufffd" in text and b"\xef\xbf\xbd" not in data:
+            result.notices.append(
+                FileNotice(file.display_path, "encoding", "not valid UTF-8: scanned with replacement characters")
+            )
+        for scanner in self.scanners:
+            if file.kind not in scanner.kinds:
+                continue
+            partial = scanner.scan_file(file, data, text)
+            result.findings.extend(partial.findings)
+            result.notices.extend(partial.notices)
+            result.summaries.update(partial.summaries)
+        kept, suppressed, notices = apply_suppressions(
+            file.display_path, text.splitlines(), result.findings, self.active_keys
+        )
+        result.findings, result.suppressed = kept, suppressed
+        result.notices.extend(notices)
+        return result
+
+
+_RUNNER: FileScanRunner | None = None
+
+
+def init_worker(scanner_names: frozenset[str], selected_rules: frozenset[str] | None) -> None:
+    global _RUNNER
+    _RUNNER = FileScanRunner(scanner_names, selected_rules)
+
+
+def scan_in_worker(file: SourceFile) -> FileResult:
+    assert _RUNNER is not None
+    try:
+        return _RUNNER.scan(file)
+    except Exception as error:  # the last line of defence: report, never crash the pool
+        return FileResult(
+            notices=[FileNotice(file.display_path, "error", f"internal error: {type(error).__name__}: {error}")],
+            scanned=False,
+        )
