@@ -1,0 +1,1 @@
+"""Language-level analyses (JavaScript source and regular expressions)."""
