@@ -91,6 +91,11 @@ def test_shadowed_or_reassigned_names_do_not_resolve(source: str) -> None:
         ("let once = 'v'; use(once)", "v"),
         ("use(['a', 'b'].join(' '))", UNKNOWN),
         ("use(process.cwd())", UNKNOWN),
+        ("import { fileURLToPath } from 'node:url'; use(fileURLToPath(new URL('./x', import.meta.url)))", UNKNOWN),
+        ("for (const name of ['a', 'b']) { use(name) }", UNKNOWN),
+        ("const T = { a: 1 }; for (const k in T) { use(k) }", UNKNOWN),
+        ("const T = { a: 'x' }; for (const [k, v] of Object.entries(T)) { use(v) }", UNKNOWN),
+        ("const CFG = Object.freeze({ dir: 'd' }); use(CFG.dir)", UNKNOWN),
     ],
 )
 def test_constant_values(source: str, value: object) -> None:
@@ -112,8 +117,17 @@ def test_constant_values(source: str, value: object) -> None:
         "const path = require('path'); use(path.join(__dirname, name))",
         "for (const f of files) { use(f) }",
         "use(readConfig())",
+        "const cfg = { dir: 'a' }; cfg.dir = req.query.x; use(cfg.dir)",
+        "for (const name of req.body.names) { use(name) }",
     ],
 )
 def test_non_constant_values(source: str) -> None:
     model = model_of(source)
     assert model.evaluate(marked_value(model)) is None
+
+
+def test_web_crypto_global_is_not_the_crypto_module() -> None:
+    model = model_of("crypto.getRandomValues(buf)")
+    assert model.call_name(last_call(model)) is None
+    model = model_of("const crypto = require('crypto'); crypto.pseudoRandomBytes(1)")
+    assert model.call_name(last_call(model)) == "crypto.pseudoRandomBytes"

@@ -46,7 +46,7 @@ KNOWN_GLOBALS = frozenset(
     {
         "eval", "Function", "setTimeout", "setInterval", "setImmediate", "execScript", "RegExp", "Buffer",
         "require", "process", "JSON", "Math", "Object", "String", "Number", "Boolean", "Array", "Promise",
-        "console", "module", "exports", "document", "window", "globalThis", "global", "crypto", "fetch",
+        "console", "module", "exports", "document", "window", "globalThis", "global", "fetch",
         "Mustache", "Handlebars", "escape", "parseInt", "parseFloat", "encodeURIComponent", "decodeURIComponent",
         "atob", "btoa", "URL", "Symbol", "Date", "Reflect", "WebAssembly",
     }
@@ -58,7 +58,8 @@ CONSTANT_PRESERVING_CALLS = frozenset(
         "path.join", "path.resolve", "path.dirname", "path.basename", "path.normalize", "path.relative",
         "path.extname", "path.posix.join", "path.posix.resolve", "path.win32.join", "path.win32.resolve",
         "url.fileURLToPath", "url.pathToFileURL", "require.resolve", "String", "Number", "encodeURIComponent",
-        "decodeURIComponent", "JSON.stringify", "util.format", "Symbol", "Symbol.for",
+        "decodeURIComponent", "JSON.stringify", "util.format", "Symbol", "Symbol.for", "URL", "url.URL",
+        "Object.keys", "Object.values", "Object.entries", "Object.freeze", "Array.from", "Array.of",
     }
 )
 # Calls with no arguments whose result does not come from outside the program.
@@ -111,6 +112,8 @@ class Binding:
     import_source: str | None = None
     import_name: str | None = None  # "default", "*" or the imported name
     reassigned: bool = False
+    mutated: bool = False  # a property of the bound object is assigned somewhere
+
 
     @property
     def is_stable(self) -> bool:
@@ -165,6 +168,10 @@ _DECLARATIONS_QUERY = """
 (assignment_expression left: (identifier) @assigned)
 (augmented_assignment_expression left: (identifier) @assigned)
 (update_expression argument: (identifier) @assigned)
+(assignment_expression left: [(member_expression object: (identifier) @mutated)
+                              (subscript_expression object: (identifier) @mutated)])
+(augmented_assignment_expression left: [(member_expression object: (identifier) @mutated)
+                                        (subscript_expression object: (identifier) @mutated)])
 """
 
 
@@ -248,15 +255,20 @@ class SemanticModel:
             if kind not in ("const", "let", "var"):
                 continue
             scope = loop if kind != "var" else self.enclosing(loop, FUNCTION_SCOPES)
-            for ident, _ in self._pattern_names(left):
-                # A loop variable takes a new value each iteration: never a stable alias.
-                self._declare(scope, Binding(self.text(ident), kind, ident, None, (), reassigned=True))
+            iterated = loop.child_by_field_name("right")
+            for ident, path in self._pattern_names(left):
+                # Each iteration binds some element (for-of) or key (for-in) of the iterated value.
+                self._declare(scope, Binding(self.text(ident), kind, ident, iterated, ("[]", *path)))
         for statement in found.get("import", []):
             self._collect_import(statement)
         for ident in found.get("assigned", []):
             binding = self.resolve(ident)
             if binding is not None:
                 binding.reassigned = True
+        for ident in found.get("mutated", []):
+            binding = self.resolve(ident)
+            if binding is not None:
+                binding.mutated = True
 
     def _pattern_names(
         self, pattern: Node, path: tuple[str | int, ...] = ()
@@ -425,7 +437,7 @@ class SemanticModel:
         if base is None:
             return None
         for step in binding.path:
-            if not isinstance(step, str) or step in ("...", "?"):
+            if not isinstance(step, str) or step in ("...", "?", "[]"):
                 return None
             base = f"{base}.{step}"
         return base
@@ -539,7 +551,7 @@ class SemanticModel:
             return self._evaluate_object(node, depth)
         if kind in ("member_expression", "subscript_expression"):
             return self._evaluate_member(node, depth)
-        if kind == "call_expression":
+        if kind in ("call_expression", "new_expression"):
             return self._evaluate_call(node, depth)
         if kind in ("arrow_function", "function_expression", "function", "class"):
             return Constant(UNKNOWN)
@@ -579,6 +591,8 @@ class SemanticModel:
             return Constant(UNKNOWN)
         if binding.kind not in ("const", "let", "var") or binding.value is None or not binding.is_stable:
             return None
+        if binding.mutated:
+            return None  # `const cfg = {...}; cfg.dir = input` : the object is not constant any more
         value = self._evaluate(binding.value, depth + 1)
         for step in binding.path:
             if value is None:
@@ -704,6 +718,8 @@ def _index(value: Constant, step: str | int) -> Constant | None:
     container = value.value
     if isinstance(container, Unknown):
         return value
+    if step == "[]":  # some element of an array, or some key of an object
+        return Constant(UNKNOWN) if isinstance(container, list | dict | str) else None
     if isinstance(container, dict) and isinstance(step, str):
         return Constant(container[step]) if step in container else Constant(None)
     if isinstance(container, list) and isinstance(step, int):
