@@ -49,8 +49,13 @@ from nodeward.rules.context import RuleContext
 
 REQUIRE_NAMES = frozenset({"require", "module.require", "require.main.require"})
 CREATE_REQUIRE = "module.createRequire"
-# Array methods that call their callback with each element of the receiver as first argument.
-ITERATION_METHODS = frozenset({"forEach", "map", "flatMap", "filter", "some", "every", "find", "findIndex"})
+# Array methods that call their callback with each element of the receiver, and the position of the
+# callback parameter that receives it.
+ELEMENT_PARAMETER = {
+    **dict.fromkeys(("forEach", "map", "flatMap", "filter", "some", "every", "find", "findIndex", "findLast"), 0),
+    "reduce": 1,
+    "reduceRight": 1,
+}
 MAX_DEPTH = 10
 
 
@@ -170,18 +175,24 @@ def _identifier_is_constant_choice(node: Node, ctx: RuleContext, depth: int) -> 
 
 
 def _is_element_callback_parameter(param: Node, parent: Node, ctx: RuleContext) -> bool:
-    """`CONSTANT_LIST.forEach((name) => ...)`: the first parameter receives constant elements."""
+    """`CONSTANT_LIST.forEach((name) => ...)`: the element parameter receives constant elements."""
     function: Node | None
+    position = 0
     if parent.type == "arrow_function":
         function = parent
-    elif parent.type == "formal_parameters" and parent.named_children and parent.named_children[0] == param:
+    elif parent.type == "formal_parameters":
         function = parent.parent
+        params = [p for p in parent.named_children if p.type != "comment"]
+        position = params.index(param) if param in params else -1
     else:
         return False
     if function is None or function.parent is None or function.parent.type != "arguments":
         return False
     call = function.parent.parent
-    if call is None or call.type != "call_expression" or ctx.method_name(call) not in ITERATION_METHODS:
+    if call is None or call.type != "call_expression":
+        return False
+    method = ctx.method_name(call)
+    if method is None or ELEMENT_PARAMETER.get(method) != position:
         return False
     args = ctx.arguments(call)
     callee = call.child_by_field_name("function")
