@@ -57,7 +57,20 @@ ESCAPER_QUALIFIED_NAMES = frozenset({"RegExp.escape"})
 ESCAPED_METACHARACTERS = frozenset(".*+?()[|\\{^$")
 # Names of variables that hold a RegExp object: `re.source`, `WORD_RE.source`, `tokenRegex.source`.
 REGEXP_VARIABLE = re.compile(r"^(re|rx|regexp?|pattern)$|(_re|Re|RE|reg[eE]xp?|Reg[eE]xp?|REGEXP?|Pattern|PATTERN)$")
+# `\W`, `\W+`, `[^a-z0-9_-]+`: a search for every character outside a set; `kept` is that set.
+SANITISING_SEARCH = re.compile(r"(?:\\W|\[\^(?P<kept>(?:[^\]\\]|\\.)*)\])[+*]?")
+# Items of a kept set that cannot form regular expression syntax: letters, digits, `_`, `-`, spaces.
+SAFE_CLASS_ITEM = re.compile(r"[A-Za-z0-9]-[A-Za-z0-9]|\\[wds\-]|[A-Za-z0-9_ -]")
+HARMLESS_TEXT = re.compile(r"[A-Za-z0-9_ .-]*")
 STRING_COMBINATORS = frozenset({"+", "||", "??", "&&"})
+# Values that are numbers: their text (digits, `.`, `-`, `e`) cannot change the structure of a pattern.
+NUMBER_CALLS = frozenset(
+    {
+        "Math.random", "Math.floor", "Math.ceil", "Math.round", "Math.trunc", "Math.abs", "Math.max", "Math.min",
+        "Date.now", "Number", "parseInt", "parseFloat", "Number.parseInt", "Number.parseFloat", "performance.now",
+    }
+)
+ARITHMETIC_OPERATORS = frozenset({"-", "*", "/", "%", "**", "|", "&", "^", "<<", ">>", ">>>"})
 MAX_DEPTH = 10
 
 
@@ -100,7 +113,7 @@ def _is_safe_pattern(node: Node, ctx: RuleContext, depth: int) -> bool:
     """True when every variable part of the pattern is escaped, a RegExp's source, or constant."""
     if depth > MAX_DEPTH:
         return False
-    if is_constant_choice(node, ctx):
+    if is_constant_choice(node, ctx) or _is_number(node, ctx, depth):
         return True
     node = ctx.unwrap(node)
     kind = node.type
@@ -128,7 +141,7 @@ def _is_safe_pattern(node: Node, ctx: RuleContext, depth: int) -> bool:
         binding = ctx.model.resolve(node)
         if binding is None:
             return False
-        if _annotated_regexp(binding.node, ctx):
+        if _annotation(binding.node, ctx) == "RegExp":
             return True  # `new RegExp(re, "g")` copies a RegExp object
         if binding.value is None or binding.path or not binding.is_stable:
             return False
@@ -167,7 +180,12 @@ def _is_escaper(callee: Node | None, ctx: RuleContext) -> bool:
 
 
 def _is_escaping_replace(search: Node, replacement: Node, ctx: RuleContext) -> bool:
-    r"""`s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")`: every metacharacter gets a backslash."""
+    r"""A global `replace` that escapes or removes every metacharacter.
+
+    Escaping: `s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")` puts a backslash before each one.
+    Sanitising: `s.replace(/\W/g, ".")` or `s.replace(/[^a-z0-9-]/gi, "")` keeps only harmless
+    characters and puts a harmless constant in place of the others.
+    """
     search = ctx.unwrap(search)
     if search.type != "regex":
         return False
@@ -176,9 +194,16 @@ def _is_escaping_replace(search: Node, replacement: Node, ctx: RuleContext) -> b
     if pattern_node is None or flags_node is None or "g" not in ctx.text(flags_node):
         return False
     pattern = ctx.text(pattern_node)
+    replaced_by = ctx.string_value(replacement)
+    if replaced_by is None:
+        return False
+    sanitised = SANITISING_SEARCH.fullmatch(pattern)
+    if sanitised is not None:
+        kept = SAFE_CLASS_ITEM.sub("", sanitised.group("kept") or "")
+        return not kept and HARMLESS_TEXT.fullmatch(replaced_by) is not None
     if not (pattern.startswith("[") and pattern.endswith("]")) or pattern.startswith("[^"):
         return False
-    return set(pattern) >= ESCAPED_METACHARACTERS and ctx.string_value(replacement) == "\\$&"
+    return set(pattern) >= ESCAPED_METACHARACTERS and replaced_by == "\\$&"
 
 
 def _is_escaped_list(node: Node, ctx: RuleContext, depth: int) -> bool:
@@ -215,12 +240,16 @@ def _names_a_regexp(node: Node, ctx: RuleContext) -> bool:
     the name of the variable tells the two apart.
     """
     node = ctx.unwrap(node)
-    if node.type == "regex" or (node.type == "new_expression" and ctx.call_name(node) in REGEXP_CONSTRUCTORS):
+    if _is_regexp_value(node, ctx):
         return True
     if node.type == "identifier":
         binding = ctx.model.resolve(node)
-        if binding is not None and _annotated_regexp(binding.node, ctx):
-            return True
+        if binding is not None:
+            if _annotation(binding.node, ctx) == "RegExp":
+                return True
+            value = binding.value if binding.is_stable and not binding.path else None
+            if value is not None and _is_regexp_value(ctx.unwrap(value), ctx):
+                return True
         name: str | None = ctx.text(node)
     elif node.type == "member_expression":
         name = ctx.model.member_property(node)
@@ -229,10 +258,52 @@ def _names_a_regexp(node: Node, ctx: RuleContext) -> bool:
     return name is not None and REGEXP_VARIABLE.search(name) is not None
 
 
-def _annotated_regexp(declared: Node, ctx: RuleContext) -> bool:
-    """A TypeScript parameter or variable declared with the type `RegExp`."""
+def _is_regexp_value(node: Node, ctx: RuleContext) -> bool:
+    return node.type == "regex" or (
+        node.type in ("new_expression", "call_expression") and ctx.call_name(node) in REGEXP_CONSTRUCTORS
+    )
+
+
+def _annotation(declared: Node, ctx: RuleContext) -> str | None:
+    """The TypeScript type a parameter or variable is declared with (`RegExp`, `number`), if any."""
     parent = declared.parent
     if parent is None or parent.type not in ("required_parameter", "optional_parameter", "variable_declarator"):
-        return False
+        return None
     annotation = parent.child_by_field_name("type")
-    return annotation is not None and ctx.text(annotation).lstrip(":").strip() == "RegExp"
+    return ctx.text(annotation).lstrip(":").strip() if annotation is not None else None
+
+
+def _is_number(node: Node, ctx: RuleContext, depth: int) -> bool:
+    """`Math.random()`, `Date.now()`, `list.length`, `count + 1`, a variable holding one, ..."""
+    if depth > MAX_DEPTH:
+        return False
+    node = ctx.unwrap(node)
+    kind = node.type
+    if kind == "number":
+        return True
+    if kind == "call_expression":
+        return ctx.call_name(node) in NUMBER_CALLS
+    if kind == "member_expression":
+        return ctx.model.member_property(node) == "length"
+    if kind == "unary_expression":
+        operator = node.child_by_field_name("operator")
+        argument = node.child_by_field_name("argument")
+        return operator is not None and ctx.text(operator) in ("-", "+", "~") and argument is not None
+    if kind == "binary_expression":
+        operator = node.child_by_field_name("operator")
+        sides = [node.child_by_field_name(f) for f in ("left", "right")]
+        if operator is None or any(side is None for side in sides):
+            return False
+        if ctx.text(operator) in ARITHMETIC_OPERATORS:
+            return True
+        return ctx.text(operator) == "+" and all(s is not None and _is_number(s, ctx, depth + 1) for s in sides)
+    if kind == "identifier":
+        binding = ctx.model.resolve(node)
+        if binding is None:
+            return False
+        if _annotation(binding.node, ctx) == "number":
+            return True
+        if binding.value is None or binding.path or not binding.is_stable:
+            return False
+        return _is_number(binding.value, ctx, depth + 1)
+    return False
