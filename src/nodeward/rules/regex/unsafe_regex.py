@@ -1,0 +1,123 @@
+r"""## What it finds
+Regular expressions that can take exponential or polynomial time to fail a match (catastrophic
+backtracking): nested quantifiers such as `(a+)+`, repeated alternatives that overlap such as
+`(a|ab)*`, and adjacent runs that compete for the same characters such as `\s+$` or `.*,.*=`. It
+checks regex literals and `RegExp` calls whose pattern is a constant; patterns built from outside
+values are reported by `non-literal-regexp` (NW104).
+
+## Why it matters
+JavaScript's regular expression engine backtracks: on an input that almost matches, it tries every
+way of splitting the text between the competing quantifiers before giving up. For an exponential
+pattern thirty characters can take minutes; for a polynomial one a few tens of kilobytes can take
+seconds. Node.js runs the match on the event loop, so while it runs the server answers nobody: one
+crafted request is a denial of service (ReDoS).
+
+## How to fix
+Make every part of the input matchable in only one way: remove the nested quantifier (`(a+)+` is
+`a+`), make alternatives mutually exclusive, give adjacent runs disjoint character sets (`[^,]*,`
+instead of `.*,`), anchor the pattern, and limit the length of the input before matching. For
+patterns that must stay ambiguous, use a linear-time engine such as `re2`.
+
+## Bad
+```js
+function isValidEmail(input) {
+  return /^([a-zA-Z0-9_.-]+)+@[a-zA-Z0-9-]+\.[a-z]+$/.test(input);
+}
+```
+
+## Good
+```js
+function isValidEmail(input) {
+  return input.length <= 254 && /^[a-zA-Z0-9_.-]+@[a-zA-Z0-9-]+\.[a-z]+$/.test(input);
+}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+from nodeward.findings import Confidence, Finding, Severity
+from nodeward.lang.regex_redos import RedosIssue, analyze
+from nodeward.rules.base import Rule
+from nodeward.rules.context import RuleContext
+
+REGEXP_CONSTRUCTORS = frozenset(f"{prefix}RegExp" for prefix in ("", "window.", "globalThis.", "global.", "self."))
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class UnsafeRegex(Rule):
+    # CWE-1333: Inefficient Regular Expression Complexity. OWASP A04 (Insecure Design): the flaw is in
+    # the pattern as written, whatever data reaches it; no outside syntax is injected (unlike NW104).
+    id = "NW105"
+    name = "unsafe-regex"
+    title = "Regular expression vulnerable to catastrophic backtracking (ReDoS)"
+    cwe = (1333,)
+    owasp = "A04"
+    severity = Severity.MEDIUM
+    confidence = Confidence.HIGH  # MEDIUM for polynomial backtracking, see check()
+    fix = "Rewrite the pattern so each input can match only one way, limit the input length, or use re2."
+    visits = ("regex", "call_expression", "new_expression")
+
+    def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
+        if node.type == "regex":
+            pattern_node = node.child_by_field_name("pattern")
+            flags_node = node.child_by_field_name("flags")
+            if pattern_node is None:
+                return
+            # The literal's text is regex syntax already: no string unescaping.
+            candidates = [(ctx.text(pattern_node), ctx.text(flags_node) if flags_node is not None else "", "")]
+        else:
+            candidates = list(self._constructor_patterns(node, ctx))
+        for pattern, flags, origin in candidates:
+            issue = analyze(pattern, flags)
+            if issue is not None:
+                yield self._report(node, issue, f"/{_short(pattern)}/{flags}", origin, ctx)
+                return
+
+    @staticmethod
+    def _constructor_patterns(node: Node, ctx: RuleContext) -> Iterator[tuple[str, str, str]]:
+        """(pattern, flags, origin) for `RegExp(constant)`; one per entry for `RegExp(TABLE[key])`."""
+        if ctx.call_name(node) not in REGEXP_CONSTRUCTORS:
+            return
+        args = ctx.arguments(node)
+        if not args or args[0].type == "spread_element":
+            return
+        source = ctx.unwrap(args[0])
+        if source.type == "regex":
+            return  # the literal is checked on its own
+        flags = ""
+        if len(args) > 1:
+            flags = ctx.string_value(args[1]) or ""  # unknown flags: analyse with none
+        pattern = ctx.string_value(source)  # string escapes undone: "\\d" is the pattern \d
+        if pattern is not None:
+            yield pattern, flags, ""
+            return
+        if source.type == "subscript_expression":
+            # `new RegExp(PATTERNS[kind])`: any pattern of the constant table may be chosen.
+            table = source.child_by_field_name("object")
+            value = ctx.model.evaluate(table) if table is not None else None
+            if table is None or value is None:
+                return
+            entries = value.value.values() if isinstance(value.value, dict) else value.value
+            if not isinstance(entries, list) and not isinstance(value.value, dict):
+                return
+            origin = f" (one of the patterns of `{_short(ctx.text(table), 30)}`)"
+            for entry in entries:
+                if isinstance(entry, str):
+                    yield entry, flags, origin
+
+    def _report(self, node: Node, issue: RedosIssue, shown: str, origin: str, ctx: RuleContext) -> Finding:
+        growth = "exponential" if issue.exponential else "polynomial"
+        return ctx.report(
+            node,
+            f"`{shown}`{origin} can take {growth} time to fail on a crafted input because of "
+            f"`{issue.fragment}`: {issue.explanation}",
+            confidence=Confidence.HIGH if issue.exponential else Confidence.MEDIUM,
+        )
