@@ -1,9 +1,12 @@
 """## What it finds
 Secrets compared with `==`, `===`, `!=` or `!==`: a value named like a password, token, API key,
-signature, HMAC, hash or one-time code (including the `Authorization` and `X-Api-Key` request
-headers) compared with another value that is not a constant. Comparisons with `null`, `undefined`,
-numbers, booleans and string literals, `typeof` tests, `.length` checks and metadata such as
-`tokenType` or `passwordLength` are not reported, nor is a password compared with its confirmation.
+signature, HMAC or one-time code (including the `Authorization` and `X-Api-Key` request headers)
+compared with another value that is not a constant. A hash, digest or MAC counts when it is an
+HMAC or the hash of a credential (`passwordHash`), or when the comparison involves the request, a
+user or a stored or expected value; build tools comparing content hashes are left alone.
+Comparisons with `null`, `undefined`, numbers, booleans and string literals, `typeof` tests,
+`.length` checks and metadata such as `tokenType` or `passwordLength` are not reported, nor is a
+password compared with its confirmation.
 
 ## Why it matters
 String equality returns as soon as two characters differ, so the time a comparison takes tells how
@@ -64,6 +67,14 @@ SECRET_WORDS = frozenset(
 SECRET_SUFFIXES = ("token", "password", "passwd", "passphrase", "secret", "signature", "apikey", "hmac")
 # Words that name a secret only in some code: content hashes and digests are often public.
 WEAK_SECRET_WORDS = frozenset({"hash", "digest", "mac", "sig"})
+# A hash or digest is compared as a credential when the code around it says so: `user.storedHash`,
+# `req.query.sig`, `expectedDigest`. Build tools compare content hashes (`chunk.hash !== old.hash`).
+CREDENTIAL_CONTEXT_WORDS = frozenset(
+    {
+        "stored", "expected", "provided", "received", "supplied", "computed", "user", "users", "account",
+        "req", "request", "query", "body", "cookies", "session", "credentials", "auth", "login", "webhook",
+    }
+)
 # `<qualifier> key` names a key (`apiKey`, `signing_key`); `key` alone is an object key.
 KEY_QUALIFIERS = frozenset(
     {"api", "access", "secret", "private", "signing", "sign", "auth", "master", "hmac", "encryption", "client"}
@@ -78,6 +89,14 @@ NON_VALUE_PREFIXES = frozenset(
         "is", "has", "should", "can", "must", "verify", "validate", "check", "compare", "equals", "match",
         "matches", "num", "count", "total", "max", "min", "len", "no", "missing", "invalid", "show", "hide",
         "toggle", "enable", "disable",
+    }
+)
+# Tokens that are not credentials: pagination cursors, cancellation handles, lexer and design tokens.
+NON_CREDENTIAL_TOKEN_QUALIFIERS = frozenset(
+    {
+        "page", "paging", "pagination", "next", "continuation", "cursor", "sync", "cancel", "cancellation",
+        "abort", "lexer", "parser", "syntax", "lookahead", "peek", "prev", "previous", "design", "theme", "css",
+        "eof",
     }
 )
 # A password compared with its confirmation is not compared with a secret the user does not know.
@@ -135,9 +154,13 @@ def classify_name(name: str) -> SecretName | None:
     if last == "auth" and stripped:
         return SecretName(name, all_words, True)  # authHeader
     if last in SECRET_WORDS or last.endswith(SECRET_SUFFIXES):
+        if _is_non_credential_token(tuple(words)):
+            return None  # nextPageToken, cancelToken
         return SecretName(name, all_words, True)
     if last in WEAK_SECRET_WORDS:
-        return SecretName(name, all_words, False)
+        # passwordHash, ADMIN_TOKEN_HASH, secretDigest: the hash of a credential
+        strong = any(w in SECRET_WORDS or w.endswith(SECRET_SUFFIXES) for w in words[:-1])
+        return SecretName(name, all_words, strong)
     return None
 
 
@@ -170,12 +193,18 @@ class TimingUnsafeComparison(Rule):
             return
         if left_secret is not None and right_secret is not None and _same_user_input(left_secret, right_secret):
             return
-        for secret in (left_secret, right_secret):
-            if secret is not None and CONFIRMATION_WORDS.intersection(secret.words):
-                return
+        names = (_name_words(left, ctx), _name_words(right, ctx))
+        if CONFIRMATION_WORDS.intersection(names[0] + names[1]):
+            return  # password === passwordConfirm: both typed by the same user
+        if any(_is_non_credential_token(words) for words in names):
+            return  # token === prevToken, cursor === nextPageToken: the same kind of (non-secret) token
         candidates = [(s, n) for s, n in ((left_secret, left), (right_secret, right)) if s is not None]
         secret, side = max(candidates, key=lambda pair: pair[0].strong)
         strong = secret.strong
+        if not strong:
+            context = split_words(ctx.text(left)) + split_words(ctx.text(right))
+            if not CREDENTIAL_CONTEXT_WORDS.intersection(context):
+                return
         yield ctx.report(
             node,
             f"secret `{_short(ctx.text(side))}` ({secret.name}) is compared with `{op}`, which returns at the "
@@ -323,6 +352,17 @@ def _simple_words(node: Node, ctx: RuleContext) -> tuple[str, ...]:
     if node.type in ("call_expression", "new_expression"):
         callee = node.child_by_field_name("function") or node.child_by_field_name("constructor")
         return _simple_words(callee, ctx) if callee is not None else ()
+    return ()
+
+
+def _is_non_credential_token(words: tuple[str, ...]) -> bool:
+    return bool(words) and words[-1].endswith("token") and bool(NON_CREDENTIAL_TOKEN_QUALIFIERS.intersection(words))
+
+
+def _name_words(node: Node, ctx: RuleContext) -> tuple[str, ...]:
+    """The words of the name of a compared value, its object included: `form.confirmPassword`."""
+    if node.type in ("identifier", "member_expression", "subscript_expression"):
+        return split_words(ctx.text(node))
     return ()
 
 
