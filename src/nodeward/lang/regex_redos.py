@@ -370,7 +370,8 @@ class _Char(_Node):
     __slots__ = ("cs",)
 
     def __init__(self, start: int, end: int, cs: Ranges) -> None:
-        super().__init__(start, end)
+        self.start = start
+        self.end = end
         self.cs = cs
 
 
@@ -378,7 +379,8 @@ class _Seq(_Node):
     __slots__ = ("items",)
 
     def __init__(self, start: int, end: int, items: list[_Node]) -> None:
-        super().__init__(start, end)
+        self.start = start
+        self.end = end
         self.items = items
 
 
@@ -386,7 +388,8 @@ class _Alt(_Node):
     __slots__ = ("options",)
 
     def __init__(self, start: int, end: int, options: list[_Node]) -> None:
-        super().__init__(start, end)
+        self.start = start
+        self.end = end
         self.options = options
 
 
@@ -394,7 +397,8 @@ class _Look(_Node):
     __slots__ = ("behind", "body")
 
     def __init__(self, start: int, end: int, body: _Node, behind: bool) -> None:
-        super().__init__(start, end)
+        self.start = start
+        self.end = end
         self.body = body
         self.behind = behind
 
@@ -403,7 +407,8 @@ class _Assert(_Node):
     __slots__ = ("kind",)
 
     def __init__(self, start: int, end: int, kind: str) -> None:
-        super().__init__(start, end)
+        self.start = start
+        self.end = end
         self.kind = kind
 
 
@@ -417,7 +422,8 @@ class _Group(_Node):
     __slots__ = ("body",)
 
     def __init__(self, start: int, end: int, body: _Node) -> None:
-        super().__init__(start, end)
+        self.start = start
+        self.end = end
         self.body = body
 
 
@@ -431,7 +437,8 @@ class _Repeat(_Node):
     __slots__ = ("body", "lazy", "max", "min", "qstart")
 
     def __init__(self, start: int, end: int, body: _Node, mn: int, mx: int | None, lazy: bool, qstart: int) -> None:
-        super().__init__(start, end)
+        self.start = start
+        self.end = end
         self.body = body
         self.min = mn
         self.max = mx
@@ -472,6 +479,7 @@ _OCTAL = frozenset("01234567")
 _QUANT_CHARS = frozenset("*+?")
 _QUANT_START = frozenset("*+?{")
 _SPECIAL = frozenset("^$\\.*+?()[]{}|")
+_LITERAL_RUN = re.compile(r"[^$^\\.*+?()\[\]{}|]+")
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _CONTROL_ESC = {"f": 12, "n": 10, "r": 13, "t": 9, "v": 11}
 _CLASS_ESC = {"d": DIGIT, "w": WORD, "s": SPACE}
@@ -523,6 +531,7 @@ class _Parser:
         self.nested_unbounded = False  # an unbounded loop inside a repeat that iterates more than once
         self.ambiguous_loop = False  # a loop whose body contains an alternation or a quantifier
         self.has_dollar = False
+        self.loop_sets: list[Ranges] = []  # characters of each unbounded loop's body
 
     @property
     def ngroups(self) -> int:
@@ -560,10 +569,29 @@ class _Parser:
         return _Alt(start, self.pos, options)
 
     def alternative(self) -> _Node:
+        src, n = self.src, self.n
         start = self.pos
         items: list[_Node] = []
-        while self.pos < self.n and self.src[self.pos] not in "|)":
-            items.append(self.term())
+        append = items.append
+        while self.pos < n:
+            c = src[self.pos]
+            if c == "|" or c == ")":
+                break
+            if c in _SPECIAL:
+                append(self.term())
+                continue
+            # a run of plain literal characters; the last one may carry a quantifier
+            pos = self.pos
+            end = _LITERAL_RUN.match(src, pos).end()  # type: ignore[union-attr]
+            quantified = end < n and src[end] in _QUANT_START
+            plain_end = end - 1 if quantified else end
+            icase = self.icase
+            for i in range(pos, plain_end):
+                cp = ord(src[i])
+                append(_Char(i, i + 1, _fold(((cp, cp),)) if icase else ((cp, cp),)))
+            self.pos = plain_end
+            if quantified:
+                append(self.term())
         if len(items) == 1:
             return items[0]
         return _Seq(start, self.pos, items)
@@ -657,6 +685,8 @@ class _Parser:
         node = _Repeat(start, self.pos, atom, mn, mx, lazy, qstart)
         if node.unbounded:
             self.unbounded_loops += 1
+            body = _unwrap(atom)
+            self.loop_sets.append(body.cs if isinstance(body, _Char) else _body_chars(body))
         if node.loop and not isinstance(_unwrap(atom), _Char) and _may_be_ambiguous(atom):
             self.ambiguous_loop = True
         return node
@@ -1397,6 +1427,10 @@ def _valid_flags(flags: str) -> bool:
     return set(flags) <= _FLAG_CHARS and len(set(flags)) == len(flags) and not ("u" in flags and "v" in flags)
 
 
+def _any_overlap(sets: list[Ranges]) -> bool:
+    return any(_overlaps(a, b) for i, a in enumerate(sets) for b in sets[i + 1 :])
+
+
 def analyze(pattern: str, flags: str = "") -> RedosIssue | None:
     """Analyse a JavaScript regular expression (source text without slashes) for ReDoS.
 
@@ -1405,6 +1439,11 @@ def analyze(pattern: str, flags: str = "") -> RedosIssue | None:
     """
     if len(pattern) > MAX_PATTERN_LEN or not _valid_flags(flags):
         return None
+    return _analyze_cached(pattern, flags)
+
+
+@lru_cache(maxsize=4096)
+def _analyze_cached(pattern: str, flags: str) -> RedosIssue | None:
     # Cheap pre-screen: every unbounded quantifier contains `*`, `+` or `,` (`{n,}`, `{n,m}`), so with at
     # most one of them and neither `$` nor a quantified group there is nothing that could blow up.
     loops = pattern.count("*") + pattern.count("+") + pattern.count(",")
@@ -1416,7 +1455,7 @@ def analyze(pattern: str, flags: str = "") -> RedosIssue | None:
     except (_Malformed, RecursionError):
         return None
     need_eda = parser.ambiguous_loop
-    need_ida = parser.unbounded_loops >= 2 or parser.nested_unbounded
+    need_ida = parser.nested_unbounded or _any_overlap(parser.loop_sets)
     need_prefix = parser.unbounded_loops >= 1 and parser.has_dollar and "y" not in flags and not _anchored_start(root)
     if not (need_eda or need_ida or need_prefix):
         return None
