@@ -99,11 +99,15 @@ def assign_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
     """Give each finding an identity that survives the code moving to other lines.
 
     The identity is the rule, the file and the whitespace-normalised text of the flagged line; when
-    the same text is flagged more than once in a file, the occurrence number tells them apart.
+    the same text is flagged more than once in a file, the occurrence number tells them apart. A
+    fingerprint a scanner already set (the secrets scanner hashes the secret) is kept.
     """
     seen: dict[tuple[str, str, str], int] = {}
     result = []
     for finding in sorted(findings, key=Finding.sort_key):
+        if finding.fingerprint:  # set by a scanner that knows a better identity (a hashed secret)
+            result.append(finding)
+            continue
         first_line = finding.snippet.splitlines()[0] if finding.snippet else ""
         normalised = _WHITESPACE.sub(" ", first_line).strip()
         key = (finding.rule_id, finding.location.path, normalised)

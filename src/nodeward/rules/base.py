@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Finding, Location, Severity, TraceStep
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -96,3 +96,66 @@ class Rule:
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         """Yield the findings for one node of a type listed in `visits`."""
         return iter(())
+
+
+
+@dataclass(frozen=True, slots=True)
+class Sink:
+    """A place where a value must not come from outside (unsanitized for the rule's sink class)."""
+
+    node: Node  # what the finding points at
+    value: Node  # the value that must not be tainted
+    description: str  # what the sink does, e.g. "`child_process.exec` (a shell command)"
+    unknown_origin_message: str = ""  # message when the value is not constant and of unknown origin
+
+
+class TaintRule(Rule):
+    """A rule about data reaching a sink: the engine decides where the value at each sink comes from.
+
+    - from a source (request data, CLI arguments, a parameter of a library's exported API): a finding with
+      high confidence and the trace from source to sink;
+    - from a parameter of the enclosing function: recorded, so that phase 2 can follow call sites
+      within the file and across files;
+    - not constant and of unknown origin: a finding with the rule's own (lower) confidence only when
+      `reports_unknown_origin` is set, as for the classic "non-literal argument" rules;
+    - sanitized for `sink_class`, or constant: nothing.
+    """
+
+    sink_class: ClassVar[str]
+    reports_unknown_origin: ClassVar[bool] = False
+
+    def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
+        return iter(())
+
+    def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
+        for sink in self.sinks(node, ctx):
+            yield from ctx.evaluate_sink(self, sink)
+
+
+def make_finding(
+    rule: type[Rule],
+    message: str,
+    location: Location,
+    snippet: str,
+    *,
+    severity: Severity | None = None,
+    confidence: Confidence | None = None,
+    trace: tuple[TraceStep, ...] = (),
+    fingerprint: str = "",
+) -> Finding:
+    """A finding of ``rule`` with its metadata filled in; any scanner's findings are built with this."""
+    return Finding(
+        rule_id=rule.id,
+        rule_name=rule.name,
+        title=rule.title,
+        severity=severity if severity is not None else rule.severity,
+        confidence=confidence if confidence is not None else rule.confidence,
+        message=message,
+        location=location,
+        snippet=snippet,
+        cwe=rule.cwe,
+        owasp=rule.owasp_label(),
+        fix=rule.fix,
+        trace=trace,
+        fingerprint=fingerprint,
+    )

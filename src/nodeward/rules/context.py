@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Finding, Location, Severity
+from nodeward.analysis.taint.engine import PARAM, SOURCE, TaintAnalysis, location_data
+from nodeward.findings import Confidence, Finding, Location, Severity, TraceStep
 from nodeward.lang.js.model import SemanticModel, unwrap
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, Sink, TaintRule, make_finding
 
 
 @dataclass
@@ -20,6 +23,19 @@ class RuleContext:
     lines: list[str]
     rule: type[Rule] | None = None
     shared: dict[str, object] = field(default_factory=dict)  # per-file memo for rules of one family
+    _taint: TaintAnalysis | None = None
+    #: Parameters of this file's functions that reach a sink: plain data for the cross-file phase.
+    param_sinks: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def taint(self) -> TaintAnalysis:
+        if self._taint is None:
+            self._taint = TaintAnalysis(self.model, self.display_path)
+        return self._taint
+
+    @property
+    def has_taint_analysis(self) -> bool:
+        return self._taint is not None
 
     # Shortcuts to the model, so rules read as questions about the code.
     def text(self, node: Node) -> str:
@@ -87,6 +103,7 @@ class RuleContext:
         *,
         severity: Severity | None = None,
         confidence: Confidence | None = None,
+        trace: tuple[TraceStep, ...] = (),
     ) -> Finding:
         rule = self.rule
         assert rule is not None, "the engine sets the rule before calling check()"
@@ -95,16 +112,46 @@ class RuleContext:
         start_col = self._character_column(node.start_byte, start_col)
         end_col = self._character_column(node.end_byte, end_col)
         snippet = self.lines[start_row] if start_row < len(self.lines) else ""
-        return Finding(
-            rule_id=rule.id,
-            rule_name=rule.name,
-            title=rule.title,
-            severity=severity if severity is not None else rule.severity,
-            confidence=confidence if confidence is not None else rule.confidence,
-            message=message,
-            location=Location(self.display_path, start_row + 1, start_col + 1, end_row + 1, end_col + 1),
-            snippet=snippet.rstrip("\r\n"),
-            cwe=rule.cwe,
-            owasp=rule.owasp_label(),
-            fix=rule.fix,
+        return make_finding(
+            rule,
+            message,
+            Location(self.display_path, start_row + 1, start_col + 1, end_row + 1, end_col + 1),
+            snippet.rstrip("\r\n"),
+            severity=severity,
+            confidence=confidence,
+            trace=trace,
         )
+
+    def evaluate_sink(self, rule: TaintRule, sink: Sink) -> Iterator[Finding]:
+        """Report a sink according to where its value comes from (see TaintRule)."""
+        if self.is_constant(sink.value):
+            return
+        taint = self.taint.taint_of(sink.value)
+        dirty = [o for o in taint if not o.clean_for(rule.sink_class)]
+        sources = sorted((o for o in dirty if o.kind == SOURCE), key=lambda o: o.location.start_line)
+        sink_step = TraceStep(self.taint.location(sink.node), f"reaches {sink.description}")
+        for origin in (o for o in dirty if o.kind == PARAM):
+            self.param_sinks.append({
+                "function": origin.function, "index": origin.index, "rule": rule.id, "sink_class": rule.sink_class,
+                "location": location_data(self.taint.location(sink.node)),
+                "snippet": self._snippet(sink.node), "description": sink.description,
+                "steps": [[location_data(s.location), s.description] for s in (*origin.steps, sink_step)],
+                "parameter": origin.label,
+            })
+        if sources:
+            source = sources[0]
+            kind = source.steps[0].description.split(":")[0] if source.steps else "input"
+            message = f"{kind} `{_short(source.label)}` (line {source.location.start_line}) reaches {sink.description}"
+            yield self.report(sink.node, message, confidence=Confidence.HIGH, trace=(*source.steps, sink_step))
+        elif rule.reports_unknown_origin and (not taint or dirty):
+            message = sink.unknown_origin_message or f"a non-constant value reaches {sink.description}"
+            yield self.report(sink.node, message)
+
+    def _snippet(self, node: Node) -> str:
+        row = node.start_point[0]
+        return self.lines[row].rstrip("\r\n") if row < len(self.lines) else ""
+
+
+def _short(text: str, limit: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -36,8 +36,8 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.findings import Confidence, Severity
+from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 
 SHELL_COMMANDS = {"child_process.exec", "child_process.execSync"}
@@ -53,7 +53,7 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class ChildProcessDynamicCommand(Rule):
+class ChildProcessDynamicCommand(TaintRule):
     id = "NW101"
     name = "child-process-dynamic-command"
     title = "Shell command built from a non-constant value"
@@ -63,22 +63,24 @@ class ChildProcessDynamicCommand(Rule):
     confidence = Confidence.MEDIUM
     fix = "Use execFile/spawn with a constant program and an argument array, without a shell."
     visits = ("call_expression",)
+    sink_class = "command"
+    reports_unknown_origin = True
 
-    def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
+    def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         name = ctx.call_name(node)
         if name is None:
             return
         args = ctx.arguments(node)
         if name in SHELL_COMMANDS:
-            if args and not ctx.is_constant(args[0]):
-                yield ctx.report(
-                    node,
+            if args:
+                yield Sink(
+                    node, args[0], f"`{name}` (a shell command)",
                     f"`{name}` runs a shell command built from a non-constant value `{_short(ctx.text(args[0]))}`",
                 )
         elif name in PROGRAM_RUNNERS and args:
-            yield from self._check_program_runner(node, name, args, ctx)
+            yield from self._program_runner_sinks(node, name, args, ctx)
 
-    def _check_program_runner(self, node: Node, name: str, args: list[Node], ctx: RuleContext) -> Iterator[Finding]:
+    def _program_runner_sinks(self, node: Node, name: str, args: list[Node], ctx: RuleContext) -> Iterator[Sink]:
         program, rest = args[0], args[1:]
         argv = next((a for a in rest if ctx.unwrap(a).type == "array"), None)
         options = next((a for a in rest if ctx.resolve_object(a) is not None), None)
@@ -91,11 +93,12 @@ class ChildProcessDynamicCommand(Rule):
         if shell_option is not None:
             value = ctx.model.evaluate(shell_option)
             if value is None or value.value not in (False, None, 0, ""):
-                yield ctx.report(
-                    node,
-                    f"`{name}` with `shell` enabled runs a command built from the non-constant "
-                    f"value `{_short(ctx.text(dynamic[0]))}`",
-                )
+                for culprit in dynamic:
+                    yield Sink(
+                        node, culprit, f"`{name}` with `shell` enabled (a shell command)",
+                        f"`{name}` with `shell` enabled runs a command built from the non-constant "
+                        f"value `{_short(ctx.text(culprit))}`",
+                    )
                 return
         program_name = ctx.string_value(program)
         if program_name is None or argv is None:
@@ -104,9 +107,9 @@ class ChildProcessDynamicCommand(Rule):
             return
         elements = [e for e in ctx.unwrap(argv).named_children if e.type != "comment"]
         if any(ctx.string_value(e) in SHELL_SCRIPT_FLAGS for e in elements):
-            culprit = next((e for e in elements if not ctx.is_constant(e)), argv)
-            yield ctx.report(
-                node,
-                f"`{name}` runs `{program_name}` with a script built from the non-constant value "
-                f"`{_short(ctx.text(culprit))}`",
-            )
+            for culprit in (e for e in elements if not ctx.is_constant(e)):
+                yield Sink(
+                    node, culprit, f"`{name}` running `{program_name}` (a shell script)",
+                    f"`{name}` runs `{program_name}` with a script built from the non-constant value "
+                    f"`{_short(ctx.text(culprit))}`",
+                )

@@ -1,0 +1,1 @@
+"""Analyses over the semantic model: dataflow and taint tracking."""

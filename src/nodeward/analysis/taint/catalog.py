@@ -1,0 +1,128 @@
+"""What the taint engine knows about frameworks and libraries, as plain data.
+
+Adding a source, sanitizer or propagator is a row here; the engine never names a library itself.
+Sink classes: command, code, path, sql, nosql, xss, ssrf, redirect, deserialization, prototype,
+regex, xxe, header, require.
+"""
+
+from __future__ import annotations
+
+ALL_CLASSES = frozenset(
+    {"command", "code", "path", "sql", "nosql", "xss", "ssrf", "redirect", "deserialization", "prototype",
+     "regex", "xxe", "header", "require"}
+)
+
+# ----- sources -----------------------------------------------------------------------------------
+
+# Methods that register an HTTP handler: app.get(path, ...handlers), router.post, fastify.put, app.use(mw).
+ROUTE_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "del", "all", "use", "options", "head", "route", "any"}
+)
+# Calls whose function arguments are request handlers whatever their shape.
+SERVER_FACTORIES = frozenset(
+    {"http.createServer", "https.createServer", "http2.createServer", "http2.createSecureServer"}
+)
+# Properties of a request (Express, Koa ctx and ctx.request, Fastify, Hapi, Node http) that carry client data.
+REQUEST_PROPERTIES = frozenset(
+    {
+        "query", "body", "params", "param", "headers", "header", "cookies", "signedCookies", "url", "originalUrl",
+        "path", "files", "file", "payload", "request", "hostname", "host", "raw", "rawBody", "querystring",
+        "search", "href", "req", "rawHeaders", "state_from_client",
+    }
+)
+# Methods of a request that return client data: req.get('X-Header'), req.header(...), ctx.get(...).
+REQUEST_METHODS = frozenset({"get", "header", "param", "cookie", "getHeader"})
+# Parameter names that denote an HTTP request wherever they appear.
+REQUEST_PARAMETER_NAMES = frozenset({"req", "request"})
+# NestJS parameter decorators: the decorated parameter is client data (or the whole request).
+NEST_DATA_DECORATORS = frozenset({"Body", "Query", "Param", "Headers", "Cookies", "UploadedFile", "UploadedFiles"})
+NEST_REQUEST_DECORATORS = frozenset({"Req", "Request"})
+# Qualified names whose value is input from outside the program.
+GLOBAL_SOURCES = {
+    "process.argv": "command-line argument",
+    "process.stdin": "standard input",
+    "location.search": "URL of the page",
+    "location.hash": "URL of the page",
+    "document.location": "URL of the page",
+    "window.location": "URL of the page",
+    "document.cookie": "cookie",
+    "document.URL": "URL of the page",
+}
+# Event names whose listeners receive data from a client: ws, socket.io, net sockets, stdin.
+CLIENT_EVENTS = frozenset({"message", "data"})
+CONNECTION_EVENTS = frozenset({"connection", "connect"})
+QUIET_EVENTS = frozenset({"disconnect", "close", "error", "end", "connection", "connect", "open"})
+# Names under which an AWS Lambda (or similar) handler is exported.
+SERVERLESS_HANDLER_NAMES = frozenset({"handler", "main", "lambdaHandler"})
+
+# ----- propagation ---------------------------------------------------------------------------------
+
+# Calls whose result carries the taint of all their arguments.
+PROPAGATING_CALLS = frozenset(
+    {
+        "JSON.parse", "JSON.stringify", "String", "Buffer.from", "Object.assign", "Object.values", "Object.entries",
+        "Array.from", "Array.of", "util.format", "util.inspect", "decodeURIComponent", "decodeURI", "unescape",
+        "querystring.parse", "querystring.unescape", "qs.parse", "url.parse", "url.format", "URL", "url.URL",
+        "path.join", "path.resolve", "path.normalize", "path.relative", "path.dirname", "path.posix.join",
+        "path.win32.join", "path.posix.resolve", "path.win32.resolve", "path.posix.normalize", "path.format",
+        "url.fileURLToPath", "Object.fromEntries", "structuredClone", "lodash.merge", "lodash.defaults",
+        "lodash.template", "sprintf-js.sprintf", "util.promisify", "Promise.resolve", "atob", "btoa",
+        "querystring.stringify", "qs.stringify", "format", "printf",
+    }
+)
+# Methods that, called on a tainted value, return a value carrying its taint (and their arguments').
+PROPAGATING_METHODS = frozenset(
+    {
+        "toString", "toLowerCase", "toUpperCase", "toLocaleLowerCase", "toLocaleUpperCase", "trim", "trimStart",
+        "trimEnd", "trimLeft", "trimRight", "split", "slice", "substring", "substr", "replace", "replaceAll",
+        "concat", "join", "padStart", "padEnd", "repeat", "normalize", "charAt", "at", "map", "filter", "flat",
+        "flatMap", "reduce", "reduceRight", "find", "findLast", "pop", "shift", "reverse", "sort", "values",
+        "entries", "keys", "get", "toJSON", "valueOf", "then", "catch", "finally", "format", "parse", "decode",
+        "toObject", "lean", "match", "exec", "matchAll", "getAll", "text", "json",
+    }
+)
+# Callback-taking methods: the callback's parameters take the taint of the receiver.
+CALLBACK_METHODS = {
+    "map": (0,), "forEach": (0,), "filter": (0,), "find": (0,), "findLast": (0,), "some": (0,), "every": (0,),
+    "flatMap": (0,), "reduce": (1,), "reduceRight": (1,), "then": (0,), "sort": (0, 1), "findIndex": (0,),
+}
+
+# ----- sanitizers ------------------------------------------------------------------------------------
+
+# Calls whose result is clean for the listed sink classes ("*" = every class).
+SANITIZING_CALLS: dict[str, frozenset[str]] = {
+    "Number": frozenset({"*"}), "parseInt": frozenset({"*"}), "parseFloat": frozenset({"*"}),
+    "Number.parseInt": frozenset({"*"}), "Number.parseFloat": frozenset({"*"}), "Boolean": frozenset({"*"}),
+    "Math.floor": frozenset({"*"}), "Math.round": frozenset({"*"}), "Math.abs": frozenset({"*"}),
+    "Math.max": frozenset({"*"}), "Math.min": frozenset({"*"}), "Date.parse": frozenset({"*"}),
+    "isNaN": frozenset({"*"}), "Number.isInteger": frozenset({"*"}), "Array.isArray": frozenset({"*"}),
+    "encodeURIComponent": frozenset({"xss", "redirect", "command", "path", "header", "sql", "code", "ssrf"}),
+    "encodeURI": frozenset({"xss", "header"}),
+    "escape-html": frozenset({"xss"}), "he.encode": frozenset({"xss"}), "he.escape": frozenset({"xss"}),
+    "validator.escape": frozenset({"xss"}), "xss": frozenset({"xss"}), "dompurify.sanitize": frozenset({"xss"}),
+    "DOMPurify.sanitize": frozenset({"xss"}), "sanitize-html": frozenset({"xss"}), "lodash.escape": frozenset({"xss"}),
+    "underscore.escape": frozenset({"xss"}), "entities.encode": frozenset({"xss"}),
+    "shell-quote.quote": frozenset({"command"}), "shell-escape": frozenset({"command"}),
+    "shescape.quote": frozenset({"command"}), "any-shell-escape": frozenset({"command"}),
+    "path.basename": frozenset({"path"}), "path.extname": frozenset({"path", "command"}),
+    "sanitize-filename": frozenset({"path", "command"}),
+    "mysql.escape": frozenset({"sql"}), "mysql2.escape": frozenset({"sql"}), "sqlstring.escape": frozenset({"sql"}),
+    "pg-format": frozenset({"sql"}), "mysql.format": frozenset({"sql"}), "mysql2.format": frozenset({"sql"}),
+    "mongo-sanitize": frozenset({"nosql"}), "express-mongo-sanitize.sanitize": frozenset({"nosql"}),
+    "lodash.escapeRegExp": frozenset({"regex"}), "escape-string-regexp": frozenset({"regex"}),
+    "lodash.escaperegexp": frozenset({"regex"}), "validator.isURL": frozenset({"*"}),
+    "validator.isInt": frozenset({"*"}), "validator.isEmail": frozenset({"*"}), "crypto.createHash": frozenset({"*"}),
+    "uuid.validate": frozenset({"*"}), "typeof": frozenset({"*"}),
+}
+# Methods (on any receiver) whose result is clean for the listed sink classes.
+SANITIZING_METHODS: dict[str, frozenset[str]] = {
+    "escape": frozenset({"xss", "sql"}), "escapeId": frozenset({"sql"}), "escapeLiteral": frozenset({"sql"}),
+    "escapeIdentifier": frozenset({"sql"}), "escapeHtml": frozenset({"xss"}), "encodeForHTML": frozenset({"xss"}),
+    "quote": frozenset({"command"}), "digest": frozenset({"*"}), "length": frozenset({"*"}),
+    "indexOf": frozenset({"*"}), "includes": frozenset({"*"}), "test": frozenset({"*"}), "startsWith": frozenset({"*"}),
+    "endsWith": frozenset({"*"}), "localeCompare": frozenset({"*"}), "hasOwnProperty": frozenset({"*"}),
+    "toFixed": frozenset({"*"}), "getTime": frozenset({"*"}), "search": frozenset({"*"}),
+    "lastIndexOf": frozenset({"*"}), "charCodeAt": frozenset({"*"}), "codePointAt": frozenset({"*"}),
+}
+# Function names (in the project's own code) that by their name clean or check a value.
+SANITIZER_NAME_WORDS = ("sanitiz", "escape", "encode", "quote", "validat", "clean", "safe", "whitelist", "allowlist")

@@ -1,0 +1,702 @@
+"""Phase 1 of taint tracking: where does a value in this file come from?
+
+`TaintAnalysis.taint_of(node)` answers with a set of origins:
+- a *source*: data from outside (request data, CLI arguments, socket messages), with the place it was read;
+- a *parameter* of a function of this file: resolved later through call sites (same file or others, in
+  phase 2) or, for a library, because the function is part of its exported API;
+- the *request object* itself, whose client-data properties become sources when read.
+Each origin remembers the sink classes it was sanitized for and a short trace of the steps it took.
+
+The evaluation is demand-driven (only values that reach a sink are ever evaluated) and memoised per
+node, so its cost follows the number of sinks, not the size of the file. It is flow-insensitive but for
+one common case: a variable reassigned in straight-line code before its use takes only the last value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from tree_sitter import Node
+
+from nodeward.analysis.taint import catalog
+from nodeward.findings import Location, TraceStep
+from nodeward.lang.js import parser
+from nodeward.lang.js.model import FUNCTION_SCOPES, Binding, SemanticModel, unwrap
+
+FUNCTION_TYPES = FUNCTION_SCOPES - {"program"}
+MAX_ORIGINS = 6
+MAX_DEPTH = 60
+MAX_STEPS = 8
+
+SOURCE, PARAM, REQUEST = "source", "param", "request"
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where (part of) a value comes from."""
+
+    kind: str  # SOURCE, PARAM or REQUEST
+    label: str  # `req.query.dir`, a parameter's name, ...
+    location: Location
+    function: str = ""  # PARAM: key of the function (file:byte offset)
+    index: int = -1  # PARAM: position of the parameter
+    sanitized: frozenset[str] = frozenset()
+    steps: tuple[TraceStep, ...] = ()
+
+    def identity(self) -> tuple[str, str, str, int, int]:
+        return (self.kind, self.label, self.function, self.index, self.location.start_line)
+
+    def clean_for(self, sink_class: str) -> bool:
+        return "*" in self.sanitized or sink_class in self.sanitized
+
+    def with_step(self, step: TraceStep) -> Origin:
+        if len(self.steps) >= MAX_STEPS or (self.steps and self.steps[-1] == step):
+            return self
+        return replace(self, steps=(*self.steps, step))
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "label": self.label, "location": location_data(self.location),
+            "function": self.function, "index": self.index, "sanitized": sorted(self.sanitized),
+            "steps": [{"location": location_data(s.location), "description": s.description} for s in self.steps],
+        }
+
+    @staticmethod
+    def from_data(data: dict[str, Any]) -> Origin:
+        return Origin(
+            data["kind"], data["label"], Location(*data["location"]), data["function"], data["index"],
+            frozenset(data["sanitized"]),
+            tuple(TraceStep(Location(*s["location"]), s["description"]) for s in data["steps"]),
+        )
+
+
+def location_data(location: Location) -> list[Any]:
+    return [location.path, location.start_line, location.start_column, location.end_line, location.end_column]
+
+
+Taint = frozenset[Origin]
+CLEAN: Taint = frozenset()
+
+
+def union(*taints: Taint) -> Taint:
+    merged: dict[tuple[str, str, str, int, int], Origin] = {}
+    for taint in taints:
+        for origin in taint:
+            key = origin.identity()
+            known = merged.get(key)
+            if known is None:
+                if len(merged) < MAX_ORIGINS:
+                    merged[key] = origin
+            elif origin.sanitized != known.sanitized:
+                # Dirty along one path is dirty: keep what both paths were sanitized for.
+                merged[key] = replace(known, sanitized=known.sanitized & origin.sanitized)
+    return frozenset(merged.values())
+
+
+def sanitize(taint: Taint, classes: frozenset[str]) -> Taint:
+    # Sanitized origins are kept (marked), so that "clean because sanitized" differs from "unknown origin".
+    return frozenset(replace(o, sanitized=o.sanitized | classes) for o in taint)
+
+
+@dataclass
+class FunctionInfo:
+    key: str
+    node: Node
+    name: str
+    params: list[str]
+
+
+@dataclass
+class TaintAnalysis:
+    """Taint facts for one file, computed on demand."""
+
+    model: SemanticModel
+    path: str
+    _memo: dict[int, Taint] = field(default_factory=dict)
+    _assignments: dict[int, list[Node]] | None = None
+    _handlers: dict[int, str] | None = None  # function node id -> framework role ("http", "lambda", "message")
+    _returns: dict[int, Taint] = field(default_factory=dict)
+    #: Calls of functions whose effect on sinks is known only in phase 2: plain data.
+    call_sites: list[dict[str, Any]] = field(default_factory=list)
+    _recorded_calls: set[int] = field(default_factory=set)
+    functions: dict[str, FunctionInfo] = field(default_factory=dict)
+
+    # ----- public ----------------------------------------------------------------------------
+
+    def taint_of(self, node: Node) -> Taint:
+        return self._taint(node, 0)
+
+    def location(self, node: Node) -> Location:
+        (start_row, start_col), (end_row, end_col) = node.start_point, node.end_point
+        return Location(self.path, start_row + 1, start_col + 1, end_row + 1, end_col + 1)
+
+    def step(self, node: Node, description: str) -> TraceStep:
+        return TraceStep(self.location(node), description)
+
+    def function_key(self, function: Node) -> str:
+        return f"{self.path}:{function.start_byte}"
+
+    def function_info(self, function: Node) -> FunctionInfo:
+        key = self.function_key(function)
+        info = self.functions.get(key)
+        if info is None:
+            info = FunctionInfo(key, function, self.function_name(function), self._parameter_names(function))
+            self.functions[key] = info
+        return info
+
+    def function_name(self, function: Node) -> str:
+        name = function.child_by_field_name("name")
+        if name is not None:
+            return self.model.text(name)
+        parent = function.parent
+        if parent is not None and parent.type == "variable_declarator":
+            target = parent.child_by_field_name("name")
+            return self.model.text(target) if target is not None else "<anonymous>"
+        if parent is not None and parent.type in ("pair", "assignment_expression", "public_field_definition"):
+            target = parent.child_by_field_name("key") or parent.child_by_field_name("left")
+            if target is None:
+                target = parent.child_by_field_name("name")
+            return self.model.text(target) if target is not None else "<anonymous>"
+        return "<anonymous>"
+
+    def enclosing_function(self, node: Node) -> Node | None:
+        current = node.parent
+        while current is not None and current.type not in FUNCTION_TYPES:
+            current = current.parent
+        return current
+
+    # ----- evaluation ------------------------------------------------------------------------
+
+    def _taint(self, node: Node, depth: int) -> Taint:
+        key = node.id
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        if depth > MAX_DEPTH:
+            return CLEAN
+        self._memo[key] = CLEAN  # cycles contribute nothing
+        result = self._evaluate(node, depth + 1)
+        self._memo[key] = result
+        return result
+
+    def _evaluate(self, node: Node, depth: int) -> Taint:
+        node = unwrap(node)
+        kind = node.type
+        if kind == "identifier":
+            return self._identifier(node, depth)
+        if kind in ("member_expression", "subscript_expression"):
+            return self._member(node, depth)
+        if kind in ("call_expression", "new_expression"):
+            return self._call(node, depth)
+        if kind == "template_string":
+            return union(*(self._taint(c.named_children[0], depth) for c in node.named_children
+                           if c.type == "template_substitution" and c.named_children))
+        if kind == "binary_expression":
+            operator = node.child_by_field_name("operator")
+            if operator is not None and self.model.text(operator) in ("+", "||", "??", "&&"):
+                return union(*(self._taint(c, depth) for c in (node.child_by_field_name("left"),
+                                                                 node.child_by_field_name("right")) if c is not None))
+            return CLEAN  # comparisons and arithmetic give booleans and numbers
+        if kind == "ternary_expression":
+            return union(*(self._taint(c, depth) for c in (node.child_by_field_name("consequence"),
+                                                            node.child_by_field_name("alternative")) if c is not None))
+        if kind in ("await_expression", "spread_element", "yield_expression"):
+            return union(*(self._taint(c, depth) for c in node.named_children))
+        if kind in ("assignment_expression", "augmented_assignment_expression"):
+            right = node.child_by_field_name("right")
+            return self._taint(right, depth) if right is not None else CLEAN
+        if kind == "sequence_expression":
+            children = node.named_children
+            return self._taint(children[-1], depth) if children else CLEAN
+        if kind in ("array", "arguments"):
+            return union(*(self._taint(c, depth) for c in node.named_children if c.type != "comment"))
+        if kind == "object":
+            parts = []
+            for child in node.named_children:
+                if child.type == "pair":
+                    value = child.child_by_field_name("value")
+                    if value is not None:
+                        parts.append(self._taint(value, depth))
+                elif child.type in ("spread_element", "shorthand_property_identifier"):
+                    parts.append(self._taint(child, depth) if child.type == "spread_element"
+                                 else self._identifier(child, depth))
+            return union(*parts)
+        if kind == "shorthand_property_identifier":
+            return self._identifier(node, depth)
+        if kind == "unary_expression":
+            return CLEAN  # typeof, !, -, + give booleans, numbers or type names
+        return CLEAN
+
+    # identifiers ---------------------------------------------------------------------------
+
+    def _identifier(self, node: Node, depth: int) -> Taint:
+        binding = self.model.resolve(node)
+        if binding is None:
+            name = self.model.text(node)
+            if name in catalog.GLOBAL_SOURCES:
+                return frozenset({self._source(node, name, catalog.GLOBAL_SOURCES[name])})
+            return CLEAN
+        if binding.kind == "param":
+            return self._parameter(binding, depth)
+        if binding.kind in ("function", "class", "import"):
+            return CLEAN
+        return self._variable(binding, node, depth)
+
+    def _variable(self, binding: Binding, use: Node, depth: int) -> Taint:
+        definitions: list[tuple[Node, Node, tuple[str | int, ...]]] = []  # (where, value, destructuring path)
+        if binding.value is not None:
+            definitions.append((binding.node, binding.value, binding.path))
+        for right in self._assignments_of(binding):
+            definitions.append((right, right, ()))
+        if binding.kind == "catch" and not definitions:
+            return CLEAN
+        before = [d for d in definitions if d[0].start_byte < use.start_byte]
+        chosen = before or definitions
+        if len(before) > 1 and self._dominates(before[-1][0], use):
+            chosen = [before[-1]]  # straight-line reassignment: the last value wins
+        parts = []
+        for where, value, path in chosen:
+            taint = self._taint(value, depth)
+            for step in path:
+                if step == "[]":
+                    continue  # for-of element: carries the iterated value's taint
+                taint = self._property(taint, str(step), where)
+            if taint:
+                step_text = f"`{self.model.text(binding.node)}` = `{_short(self.model.text(value))}`"
+                taint = frozenset(o.with_step(self.step(where, step_text)) for o in taint)
+            parts.append(taint)
+        return union(*parts)
+
+    def _dominates(self, definition: Node, use: Node) -> bool:
+        """True when `definition` is a statement of a block that contains `use` (and so runs first)."""
+        statement = definition
+        while statement.parent is not None and statement.parent.type not in ("statement_block", "program"):
+            if statement.type in FUNCTION_TYPES:
+                return False
+            statement = statement.parent
+        block = statement.parent
+        if block is None:
+            return False
+        current: Node | None = use
+        while current is not None:
+            if current.id == block.id:
+                return True
+            current = current.parent
+        return False
+
+    def _assignments_of(self, binding: Binding) -> list[Node]:
+        if self._assignments is None:
+            table: dict[int, list[Node]] = {}
+            found = parser.captures(
+                self.model.dialect,
+                "(assignment_expression left: (identifier) @left)"
+                " (augmented_assignment_expression left: (identifier) @left)",
+                self.model.tree.root_node,
+            )
+            for left in found.get("left", []):
+                assigned = self.model.resolve(left)
+                assignment = left.parent
+                right = assignment.child_by_field_name("right") if assignment is not None else None
+                if assigned is not None and right is not None:
+                    table.setdefault(assigned.node.id, []).append(right)
+            self._assignments = table
+        return self._assignments.get(binding.node.id, [])
+
+    # parameters ----------------------------------------------------------------------------
+
+    def _parameter(self, binding: Binding, depth: int) -> Taint:
+        function = self.enclosing_function(binding.node)
+        if function is None:
+            return CLEAN
+        index = self._parameter_index(function, binding.node)
+        name = binding.name
+        declared = binding.node.parent
+        decorated = self._nest_decorator(declared)
+        if decorated in catalog.NEST_DATA_DECORATORS:
+            return frozenset({self._source(binding.node, name, f"`@{decorated}()` parameter")})
+        role = self.handler_role(function)
+        location = self.location(binding.node)
+        if decorated in catalog.NEST_REQUEST_DECORATORS or (role == "http" and index == 0) or (
+            name in catalog.REQUEST_PARAMETER_NAMES and not binding.path
+        ):
+            return frozenset({Origin(REQUEST, name, location)})
+        if role in ("message", "lambda") and (role == "message" or index == 0):
+            what = "message from a client" if role == "message" else "event of a serverless handler"
+            return frozenset({self._source(binding.node, name, what)})
+        callback = self._callback_receiver_taint(function, index, depth)
+        info = self.function_info(function)
+        parameter = Origin(PARAM, name, location, info.key, index)
+        taint: Taint = frozenset({parameter})
+        if binding.path:
+            taint = frozenset({parameter})  # destructured: still "from this parameter"
+        return union(taint, callback)
+
+    def _parameter_index(self, function: Node, ident: Node) -> int:
+        params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+        if params is None:
+            return 0
+        if params.type == "identifier":
+            return 0
+        for index, param in enumerate(params.named_children):
+            if param.start_byte <= ident.start_byte < param.end_byte:
+                return index
+        return 0
+
+    def _parameter_names(self, function: Node) -> list[str]:
+        params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+        if params is None:
+            return []
+        if params.type == "identifier":
+            return [self.model.text(params)]
+        names = []
+        for param in params.named_children:
+            pattern = param.child_by_field_name("pattern") or param.child_by_field_name("left") or param
+            names.append(self.model.text(pattern) if pattern.type == "identifier" else "{…}")
+        return names
+
+    def _nest_decorator(self, declared: Node | None) -> str | None:
+        if declared is None or declared.type not in ("required_parameter", "optional_parameter"):
+            return None
+        for child in declared.children:
+            if child.type == "decorator":
+                expression = child.named_children[0] if child.named_children else None
+                if expression is not None and expression.type == "call_expression":
+                    expression = expression.child_by_field_name("function")
+                if expression is not None:
+                    return self.model.text(expression)
+        return None
+
+    def _callback_receiver_taint(self, function: Node, index: int, depth: int) -> Taint:
+        """`list.map((item) => ...)`: a callback's parameter holds elements of a tainted receiver."""
+        arguments = function.parent
+        call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+        if call is None or call.type != "call_expression":
+            return CLEAN
+        method = self.model.method_name(call)
+        if method not in catalog.CALLBACK_METHODS or index not in catalog.CALLBACK_METHODS[method]:
+            return CLEAN
+        callee = unwrap(call.child_by_field_name("function") or call)
+        receiver = callee.child_by_field_name("object")
+        return self._taint(receiver, depth) if receiver is not None else CLEAN
+
+    # handlers ------------------------------------------------------------------------------
+
+    def handler_role(self, function: Node) -> str | None:
+        if self._handlers is None:
+            self._handlers = self._find_handlers()
+        return self._handlers.get(function.id)
+
+    def _find_handlers(self) -> dict[int, str]:
+        roles: dict[int, str] = {}
+        found = parser.captures(self.model.dialect, "(call_expression) @call", self.model.tree.root_node)
+        connection_params: set[int] = set()
+        calls = found.get("call", [])
+        for call in calls:
+            method = self.model.method_name(call)
+            args = self.model.arguments(call)
+            name = self.model.call_name(call)
+            if name in catalog.SERVER_FACTORIES:
+                for arg in args:
+                    self._mark(roles, arg, "http")
+            elif method in catalog.ROUTE_METHODS and args and self._looks_like_route(call, method, args):
+                for arg in args:
+                    self._mark(roles, arg, "http")
+                    route = self._route_object_handler(arg)
+                    if route is not None:
+                        self._mark(roles, route, "http")
+            elif method == "on" and len(args) >= 2:
+                event = self.model.string_value(args[0])
+                if event == "request":
+                    self._mark(roles, args[1], "http")
+                elif event in catalog.CONNECTION_EVENTS:
+                    function = self._function_of(args[1])
+                    if function is not None:
+                        params = function.child_by_field_name("parameters")
+                        first = params.named_children[0] if params is not None and params.named_children else None
+                        if first is None:
+                            first = function.child_by_field_name("parameter")
+                        if first is not None:
+                            connection_params.add(first.start_byte)
+        for call in calls:
+            method = self.model.method_name(call)
+            args = self.model.arguments(call)
+            if method not in ("on", "once") or len(args) < 2:
+                continue
+            event = self.model.string_value(args[0])
+            callee = unwrap(call.child_by_field_name("function") or call)
+            receiver = callee.child_by_field_name("object")
+            receiver_binding = self.model.resolve(receiver) if receiver is not None and receiver.type == "identifier" \
+                else None
+            from_connection = receiver_binding is not None and receiver_binding.node.start_byte in connection_params
+            from_stdin = receiver is not None and self.model.qualified_name(receiver) == "process.stdin"
+            if event in catalog.QUIET_EVENTS:
+                continue
+            if from_connection or from_stdin or (event in catalog.CLIENT_EVENTS and receiver_binding is not None
+                                                 and receiver_binding.kind == "param"):
+                self._mark(roles, args[1], "message")
+        self._mark_serverless(roles)
+        return roles
+
+    def _looks_like_route(self, call: Node, method: str, args: list[Node]) -> bool:
+        """app.get('/path', handler) rather than map.get(key) or config.use(plugin)."""
+        first = unwrap(args[0])
+        if method == "use":
+            return any(self._function_of(a) is not None for a in args)
+        if method == "route" and first.type == "object":
+            return True
+        if len(args) < 2:
+            return False
+        if first.type in ("string", "template_string", "regex", "array"):
+            return True
+        value = self.model.string_value(first)
+        return value is not None and value.startswith("/")
+
+    def _route_object_handler(self, arg: Node) -> Node | None:
+        """fastify.route({ handler }) and hapi server.route({ handler })."""
+        arg = unwrap(arg)
+        if arg.type != "object":
+            return None
+        for child in arg.named_children:
+            if child.type == "pair":
+                key = child.child_by_field_name("key")
+                if key is not None and self.model.text(key) == "handler":
+                    return child.child_by_field_name("value")
+            elif child.type == "method_definition":
+                name = child.child_by_field_name("name")
+                if name is not None and self.model.text(name) == "handler":
+                    return child
+        return None
+
+    def _function_of(self, node: Node) -> Node | None:
+        node = unwrap(node)
+        if node.type in FUNCTION_TYPES:
+            return node
+        if node.type == "identifier":
+            binding = self.model.resolve(node)
+            if binding is None:
+                return None
+            if binding.kind == "function" and binding.value is not None:
+                return binding.value
+            if binding.value is not None and unwrap(binding.value).type in FUNCTION_TYPES and binding.is_stable:
+                return unwrap(binding.value)
+        return None
+
+    def _mark(self, roles: dict[int, str], node: Node, role: str) -> None:
+        function = self._function_of(node)
+        if function is not None:
+            roles.setdefault(function.id, role)
+
+    def _mark_serverless(self, roles: dict[int, str]) -> None:
+        found = parser.captures(
+            self.model.dialect,
+            """(assignment_expression left: (member_expression) @target right: (_) @value)
+               (export_statement declaration: (function_declaration name: (identifier) @name) @function)
+               (export_statement declaration: (lexical_declaration (variable_declarator
+                    name: (identifier) @name value: (_) @exported)))""",
+            self.model.tree.root_node,
+        )
+        for target, value in zip(found.get("target", []), found.get("value", []), strict=False):
+            prop = self.model.member_property(target)
+            if prop in catalog.SERVERLESS_HANDLER_NAMES and self.model.text(target).startswith(("exports.", "module.")):
+                self._mark(roles, value, "lambda")
+        for name in found.get("name", []):
+            if self.model.text(name) not in catalog.SERVERLESS_HANDLER_NAMES:
+                continue
+            holder = name.parent
+            if holder is None:
+                continue
+            if holder.type == "function_declaration":
+                roles.setdefault(holder.id, "lambda")
+            elif (exported := holder.child_by_field_name("value")) is not None:
+                self._mark(roles, exported, "lambda")
+
+    # members -------------------------------------------------------------------------------
+
+    def _member(self, node: Node, depth: int) -> Taint:
+        qualified = self.model.qualified_name(node)
+        if qualified is not None:
+            for prefix, description in catalog.GLOBAL_SOURCES.items():
+                if qualified == prefix or qualified.startswith(prefix + "."):
+                    return frozenset({self._source(node, self.model.text(node), description)})
+        obj = node.child_by_field_name("object")
+        if obj is None:
+            return CLEAN
+        prop = self.model.member_property(node)
+        base = self._taint(obj, depth)
+        if not base:
+            return CLEAN
+        if node.type == "subscript_expression" and prop is None:
+            prop = "[]"
+        result = self._property(base, prop or "", node)
+        # Name a source by the whole access (`req.query.dir`), not only the part that made it one.
+        obj_label = self.model.text(obj)
+        if any(o.kind == SOURCE and o.label == obj_label for o in result):
+            result = frozenset(
+                self._source(node, self.model.text(node), o.steps[0].description.split(":")[0])
+                if o.kind == SOURCE and o.label == obj_label and len(o.steps) == 1 else o
+                for o in result
+            )
+        return result
+
+    def _property(self, base: Taint, prop: str, node: Node) -> Taint:
+        if prop == "length":
+            return CLEAN
+        result = set()
+        for origin in base:
+            if origin.kind == REQUEST:
+                if prop in catalog.REQUEST_PROPERTIES:
+                    result.add(self._source(node, f"{origin.label}.{prop}", "request data"))
+            else:
+                result.add(origin)
+        return frozenset(result)
+
+    # calls ---------------------------------------------------------------------------------
+
+    def _call(self, node: Node, depth: int) -> Taint:
+        name = self.model.call_name(node)
+        args = self.model.arguments(node)
+        arg_taint = union(*(self._taint(a, depth) for a in args)) if args else CLEAN
+        if name in catalog.SANITIZING_CALLS:
+            return sanitize(arg_taint, catalog.SANITIZING_CALLS[name])
+        if name is not None and name.startswith("process.stdin"):
+            return frozenset({self._source(node, name, "standard input")})
+        method = self.model.method_name(node) if node.type == "call_expression" else None
+        callee = node.child_by_field_name("function")
+        receiver_node = None
+        if callee is not None:
+            callee = unwrap(callee)
+            if callee.type in ("member_expression", "subscript_expression"):
+                receiver_node = callee.child_by_field_name("object")
+        receiver = self._taint(receiver_node, depth) if receiver_node is not None else CLEAN
+        if method in catalog.REQUEST_METHODS and any(o.kind == REQUEST for o in receiver):
+            return frozenset({self._source(node, self.model.text(node), "request data")})
+        if method in catalog.SANITIZING_METHODS:
+            return sanitize(union(receiver, arg_taint), catalog.SANITIZING_METHODS[method])
+        if method in ("replace", "replaceAll") and len(args) >= 2 and self._strips_to_allow_list(args[0], args[1]):
+            return sanitize(receiver, frozenset({"*"}))
+        if name in catalog.PROPAGATING_CALLS:
+            return union(arg_taint, receiver)
+        local = self._local_function(callee) if callee is not None and node.type == "call_expression" else None
+        if local is not None:
+            self._record_call(node, {"local": self.function_key(local)}, args, depth)
+            return self._through_function(local, args, depth)
+        imported = self._imported_function(callee) if callee is not None else None
+        if imported is not None:
+            self._record_call(node, imported, args, depth)
+            if _looks_like_sanitizer(imported.get("export", "")):
+                return CLEAN
+            return arg_taint
+        if method in catalog.PROPAGATING_METHODS and receiver:
+            return union(receiver, arg_taint)
+        return CLEAN
+
+    @staticmethod
+    def _strips_to_allow_list(pattern: Node, replacement: Node) -> bool:
+        """x.replace(/[^a-z0-9]/g, '') keeps only the listed characters: an allow-list."""
+        if pattern.type != "regex" or replacement.type != "string":
+            return False
+        source = pattern.child_by_field_name("pattern")
+        flags = pattern.child_by_field_name("flags")
+        if source is None or flags is None or b"g" not in (flags.text or b""):
+            return False
+        text = (source.text or b"").decode("utf-8", "replace")
+        return text.startswith("[^") and text.endswith("]") and replacement.end_byte - replacement.start_byte == 2
+
+    def _local_function(self, callee: Node) -> Node | None:
+        if callee.type != "identifier":
+            return None
+        return self._function_of(callee)
+
+    def _imported_function(self, callee: Node) -> dict[str, str] | None:
+        """A function of another module of the project: {"module": "./lib/x", "export": "run"}."""
+        qualified = self.model.qualified_name(callee)
+        if qualified is None or not qualified.startswith("."):
+            return None
+        module, _, export = self._split_relative(qualified)
+        return {"module": module, "export": export or "default"}
+
+    @staticmethod
+    def _split_relative(qualified: str) -> tuple[str, str, str]:
+        # "./lib/run.js.exec" -> module "./lib/run.js", export "exec"; "../x" -> module "../x"
+        prefix_length = len(qualified) - len(qualified.lstrip("./"))
+        rest = qualified[prefix_length:]
+        head = qualified[:prefix_length]
+        parts = rest.split(".")
+        known_extensions = {"js", "mjs", "cjs", "ts", "mts", "cts", "jsx", "tsx", "json", "node"}
+        module_parts = [parts[0]]
+        for part in parts[1:]:
+            if part in known_extensions and len(module_parts) == 1 and "." not in module_parts[0]:
+                module_parts[0] += "." + part
+            else:
+                break
+        module = head + module_parts[0]
+        export = ".".join(parts[len(module_parts[0].split(".")):])
+        return module, ".", export
+
+    def _record_call(self, node: Node, callee: dict[str, str], args: list[Node], depth: int) -> None:
+        if node.id in self._recorded_calls:
+            return
+        self._recorded_calls.add(node.id)
+        taints = [[o.to_data() for o in self._taint(a, depth)] for a in args]
+        if not any(taints):
+            return
+        caller = self.enclosing_function(node)
+        self.call_sites.append({
+            "callee": callee,
+            "caller": self.function_key(caller) if caller is not None else "",
+            "args": taints,
+            "location": location_data(self.location(node)),
+            "text": _short(self.model.text(node), 60),
+        })
+
+    def _through_function(self, function: Node, args: list[Node], depth: int) -> Taint:
+        """The taint of a call's result: what reaches the callee's return, parameters replaced by arguments."""
+        returned = self.return_taint(function, depth)
+        key = self.function_key(function)
+        parts = []
+        for origin in returned:
+            if origin.kind == PARAM and origin.function == key:
+                if 0 <= origin.index < len(args):
+                    passed = self._taint(args[origin.index], depth)
+                    parts.append(sanitize(passed, origin.sanitized) if origin.sanitized else passed)
+            else:
+                parts.append(frozenset({origin}))
+        return union(*parts)
+
+    def return_taint(self, function: Node, depth: int = 0) -> Taint:
+        cached = self._returns.get(function.id)
+        if cached is not None:
+            return cached
+        self._returns[function.id] = CLEAN  # recursion contributes nothing
+        body = function.child_by_field_name("body")
+        parts: list[Taint] = []
+        if body is not None and body.type != "statement_block":
+            parts.append(self._taint(body, depth))  # arrow function with an expression body
+        elif body is not None:
+            found = parser.captures(self.model.dialect, "(return_statement) @r", body)
+            for statement in found.get("r", []):
+                enclosing = self.enclosing_function(statement)
+                if enclosing is None or enclosing.id != function.id:
+                    continue  # a return of a nested function
+                if statement.named_children:
+                    parts.append(self._taint(statement.named_children[0], depth))
+        result = union(*parts)
+        self._returns[function.id] = result
+        return result
+
+    # helpers ---------------------------------------------------------------------------------
+
+    def _source(self, node: Node, label: str, description: str) -> Origin:
+        location = self.location(node)
+        return Origin(SOURCE, label, location, steps=(TraceStep(location, f"{description}: `{_short(label)}`"),))
+
+
+def _looks_like_sanitizer(name: str) -> bool:
+    lowered = name.lower()
+    return any(word in lowered for word in catalog.SANITIZER_NAME_WORDS)
+
+
+def _short(text: str, limit: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
