@@ -32,6 +32,7 @@ class ScanOptions:
     min_confidence: Confidence = Confidence.LOW
     max_file_size: int = 4 * 1024 * 1024
     respect_gitignore: bool = True
+    include_dev: bool = False  # deps: vulnerable dev-only packages keep their severity
 
 
 @dataclass

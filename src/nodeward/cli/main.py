@@ -97,11 +97,13 @@ class _Progress:
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per core).")
 @click.option("--verbose", "-v", is_flag=True, help="List skipped files and unused suppressions.")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+@click.option("--include-dev", is_flag=True,
+              help="Count vulnerable dev-only dependencies at their own severity (default: reported as info).")
 @click.option("--color/--no-color", default=None, help="Colour the terminal report (default: when a terminal).")
 def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, min_severity: str,
          min_confidence: str, select: tuple[str, ...], ignore_rules: tuple[str, ...], exclude: tuple[str, ...],
          include: tuple[str, ...], no_gitignore: bool, max_file_size: int, jobs: int, verbose: bool,
-         no_progress: bool, color: bool | None) -> None:
+         no_progress: bool, color: bool | None, include_dev: bool) -> None:
     """Audit the Node.js code under PATHS (default: the current directory)."""
     from nodeward.scan import ScanOptions, run_scan
 
@@ -118,6 +120,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
         min_confidence=Confidence.parse(min_confidence),
         max_file_size=max_file_size * 1024,
         respect_gitignore=not no_gitignore,
+        include_dev=include_dev,
     )
     targets = list(paths) or [Path(".")]
     progress = _Progress(enabled=not no_progress and sys.stderr.isatty())
@@ -170,6 +173,11 @@ def show_rule(key: str) -> None:
         f"- {cwe} · OWASP {rule.owasp_label()}\n- fix: {rule.fix}\n\n"
     )
     console.print(Markdown(header + rule.docs().markdown()))
+
+
+from nodeward.cli.db import db_group  # noqa: E402 - subcommands register on the group defined above
+
+cli.add_command(db_group)
 
 
 def main() -> None:

@@ -6,12 +6,15 @@ from collections.abc import Callable
 
 from nodeward.scanners import FileScanner, ProjectScanner
 from nodeward.scanners.code import CodeScanner
+from nodeward.scanners.deps import DepsScanner
 
 # Each factory takes the selected rule ids (None: all) and returns a ready scanner.
 FILE_SCANNERS: dict[str, Callable[[frozenset[str] | None], FileScanner]] = {
     "code": CodeScanner,
 }
-PROJECT_SCANNERS: dict[str, Callable[[frozenset[str] | None], ProjectScanner]] = {}
+PROJECT_SCANNERS: dict[str, Callable[[frozenset[str] | None], ProjectScanner]] = {
+    "deps": DepsScanner,
+}
 
 
 def scanner_names() -> list[str]:

@@ -1,0 +1,1 @@
+"""Dependencies: lockfile parsers, npm versions, the offline advisory database and matching."""

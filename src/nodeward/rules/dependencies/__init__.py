@@ -1,0 +1,1 @@
+"""Rules over the packages a project installs: known vulnerabilities and lockfile hygiene."""

@@ -1,0 +1,289 @@
+"""The dependency scanner: every lockfile under the scanned paths, against the offline advisory database,
+plus lockfile hygiene (where packages come from, integrity hashes, install scripts, missing lockfiles).
+
+It runs once per scan in the main process, because a lockfile is read together with the package.json
+and .npmrc beside it. Heavy imports (YAML, SQLite, node-semver) happen only when there is something to
+read, so a tree without package manifests costs nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from nodeward.findings import Confidence, FileNotice, Finding, Location, Severity
+from nodeward.scanners import FileResult, ProjectContext
+from nodeward.sources.discover import FileKind, SourceFile
+
+if TYPE_CHECKING:
+    from nodeward.deps.match import Vulnerable
+    from nodeward.deps.model import InstalledPackage
+    from nodeward.rules.base import Rule
+
+#: Registry hosts trusted without configuration: the public npm registry and yarn's mirror of it.
+DEFAULT_REGISTRY_HOSTS = frozenset({"registry.npmjs.org", "registry.yarnpkg.com", "registry.npmjs.com"})
+_GIT_PREFIXES = ("git+", "git:", "git@", "github:", "gitlab:", "bitbucket:", "ssh:")
+_LOCAL_PREFIXES = ("file:", "link:", "workspace:", "portal:", "patch:", "exec:")
+
+
+def _dirname(display_path: str) -> str:
+    return posixpath.dirname(display_path)
+
+
+def _is_within(directory: str, ancestor: str) -> bool:
+    return ancestor == "" or directory == ancestor or directory.startswith(ancestor.rstrip("/") + "/")
+
+
+@dataclass
+class _Project:
+    """What one lockfile or manifest contributes: its packages and the text to point findings at."""
+
+    path: str
+    lines: list[str]
+    packages: list[InstalledPackage] = field(default_factory=list)
+
+
+class DepsScanner:
+    name = "deps"
+    kinds = frozenset({FileKind.LOCKFILE, FileKind.PACKAGE_JSON, FileKind.NPMRC})
+
+    def __init__(self, selected_rules: frozenset[str] | None = None) -> None:
+        self.selected = selected_rules
+
+    def _wants(self, rule_id: str) -> bool:
+        return self.selected is None or rule_id in self.selected
+
+    def scan_project(self, files: Sequence[SourceFile], context: ProjectContext) -> FileResult:
+        result = FileResult(scanned=False)
+        lockfiles = [f for f in files if f.kind is FileKind.LOCKFILE]
+        manifests = [f for f in files if f.kind is FileKind.PACKAGE_JSON]
+        if not lockfiles and not manifests:
+            return result
+        from nodeward.deps.lockfiles import parse_lockfile
+        from nodeward.deps.lockfiles.common import manifest_roots
+        from nodeward.deps.model import LockfileError
+
+        texts: dict[str, str] = {}
+        for file in files:
+            try:
+                texts[file.display_path] = file.path.read_bytes().decode("utf-8", "replace")
+            except OSError as error:
+                result.notices.append(FileNotice(file.display_path, "error", f"cannot read: {error.strerror}"))
+        manifest_data: dict[str, dict[str, Any]] = {}
+        for file in manifests:
+            if file.display_path not in texts:
+                continue
+            try:
+                data = json.loads(texts[file.display_path])
+            except ValueError as error:
+                result.notices.append(FileNotice(file.display_path, "error", f"not valid JSON ({error})"))
+                continue
+            if isinstance(data, dict):
+                manifest_data[_dirname(file.display_path)] = data
+        registries = set(DEFAULT_REGISTRY_HOSTS) | self._configured_registries(files, texts)
+        projects: list[_Project] = []
+        lock_dirs: set[str] = set()
+        for file in lockfiles:
+            text = texts.get(file.display_path)
+            if text is None:
+                continue
+            directory = _dirname(file.display_path)
+            lock_dirs.add(directory)
+            try:
+                lockfile = parse_lockfile(file.display_path, text, manifest_data.get(directory))
+            except LockfileError as error:
+                result.notices.append(FileNotice(file.display_path, "error", f"lockfile not read: {error}"))
+                continue
+            projects.append(_Project(file.display_path, text.splitlines(), lockfile.packages))
+            result.lines += text.count("\n") + 1
+            result.scanned = True
+        for file in manifests:
+            directory = _dirname(file.display_path)
+            data = manifest_data.get(directory)
+            if data is None or any(_is_within(directory, d) for d in lock_dirs):
+                continue
+            roots = manifest_roots(data)
+            if not roots:
+                continue
+            text = texts[file.display_path]
+            project = _Project(file.display_path, text.splitlines(), self._approximate(roots, text))
+            projects.append(project)
+            result.scanned = True
+            if self._wants("NW607"):
+                from nodeward.rules.dependencies.package_json_without_lockfile import PackageJsonWithoutLockfile
+
+                line = _find_line(project.lines, '"dependencies"') or _find_line(project.lines, "Dependencies") or 1
+                result.findings.append(
+                    self._finding(
+                        PackageJsonWithoutLockfile, project, line,
+                        f"{len(roots)} dependencies declared but no lockfile found; versions are not pinned and "
+                        "vulnerability results for them are approximate",
+                    )
+                )
+        for project in projects:
+            result.findings.extend(self._hygiene(project, registries))
+        if self._wants("NW601") and any(p.packages for p in projects):
+            result.findings.extend(self._vulnerabilities(projects, context, result))
+        return result
+
+    # -- inputs ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _configured_registries(files: Sequence[SourceFile], texts: dict[str, str]) -> set[str]:
+        hosts: set[str] = set()
+        for file in files:
+            if file.kind is not FileKind.NPMRC:
+                continue
+            for line in texts.get(file.display_path, "").splitlines():
+                key, _, value = line.partition("=")
+                if key.strip().endswith("registry") and "://" in value:
+                    host = urlsplit(value.strip().strip("\"'")).hostname
+                    if host:
+                        hosts.add(host.lower())
+        return hosts
+
+    @staticmethod
+    def _approximate(roots: list[tuple[str, str, bool]], text: str) -> list[InstalledPackage]:
+        from nodeward.deps.model import InstalledPackage
+        from nodeward.deps.semver import lowest_version
+
+        lines = text.splitlines()
+        packages = []
+        for name, spec, dev in roots:
+            version = lowest_version(spec)
+            if version is None:
+                continue
+            packages.append(
+                InstalledPackage(
+                    name, version, direct=True, dev=dev, path=(name,), line=_find_line(lines, f'"{name}"'),
+                    approximate=True, spec=spec, integrity="-",
+                )
+            )
+        return packages
+
+    # -- findings -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _finding(
+        rule: type[Rule], project: _Project, line: int | None, message: str, *,
+        severity: Severity | None = None, confidence: Confidence | None = None,
+    ) -> Finding:
+        from nodeward.rules.base import make_finding
+
+        number = line or 1
+        snippet = project.lines[number - 1].rstrip() if 0 < number <= len(project.lines) else ""
+        end_column = len(snippet) + 1 if snippet else 1
+        location = Location(project.path, number, 1, number, end_column)
+        return make_finding(rule, message, location, snippet, severity=severity, confidence=confidence)
+
+    def _hygiene(self, project: _Project, registries: set[str]) -> list[Finding]:
+        from nodeward.rules.dependencies.dependency_install_script import DependencyInstallScript
+        from nodeward.rules.dependencies.git_or_tarball_dependency import GitOrTarballDependency
+        from nodeward.rules.dependencies.insecure_registry_url import InsecureRegistryUrl
+        from nodeward.rules.dependencies.missing_integrity_hash import MissingIntegrityHash
+        from nodeward.rules.dependencies.untrusted_registry_host import UntrustedRegistryHost
+
+        findings: list[Finding] = []
+        for package in project.packages:
+            if package.approximate:
+                continue
+            resolved = package.resolved.strip()
+            lower = resolved.lower()
+            is_git = lower.startswith(_GIT_PREFIXES) or ".git#" in lower or lower.endswith(".git")
+            is_local = lower.startswith(_LOCAL_PREFIXES)
+            where = f"{package.label} ({' > '.join(package.path)})"
+            if is_git and self._wants("NW604"):
+                findings.append(self._finding(
+                    GitOrTarballDependency, project, package.line,
+                    f"{where} is installed from git ({resolved}), outside the registry",
+                ))
+            elif lower.startswith(("http://", "https://")):
+                parts = urlsplit(resolved)
+                host = (parts.hostname or "").lower()
+                if parts.scheme == "http" and self._wants("NW602"):
+                    findings.append(self._finding(
+                        InsecureRegistryUrl, project, package.line,
+                        f"{where} is downloaded over plain HTTP: {resolved}",
+                    ))
+                if host not in registries:
+                    if "/-/" in parts.path and self._wants("NW603"):
+                        findings.append(self._finding(
+                            UntrustedRegistryHost, project, package.line,
+                            f"{where} is resolved from {host}, which is not a configured registry",
+                        ))
+                    elif "/-/" not in parts.path and self._wants("NW604"):
+                        findings.append(self._finding(
+                            GitOrTarballDependency, project, package.line,
+                            f"{where} is installed from a tarball URL ({resolved}), outside the registry",
+                        ))
+            if not package.integrity and not is_git and not is_local and self._wants("NW605"):
+                findings.append(self._finding(
+                    MissingIntegrityHash, project, package.line, f"{where} has no integrity hash in the lockfile",
+                ))
+            if package.install_script and self._wants("NW606"):
+                findings.append(self._finding(
+                    DependencyInstallScript, project, package.line,
+                    f"{where} runs an install script ({'dev' if package.dev else 'production'} dependency); review it",
+                ))
+        return findings
+
+    def _vulnerabilities(self, projects: list[_Project], context: ProjectContext, result: FileResult) -> list[Finding]:
+        from nodeward.deps.advisories.db import AdvisoryDatabase, DatabaseError
+        from nodeward.deps.match import match_packages
+
+        try:
+            database = AdvisoryDatabase.open_default()
+        except (DatabaseError, OSError) as error:
+            result.notices.append(FileNotice("advisory database", "error", f"cannot open: {error}"))
+            return []
+        include_dev = bool(getattr(context.options, "include_dev", False))
+        findings: list[Finding] = []
+        with database:
+            status = database.status()
+            message = status.describe()
+            if status.stale:
+                message += "; older than 7 days, so newer advisories are missed: run `nodeward db update`"
+            result.notices.append(FileNotice(str(status.path), "advisory-database", message))
+            for project in projects:
+                for vulnerable in match_packages(project.packages, database.for_packages):
+                    findings.append(self._vulnerability_finding(project, vulnerable, include_dev))
+        return findings
+
+    def _vulnerability_finding(self, project: _Project, vulnerable: Vulnerable, include_dev: bool) -> Finding:
+        from nodeward.rules.dependencies.vulnerable_dependency import VulnerableDependency
+
+        package = vulnerable.package
+        advisories = "; ".join(
+            f"{a.id}{' (' + ', '.join(a.aliases) + ')' if a.aliases else ''} [{a.severity.label}] {a.summary}"
+            for a in sorted(vulnerable.advisories, key=lambda a: (-a.severity, a.id))
+        )
+        fix = f"upgrade to {vulnerable.fixed_version}" if vulnerable.fixed_version else "no fixed version known"
+        kind = ("direct" if package.direct else "transitive") + (", dev" if package.dev else ", production")
+        via = "" if len(package.path) <= 1 else f" via {' > '.join(package.path)}"
+        prefix = ""
+        severity = vulnerable.severity
+        confidence: Confidence | None = None
+        if package.approximate:
+            prefix = f"package.json range {package.spec!r} allows {package.label} (approximate: no lockfile); "
+            confidence = Confidence.LOW
+        if package.dev and not include_dev:
+            prefix = f"dev only, {severity.label} (reported as info; --include-dev counts it): " + prefix
+            severity = Severity.INFO
+        count = len(vulnerable.advisories)
+        message = (
+            f"{prefix}{package.label} ({kind}{via}) has {count} known "
+            f"{'vulnerability' if count == 1 else 'vulnerabilities'}: {advisories}; {fix}"
+        )
+        return self._finding(VulnerableDependency, project, package.line, message, severity=severity,
+                             confidence=confidence)
+
+
+def _find_line(lines: list[str], needle: str) -> int | None:
+    for number, line in enumerate(lines, start=1):
+        if needle in line:
+            return number
+    return None
