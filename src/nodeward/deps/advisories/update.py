@@ -40,6 +40,8 @@ def download(url: str, target: Path, progress: Progress | None = None, timeout: 
     """Download ``url`` to ``target``; the number of bytes. Raises UpdateError when it is cut short."""
     try:
         response = urllib.request.urlopen(url, timeout=timeout)
+    except urllib.error.HTTPError as error:
+        raise UpdateError(f"cannot download {url}: HTTP {error.code} {error.reason}") from None
     except (urllib.error.URLError, OSError, ValueError) as error:
         raise UpdateError(f"cannot download {url}: {getattr(error, 'reason', error)}") from None
     received = 0

@@ -1,0 +1,138 @@
+"""The advisory database: seed, import, atomic update over HTTP (complete, interrupted, broken)."""
+
+from __future__ import annotations
+
+import gzip
+import http.server
+import io
+import json
+import threading
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from nodeward.deps.advisories.db import AdvisoryDatabase, default_db_path
+from nodeward.deps.advisories.update import UpdateError, import_file, update_database
+from tests.conftest import run_cli
+
+RECORD = {
+    "id": "GHSA-test-0001-0001", "aliases": ["CVE-2099-0001"], "summary": "Test advisory",
+    "modified": "2099-01-01T00:00:00Z", "published": "2099-01-01T00:00:00Z",
+    "database_specific": {"severity": "CRITICAL", "cwe_ids": ["CWE-1321"]},
+    "affected": [{"package": {"ecosystem": "npm", "name": "left-pad"},
+                  "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.3.0"}]}]}],
+}
+OTHER_ECOSYSTEM = {"id": "PYSEC-1", "affected": [{"package": {"ecosystem": "PyPI", "name": "x"}}]}
+
+
+def _zip(*records: dict[str, object]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for record in records:
+            archive.writestr(f"{record.get('id', 'x')}.json", json.dumps(record))
+    return buffer.getvalue()
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    routes: ClassVar[dict[str, tuple[bytes, int | None]]] = {}
+
+    def do_GET(self) -> None:
+        body, claimed = self.routes.get(self.path, (b"", None))
+        if not body:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(claimed if claimed is not None else len(body)))
+        self.end_headers()
+        self.wfile.write(body)  # when `claimed` is larger, the connection closes early: an interrupted download
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    valid = _zip(RECORD, OTHER_ECOSYSTEM)
+    corrupt = bytearray(valid)
+    corrupt[40:60] = b"\0" * 20  # inside the first member's compressed data: its CRC no longer matches
+    _Handler.routes = {
+        "/all.zip": (valid, None),
+        "/cut.zip": (valid[: len(valid) // 2], len(valid)),
+        "/corrupt.zip": (bytes(corrupt), None),
+        "/not-osv.zip": (_zip({"name": "nothing"}), None),
+    }
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _ids(path: Path, package: str) -> list[str]:
+    with AdvisoryDatabase(path) as db:
+        return [a.id for a in db.for_packages([package]).get(package, [])]
+
+
+def test_first_use_builds_the_database_from_the_bundled_snapshot() -> None:
+    with AdvisoryDatabase.open_default() as db:
+        status = db.status()
+        assert status.records == 467 and status.packages == 408
+        assert "Security WG" in status.source and status.stale
+        assert {a.id for a in db.for_packages(["lodash"])["lodash"]} >= {"NSWG-ECO-368", "NSWG-ECO-493"}
+
+
+def test_update_downloads_verifies_and_replaces(server: str) -> None:
+    path = default_db_path()
+    assert update_database(path, f"{server}/all.zip") == 1  # the PyPI record is not npm
+    assert _ids(path, "left-pad") == ["GHSA-test-0001-0001"]
+    with AdvisoryDatabase(path) as db:
+        status = db.status()
+        assert status.source == f"{server}/all.zip" and not status.stale
+
+
+@pytest.mark.parametrize(("route", "message"), [("/cut.zip", "interrupted"), ("/corrupt.zip", "not a usable OSV"),
+                                                 ("/not-osv.zip", "not an OSV record"), ("/missing.zip", "404")])
+def test_a_failed_update_leaves_the_old_database_intact(server: str, route: str, message: str) -> None:
+    path = default_db_path()
+    AdvisoryDatabase.open_default().close()  # the seed
+    before = path.read_bytes()
+    with pytest.raises(UpdateError, match=message):
+        update_database(path, f"{server}{route}")
+    assert path.read_bytes() == before
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary files left behind
+    assert "NSWG-ECO-493" in _ids(path, "lodash")
+
+
+def test_cli_update_and_status_use_the_configured_url(server: str, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+                                                      ) -> None:
+    monkeypatch.setenv("NODEWARD_ADVISORY_URL", f"{server}/cut.zip")
+    failed = run_cli("db", "update", "--no-progress")
+    assert failed.returncode == 2 and "previous database is unchanged" in failed.stderr
+    done = run_cli("db", "update", "--no-progress", "--url", f"{server}/all.zip")
+    assert done.returncode == 0, done.stderr
+    status = run_cli("db", "status")
+    assert "1 advisories for 1 packages" in status.stdout and f"{server}/all.zip" in status.stdout
+    assert "warning" not in status.stdout
+
+
+@pytest.mark.parametrize("form", ["jsonl", "jsonl.gz", "zip"])
+def test_import_reads_every_export_form(tmp_path: Path, form: str) -> None:
+    lines = (json.dumps(RECORD) + "\n" + json.dumps(OTHER_ECOSYSTEM) + "\n").encode()
+    data = {"jsonl": lines, "jsonl.gz": gzip.compress(lines), "zip": _zip(RECORD)}[form]
+    export = tmp_path / f"export.{form}"
+    export.write_bytes(data)
+    assert import_file(default_db_path(), export) == 1
+    assert _ids(default_db_path(), "left-pad") == ["GHSA-test-0001-0001"]
+
+
+def test_import_of_a_broken_file_fails_and_keeps_the_database(tmp_path: Path) -> None:
+    AdvisoryDatabase.open_default().close()
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "A"}\n{not json\n')
+    result = run_cli("db", "import", str(broken))
+    assert result.returncode == 2 and "broken.jsonl:2" in result.stderr
+    assert "NSWG-ECO-493" in _ids(default_db_path(), "lodash")

@@ -1,0 +1,97 @@
+"""The deps scanner as a user meets it: `nodeward scan` on projects with and without lockfiles."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from nodeward.findings import Confidence, Severity
+from nodeward.scan import ScanOptions, run_scan
+from tests.conftest import ROOT, run_cli
+from tests.deps.conftest import FIXTURES
+
+
+def _scan(path: Path, **options: object) -> tuple[list, list]:  # type: ignore[type-arg]
+    outcome = run_scan([path], ScanOptions(scanners=frozenset({"deps"}), **options))  # type: ignore[arg-type]
+    return outcome.result.findings, outcome.result.notices
+
+
+def test_example_app_reports_lodash_with_its_advisories_and_fix() -> None:
+    result = run_cli("scan", "examples/vulnerable-express", "--format", "json", "--no-progress")
+    report = json.loads(result.stdout)
+    lodash = [f for f in report["findings"] if f["rule_id"] == "NW601" and "lodash@4.17.4" in f["message"]]
+    assert len(lodash) == 1
+    message = lodash[0]["message"]
+    for part in ("NSWG-ECO-493", "CVE-2018-16487", "NSWG-ECO-368", "CVE-2018-3721", "upgrade to 4.17.11",
+                 "direct, production"):
+        assert part in message
+    assert lodash[0]["path"].endswith("package-lock.json") and lodash[0]["severity"] == "high"
+    assert any(n["kind"] == "advisory-database" and "older than 7 days" in n["message"] for n in report["notices"])
+    assert result.returncode == 1
+
+
+def test_transitive_path_and_dev_only_findings_do_not_decide_the_exit_code_by_default() -> None:
+    findings, _ = _scan(FIXTURES / "npm3")
+    vulnerable = {f.message.split(" ")[0] if not f.message.startswith("dev") else "dev": f
+                  for f in findings if f.rule_id == "NW601"}
+    assert "via debug > ms" in vulnerable["ms@0.6.2"].message
+    dev = vulnerable["dev"]
+    assert "ms@0.7.0" in dev.message and dev.severity is Severity.INFO
+    included, _ = _scan(FIXTURES / "npm3", include_dev=True)
+    assert any("ms@0.7.0 (direct, dev)" in f.message and f.severity is Severity.MEDIUM for f in included)
+
+
+def test_sarif_points_at_the_lockfile_line_of_the_package() -> None:
+    findings, _ = _scan(FIXTURES / "yarn1")
+    lodash = next(f for f in findings if "lodash@4.17.4" in f.message)
+    assert lodash.path == "yarn.lock" and lodash.snippet == "lodash@4.17.4:"
+
+
+def test_package_json_without_lockfile_is_reported_and_checked_approximately(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text(json.dumps({"dependencies": {"lodash": "^4.17.4", "express": "^4.0.0"}}))
+    findings, _ = _scan(tmp_path)
+    assert [f.rule_id for f in findings if f.rule_id == "NW607"] == ["NW607"]
+    lodash = next(f for f in findings if f.rule_id == "NW601" and "lodash" in f.message)
+    assert "approximate" in lodash.message and lodash.confidence is Confidence.LOW
+    # a workspace member is covered by the lockfile at the root
+    findings, _ = _scan(FIXTURES / "npm-workspace")
+    assert not [f for f in findings if f.rule_id == "NW607"]
+
+
+def test_hygiene_checks(tmp_path: Path) -> None:
+    lock = {
+        "name": "app", "lockfileVersion": 3, "requires": True,
+        "packages": {
+            "": {"dependencies": {"a": "1.0.0", "b": "1.0.0", "c": "1.0.0", "d": "1.0.0", "e": "1.0.0"}},
+            "node_modules/a": {"version": "1.0.0", "resolved": "http://registry.npmjs.org/a/-/a-1.0.0.tgz",
+                               "integrity": "sha512-x"},
+            "node_modules/b": {"version": "1.0.0", "resolved": "git+ssh://git@github.com/u/b.git#abc"},
+            "node_modules/c": {"version": "1.0.0", "resolved": "https://npm.evil.example/c/-/c-1.0.0.tgz",
+                               "integrity": "sha512-x"},
+            "node_modules/d": {"version": "1.0.0", "resolved": "https://registry.npmjs.org/d/-/d-1.0.0.tgz"},
+            "node_modules/e": {"version": "1.0.0", "resolved": "https://corp.example/e/-/e-1.0.0.tgz",
+                               "integrity": "sha512-x"},
+        },
+    }
+    (tmp_path / "package-lock.json").write_text(json.dumps(lock, indent=2))
+    (tmp_path / ".npmrc").write_text("@corp:registry=https://corp.example/\n")
+    findings, _ = _scan(tmp_path)
+    found = {(f.rule_id, f.message.split(" ")[0]) for f in findings}
+    assert found == {("NW602", "a@1.0.0"), ("NW604", "b@1.0.0"), ("NW603", "c@1.0.0"), ("NW605", "d@1.0.0")}
+
+
+def test_a_broken_lockfile_is_an_error_naming_the_file_never_zero_packages(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "npm3" / "package.json", tmp_path)
+    (tmp_path / "package-lock.json").write_text('{"lockfileVersion": 9, "packages": {}}')
+    findings, notices = _scan(tmp_path)
+    errors = [n for n in notices if n.kind == "error"]
+    assert errors and errors[0].path == "package-lock.json" and "unknown lockfileVersion 9" in errors[0].message
+    assert not [f for f in findings if f.rule_id == "NW607"]  # the lockfile exists, it just cannot be read
+
+
+def test_a_tree_without_manifests_does_not_touch_the_database(cache_dir: Path) -> None:
+    findings, notices = _scan(ROOT / "tests" / "fixtures" / "rules")
+    assert findings == []
+    assert all(n.kind == "skipped" for n in notices)
+    assert not cache_dir.exists()
