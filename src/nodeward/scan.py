@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nodeward.analysis.taint.project import FlowJoiner, read_packages
 from nodeward.findings import Confidence, FileNotice, Finding, ScanResult, Severity, assign_fingerprints
 from nodeward.scanners import FileResult, ProjectContext
 from nodeward.scanners.registry import FILE_SCANNERS, PROJECT_SCANNERS, scanner_names
@@ -32,6 +33,7 @@ class ScanOptions:
     min_confidence: Confidence = Confidence.LOW
     max_file_size: int = 4 * 1024 * 1024
     respect_gitignore: bool = True
+    mode: str = "auto"  # taint sources: "app" (requests, argv...), "library" (exported API too), "auto"
     include_dev: bool = False  # deps: vulnerable dev-only packages keep their severity
 
 
@@ -50,7 +52,7 @@ def _scan_files(
     files: Sequence[SourceFile], options: ScanOptions, progress: ProgressCallback | None
 ) -> list[FileResult]:
     jobs = min(effective_jobs(options.jobs), max(1, len(files) // 4))
-    results: list[FileResult] = []
+    results: list[FileResult] = []  # in the order of `files`
     if jobs <= 1:
         runner = FileScanRunner(options.scanners, options.selected_rules)
         for done, file in enumerate(files, start=1):
@@ -59,18 +61,20 @@ def _scan_files(
                 progress(done, len(files))
         return results
     # Larger files first so that one big file does not finish last on an otherwise idle pool.
-    ordered = sorted(files, key=lambda f: -f.size)
+    order = sorted(range(len(files)), key=lambda i: -files[i].size)
     initargs = (options.scanners, options.selected_rules)
+    placed: list[FileResult | None] = [None] * len(files)
     with ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=initargs) as pool:
-        for done, file_result in enumerate(pool.map(scan_in_worker, ordered, chunksize=8), start=1):
-            results.append(file_result)
+        outcomes = pool.map(scan_in_worker, [files[i] for i in order], chunksize=8)
+        for done, (index, file_result) in enumerate(zip(order, outcomes, strict=True), start=1):
+            placed[index] = file_result
             if progress:
                 progress(done, len(files))
-    return results
+    return [r for r in placed if r is not None]
 
 
 def wanted_kinds(options: ScanOptions) -> frozenset[FileKind]:
-    kinds: set[FileKind] = set()
+    kinds: set[FileKind] = {FileKind.PACKAGE_JSON} if "code" in options.scanners else set()  # library mode
     for name, file_factory in FILE_SCANNERS.items():
         if name in options.scanners:
             kinds |= file_factory(options.selected_rules).kinds
@@ -85,6 +89,35 @@ def scan_root(paths: Sequence[Path]) -> str:
     if len(paths) != 1:
         return "."
     return str(paths[0]) if paths[0].is_dir() else "."
+
+
+def join_code_flows(
+    results: list[FileResult], files: Sequence[SourceFile], discovery: Discovery, options: ScanOptions
+) -> list[FileResult]:
+    """Phase 2 of taint tracking over all modules' summaries; its findings replace phase 1's at the same place."""
+    summaries = {file.display_path: r.summaries["taint"] for file, r in zip(files, results, strict=True)
+                 if "taint" in r.summaries}
+    if not summaries:
+        return results
+    package_files = [(f.display_path, f.path) for f in discovery.files if f.kind is FileKind.PACKAGE_JSON]
+    joiner = FlowJoiner(summaries, read_packages(package_files, summaries), options.mode)
+    joined = [f for f in joiner.run() if options.selected_rules is None or f.rule_id in options.selected_rules]
+    if not joined:
+        return results
+    suppressions = {file.display_path: r.summaries.get("suppressions", {}) for file, r in zip(files, results,
+                                                                                           strict=True)}
+    by_place = {(f.rule_id, f.path, f.location.start_line, f.location.start_column): f for f in joined}
+    for result in results:
+        result.findings = [by_place.pop((f.rule_id, f.path, f.location.start_line, f.location.start_column), f)
+                           for f in result.findings]
+    extra = FileResult(scanned=False)
+    for finding in by_place.values():
+        directives = suppressions.get(finding.path, {})
+        if any(key in (finding.rule_id, finding.rule_name) for key in directives.get(str(finding.line), [])):
+            extra.suppressed += 1
+        else:
+            extra.findings.append(finding)
+    return [*results, extra]
 
 
 def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCallback | None = None) -> ScanOutcome:
@@ -103,6 +136,8 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
     )
     per_file = [f for f in discovery.files if f.kind in file_kinds]
     results = _scan_files(per_file, options, progress)
+    if "code" in options.scanners:
+        results = join_code_flows(results, per_file, discovery, options)
     context = ProjectContext(tuple(paths), tuple(discovery.files), options)
     for name, factory in PROJECT_SCANNERS.items():
         if name in options.scanners:

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import traceback
 from collections import defaultdict
+from typing import Any
 
+from tree_sitter import Node
+
+from nodeward.analysis.taint.engine import location_data
+from nodeward.analysis.taint.exports import collect_exports
 from nodeward.findings import FileNotice, Finding
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import SemanticModel
@@ -63,6 +68,7 @@ class CodeScanner:
         context = RuleContext(display_path, model, lines)
         findings: list[Finding] = []
         query_text = self.queries[dialect]
+        candidates: dict[str, list[Node]] = {}
         if query_text:
             candidates = parser.captures(dialect, query_text, tree.root_node)
             for node_type, nodes in candidates.items():
@@ -84,7 +90,34 @@ class CodeScanner:
                                 )
                             )
         result.findings = _unique(findings)
+        if "call_expression" in candidates:
+            context.taint.record_project_calls(candidates["call_expression"])
+        summary = taint_summary(context, source)
+        if summary:
+            result.summaries["taint"] = summary
         return result
+
+
+SERVER_MARKERS = (b"createServer", b".listen(", b"express()", b"Router(", b"new Koa", b"fastify(", b"@Controller",
+                  b"Hapi.server", b"new Hapi")
+
+
+def taint_summary(context: RuleContext, source: bytes) -> dict[str, Any]:
+    """What phase 2 needs of this module: flows from parameters to sinks, calls, exports (plain data)."""
+    analysis = context.taint
+    exports = collect_exports(analysis)
+    if not (context.param_sinks or analysis.call_sites or exports):
+        return {}
+    return {
+        "param_sinks": context.param_sinks,
+        "calls": analysis.call_sites,
+        "exports": exports,
+        "functions": {
+            key: {"name": info.name, "params": info.params, "location": location_data(analysis.location(info.node))}
+            for key, info in analysis.functions.items()
+        },
+        "serves_http": any(marker in source for marker in SERVER_MARKERS),
+    }
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

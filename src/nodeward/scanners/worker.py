@@ -11,7 +11,7 @@ from nodeward.rules.registry import all_rules
 from nodeward.scanners import FileResult, FileScanner
 from nodeward.scanners.registry import FILE_SCANNERS
 from nodeward.sources.discover import FileKind, SourceFile, SourceReadError, read_source
-from nodeward.suppress import apply_suppressions
+from nodeward.suppress import apply_suppressions, parse_directives
 
 
 class FileScanRunner:
@@ -44,9 +44,16 @@ class FileScanRunner:
             result.findings.extend(partial.findings)
             result.notices.extend(partial.notices)
             result.summaries.update(partial.summaries)
-        kept, suppressed, notices = apply_suppressions(
-            file.display_path, text.splitlines(), result.findings, self.active_keys
-        )
+        lines = text.splitlines()
+        kept, suppressed, notices = apply_suppressions(file.display_path, lines, result.findings, self.active_keys)
+        if suppressed or any(n.kind == "unused-suppression" for n in notices):
+            # Phase 2 of taint tracking may report here again; it needs to know what the user silenced.
+            directives, _ = parse_directives(lines)
+            table: dict[str, list[str]] = {}
+            for directive in directives:
+                table.setdefault(str(directive.line), []).extend(k.upper() if k[:2].lower() == "nw" else k
+                                                                 for k in directive.rules)
+            result.summaries["suppressions"] = table
         result.findings, result.suppressed = kept, suppressed
         result.notices.extend(notices)
         return result

@@ -634,6 +634,28 @@ class TaintAnalysis:
         export = ".".join(parts[len(module_parts[0].split(".")):])
         return module, ".", export
 
+    def record_project_calls(self, calls: list[Node]) -> None:
+        """Record every call of a function of this project (same file or a local module) with non-constant
+        arguments, so that phase 2 can connect them to what the callee's parameters reach."""
+        for call in calls:
+            if call.id in self._recorded_calls:
+                continue
+            callee = call.child_by_field_name("function")
+            if callee is None:
+                continue
+            callee = unwrap(callee)
+            target: dict[str, str] | None = None
+            if callee.type == "identifier":
+                local = self._function_of(callee)
+                if local is not None:
+                    target = {"local": self.function_key(local)}
+            if target is None and callee.type in ("identifier", "member_expression"):
+                target = self._imported_function(callee)
+            if target is not None:
+                args = self.model.arguments(call)
+                if args and not all(self.model.is_constant(a) for a in args):
+                    self._record_call(call, target, args, 0)
+
     def _record_call(self, node: Node, callee: dict[str, str], args: list[Node], depth: int) -> None:
         if node.id in self._recorded_calls:
             return

@@ -387,7 +387,7 @@ class SemanticModel:
             return None
         node = unwrap(node)
         kind = node.type
-        if kind == "identifier":
+        if kind in ("identifier", "shorthand_property_identifier"):
             binding = self.resolve(node)
             if binding is None:
                 name = self.text(node)

@@ -1,0 +1,198 @@
+"""What a module exports, as plain data for phase 2: which of its functions other modules (or the users of a
+library) can call, and which names it re-exports from other modules.
+
+CommonJS (`module.exports = ...`, `module.exports.x = ...`, `exports.x = ...`) and ES modules (`export
+function`, `export default`, `export { a as b }`, `export * from`, `export { x } from`) are understood.
+An exported class exports its methods; an exported object literal its function-valued properties.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tree_sitter import Node
+
+from nodeward.analysis.taint.engine import FUNCTION_TYPES, TaintAnalysis
+from nodeward.lang.js import parser
+from nodeward.lang.js.model import unwrap
+
+_QUERY = """
+(assignment_expression left: (member_expression) @target right: (_) @value)
+(export_statement) @export
+"""
+
+
+class ExportCollector:
+    def __init__(self, analysis: TaintAnalysis) -> None:
+        self.analysis = analysis
+        self.model = analysis.model
+        self.names: dict[str, list[str]] = {}  # export name -> function keys (a class gives several)
+        self.reexports: list[dict[str, str]] = []  # {"name": exported as ("*" for all), "module", "export"}
+
+    def collect(self) -> dict[str, Any]:
+        source = self.model.source
+        if b"export" not in source:
+            return {}
+        found = parser.captures(self.model.dialect, _QUERY, self.model.tree.root_node)
+        for target, value in zip(found.get("target", []), found.get("value", []), strict=False):
+            self._assignment(target, value)
+        for statement in found.get("export", []):
+            self._export_statement(statement)
+        if not self.names and not self.reexports:
+            return {}
+        return {"names": self.names, "reexports": self.reexports}
+
+    # CommonJS --------------------------------------------------------------------------------
+
+    def _assignment(self, target: Node, value: Node) -> None:
+        text = self.model.text(target)
+        if text in ("module.exports", "exports"):
+            self._export_value("default", value)
+            value = unwrap(value)
+            if value.type == "object":
+                for child in value.named_children:
+                    self._object_member(child)
+            return
+        for prefix in ("module.exports.", "exports."):
+            if text.startswith(prefix) and "." not in text[len(prefix):]:
+                self._export_value(text[len(prefix):], value)
+                return
+        # Foo.prototype.bar = function () {...}: a method of Foo, exported if Foo is.
+        parts = text.split(".")
+        if len(parts) == 3 and parts[1] == "prototype":
+            function = self.analysis._function_of(value)
+            if function is not None:
+                self.names.setdefault(f"{parts[0]}#proto", []).append(self.analysis.function_info(function).key)
+
+    def _object_member(self, child: Node) -> None:
+        if child.type == "pair":
+            key = child.child_by_field_name("key")
+            value = child.child_by_field_name("value")
+            if key is not None and value is not None:
+                self._export_value(self.model.text(key).strip("'\""), value)
+        elif child.type == "shorthand_property_identifier":
+            self._export_value(self.model.text(child), child)
+        elif child.type == "method_definition":
+            name = child.child_by_field_name("name")
+            if name is not None:
+                self.names.setdefault(self.model.text(name), []).append(self.analysis.function_info(child).key)
+
+    def _export_value(self, name: str, value: Node) -> None:
+        value = unwrap(value)
+        if value.type == "call_expression":
+            spec = self._required_module(value)
+            if spec is not None:
+                self.reexports.append({"name": name if name != "default" else "*", "module": spec, "export": "*"})
+                return
+        if value.type in ("shorthand_property_identifier", "identifier", "member_expression"):
+            qualified = self.model.qualified_name(value)
+            if qualified is not None and qualified.startswith("."):
+                module, export = _split_module(qualified)
+                self.reexports.append({"name": name, "module": module, "export": export or "default"})
+                return
+        if value.type == "new_expression":  # module.exports = new Client(): its methods
+            constructor = value.child_by_field_name("constructor")
+            if constructor is not None:
+                value = constructor
+        keys = self._function_keys(value)
+        if keys:
+            self.names.setdefault(name, []).extend(keys)
+
+    def _required_module(self, call: Node) -> str | None:
+        function = call.child_by_field_name("function")
+        if function is None or self.model.text(function) != "require":
+            return None
+        args = self.model.arguments(call)
+        spec = self.model.string_value(args[0]) if args else None
+        return spec if spec is not None and spec.startswith(".") else None
+
+    def _function_keys(self, value: Node) -> list[str]:
+        """The functions a value stands for: a function, or the methods of a class."""
+        value = unwrap(value)
+        if value.type in ("identifier", "shorthand_property_identifier"):
+            binding = self.model.resolve(value)
+            if binding is None or binding.value is None:
+                return []
+            value = unwrap(binding.value)
+            if binding.kind == "class" or value.type in ("class_declaration", "class"):
+                return [*self._class_methods(value), f"class:{self.model.text(binding.node)}"]
+        if value.type in FUNCTION_TYPES:
+            return [self.analysis.function_info(value).key]
+        if value.type in ("class_declaration", "class"):
+            return self._class_methods(value)
+        if value.type == "object":
+            keys: list[str] = []
+            for child in value.named_children:
+                if child.type == "pair" and (inner := child.child_by_field_name("value")) is not None:
+                    keys.extend(k for k in self._function_keys(inner) if not k.startswith("class:"))
+                elif child.type == "method_definition":
+                    keys.append(self.analysis.function_info(child).key)
+            return keys
+        return []
+
+    def _class_methods(self, cls: Node) -> list[str]:
+        body = cls.child_by_field_name("body")
+        if body is None:
+            return []
+        return [
+            self.analysis.function_info(member).key
+            for member in body.named_children
+            if member.type == "method_definition" and not self._is_private(member)
+        ]
+
+    def _is_private(self, method: Node) -> bool:
+        name = method.child_by_field_name("name")
+        return name is not None and name.type == "private_property_identifier"
+
+    # ES modules ------------------------------------------------------------------------------
+
+    def _export_statement(self, statement: Node) -> None:
+        source = statement.child_by_field_name("source")
+        spec = self.model.string_value(source) if source is not None else None
+        declaration = statement.child_by_field_name("declaration")
+        value = statement.child_by_field_name("value")
+        is_default = any(child.type == "default" for child in statement.children)
+        if declaration is not None:
+            if declaration.type in ("lexical_declaration", "variable_declaration"):
+                for declarator in declaration.named_children:
+                    target = declarator.child_by_field_name("name")
+                    init = declarator.child_by_field_name("value")
+                    if target is not None and init is not None:
+                        self._export_value(self.model.text(target), init)
+            else:
+                name_node = declaration.child_by_field_name("name")
+                exported_as = "default" if is_default or name_node is None else self.model.text(name_node)
+                keys = self._function_keys(declaration)
+                if keys:
+                    self.names.setdefault(exported_as, []).extend(keys)
+            return
+        if value is not None:
+            self._export_value("default", value)
+            return
+        clause = next((c for c in statement.named_children if c.type == "export_clause"), None)
+        if clause is None:
+            if spec is not None and spec.startswith("."):
+                self.reexports.append({"name": "*", "module": spec, "export": "*"})
+            return
+        for specifier in clause.named_children:
+            name = specifier.child_by_field_name("name")
+            alias = specifier.child_by_field_name("alias") or name
+            if name is None or alias is None:
+                continue
+            exported_as = self.model.text(alias)
+            if spec is not None:
+                if spec.startswith("."):
+                    self.reexports.append({"name": exported_as, "module": spec, "export": self.model.text(name)})
+            else:
+                self._export_value(exported_as, name)
+
+
+def _split_module(qualified: str) -> tuple[str, str]:
+    from nodeward.analysis.taint.engine import TaintAnalysis as _Analysis
+
+    module, _, export = _Analysis._split_relative(qualified)
+    return module, export
+
+
+def collect_exports(analysis: TaintAnalysis) -> dict[str, Any]:
+    return ExportCollector(analysis).collect()

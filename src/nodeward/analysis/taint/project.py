@@ -1,0 +1,275 @@
+"""Phase 2 of taint tracking, in the main process, on the modules' summaries only (no file is parsed again).
+
+1. Call sites are resolved to functions: of the same file, or of another module of the project through
+   local `require`/`import` (including re-exports).
+2. "Parameter i of f reaches sink S" facts travel backwards over call sites to a fixpoint: an argument that
+   carries a source makes a finding at S with the whole trace; an argument that carries a parameter of the
+   caller makes the caller's parameter reach S too.
+3. Library mode: for an npm package without a server, the parameters of the functions its entry points
+   export are attacker-controlled, so each of their flows to a sink is a finding.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nodeward.analysis.taint.engine import PARAM, SOURCE, Origin
+from nodeward.findings import Confidence, Finding, Location, TraceStep
+from nodeward.rules.base import Rule, make_finding
+from nodeward.rules.registry import find_rule
+
+MODULE_SUFFIXES = ("", ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts", "/index.js", "/index.ts",
+                   "/index.mjs", "/index.cjs", "/index.tsx")
+MAX_ROUNDS = 25
+TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "example", "examples", "benchmark", "benchmarks", "docs"})
+
+
+@dataclass(frozen=True)
+class SinkFact:
+    rule: str
+    sink_class: str
+    location: tuple[Any, ...]
+    snippet: str
+    description: str
+    steps: tuple[tuple[tuple[Any, ...], str], ...]  # ((location), description), source side first
+
+
+@dataclass
+class Package:
+    root: str  # display path of the folder holding package.json ("" for the scan root)
+    name: str
+    entries: list[str]
+    mode: str = "library"
+
+
+@dataclass
+class FlowJoiner:
+    modules: dict[str, dict[str, Any]]  # display path -> taint summary of the module
+    packages: list[Package]
+    mode: str = "auto"  # app, library, auto
+    facts: dict[tuple[str, int], set[SinkFact]] = field(default_factory=lambda: defaultdict(set))
+    functions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    findings: dict[tuple[str, tuple[Any, ...]], Finding] = field(default_factory=dict)
+
+    def run(self) -> list[Finding]:
+        for module in self.modules.values():
+            self.functions.update(module.get("functions", {}))
+            for record in module.get("param_sinks", []):
+                self.facts[(record["function"], record["index"])].add(_fact(record))
+        calls = [(path, call) for path, module in self.modules.items() for call in module.get("calls", [])]
+        resolved = [(call, self._callees(path, call["callee"])) for path, call in calls]
+        resolved = [(call, keys) for call, keys in resolved if keys]
+        for _ in range(MAX_ROUNDS):
+            if not self._propagate(resolved):
+                break
+        self._library_flows()
+        return list(self.findings.values())
+
+    # call sites ------------------------------------------------------------------------------
+
+    def _callees(self, path: str, callee: dict[str, str]) -> list[str]:
+        if "local" in callee:
+            return [callee["local"]]
+        module = self.resolve_module(path, callee["module"])
+        return self._exported(module, callee.get("export", "default"), set()) if module is not None else []
+
+    def resolve_module(self, importer: str, spec: str) -> str | None:
+        base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
+        for suffix in MODULE_SUFFIXES:
+            if base + suffix in self.modules:
+                return base + suffix
+        return None
+
+    def _exported(self, module: str, name: str, seen: set[tuple[str, str]]) -> list[str]:
+        if (module, name) in seen:
+            return []
+        seen.add((module, name))
+        exports = self.modules.get(module, {}).get("exports", {})
+        names: dict[str, list[str]] = exports.get("names", {})
+        keys = list(names.get(name, []))
+        if name == "*":
+            keys = [key for values in names.values() for key in values]
+        for key in list(keys):
+            if key.startswith("class:"):
+                keys.extend(names.get(f"{key[6:]}#proto", []))
+        for reexport in exports.get("reexports", []):
+            if reexport["name"] in (name, "*") or name == "*":
+                target = self.resolve_module(module, reexport["module"])
+                if target is None:
+                    continue
+                wanted = reexport["export"] if reexport["name"] != "*" else name
+                if reexport["name"] == "*" and name == "default":
+                    wanted = "default"
+                keys.extend(self._exported(target, wanted if wanted != "*" else "*", seen))
+        return [key for key in keys if not key.startswith("class:")]
+
+    def _propagate(self, resolved: list[tuple[dict[str, Any], list[str]]]) -> bool:
+        changed = False
+        for call, keys in resolved:
+            call_step = TraceStep(Location(*call["location"]), f"passed to `{call['text']}`")
+            for index, origins in enumerate(call["args"]):
+                for key in keys:
+                    for fact in list(self.facts.get((key, index), ())):
+                        for data in origins:
+                            origin = Origin.from_data(data)
+                            if origin.clean_for(fact.sink_class):
+                                continue
+                            if origin.kind == SOURCE:
+                                self._report(fact, origin.steps, call_step, Confidence.HIGH, origin)
+                            elif origin.kind == PARAM:
+                                extended = SinkFact(
+                                    fact.rule, fact.sink_class, fact.location, fact.snippet, fact.description,
+                                    (*_steps_data(origin.steps), (_loc(call_step.location), call_step.description),
+                                     *fact.steps),
+                                )
+                                bucket = self.facts[(origin.function, origin.index)]
+                                if not any(f.location == extended.location and f.rule == extended.rule
+                                           for f in bucket):
+                                    bucket.add(extended)
+                                    changed = True
+        return changed
+
+    # library mode ------------------------------------------------------------------------------
+
+    def _library_flows(self) -> None:
+        for package in self.packages:
+            mode = self.mode if self.mode != "auto" else package.mode
+            if mode != "library":
+                continue
+            for key, name in self._api_functions(package):
+                info = self.functions.get(key, {})
+                params = info.get("params", [])
+                for (function, index), facts in list(self.facts.items()):
+                    if function != key:
+                        continue
+                    parameter = params[index] if index < len(params) else f"#{index + 1}"
+                    where = Location(*info["location"]) if "location" in info else None
+                    for fact in facts:
+                        label = f"parameter `{parameter}` of `{name}` (exported by {package.name})"
+                        steps = (TraceStep(where, f"input of the package's API: {label}"),) if where else ()
+                        self._report(fact, steps, None, Confidence.HIGH, None, label)
+
+    def _api_functions(self, package: Package) -> list[tuple[str, str]]:
+        """(function key, exported name) of the functions the package's entry points export."""
+        api: list[tuple[str, str]] = []
+        entries = [e for e in (self._entry_module(package, entry) for entry in package.entries) if e is not None]
+        if not entries:  # the entry is not in the tree (a skipped build folder...): every module's exports
+            prefix = f"{package.root}/" if package.root else ""
+            entries = [p for p in self.modules if p.startswith(prefix) and not _in_test_dir(p[len(prefix):])]
+        for entry in entries:
+            for name in self.modules[entry].get("exports", {}).get("names", {}):
+                api.extend((key, name) for key in self._exported(entry, name, set()))
+            for reexport in self.modules[entry].get("exports", {}).get("reexports", []):
+                target = self.resolve_module(entry, reexport["module"])
+                if target is not None:
+                    shown = reexport["name"] if reexport["name"] != "*" else reexport["module"]
+                    api.extend((key, shown) for key in self._exported(target, reexport["export"], set()))
+        unique: dict[str, str] = {}
+        for key, name in api:
+            unique.setdefault(key, name)
+        return list(unique.items())
+
+    def _entry_module(self, package: Package, entry: str) -> str | None:
+        spec = entry if entry.startswith(".") else f"./{entry}"
+        importer = f"{package.root}/package.json" if package.root else "package.json"
+        return self.resolve_module(importer, spec)
+
+    # findings ----------------------------------------------------------------------------------
+
+    def _report(self, fact: SinkFact, source_steps: Iterable[TraceStep], call_step: TraceStep | None,
+                confidence: Confidence, origin: Origin | None, label: str | None = None) -> None:
+        key = (fact.rule, fact.location)
+        if key in self.findings:
+            return
+        rule = find_rule(fact.rule)
+        if rule is None:
+            return
+        trace = (*source_steps, *((call_step,) if call_step else ()),
+                 *(TraceStep(Location(*loc), text) for loc, text in fact.steps))
+        if origin is not None:
+            kind = origin.steps[0].description.split(":")[0] if origin.steps else "input"
+            label = f"{kind} `{origin.label}` ({origin.location.path}:{origin.location.start_line})"
+        message = f"{label} reaches {fact.description}"
+        self.findings[key] = _finding(rule, fact, message, confidence, trace)
+
+
+def _finding(rule: type[Rule], fact: SinkFact, message: str, confidence: Confidence,
+             trace: tuple[TraceStep, ...]) -> Finding:
+    return make_finding(rule, message, Location(*fact.location), fact.snippet, confidence=confidence,
+                        trace=_dedupe(trace))
+
+
+def _dedupe(trace: tuple[TraceStep, ...]) -> tuple[TraceStep, ...]:
+    result: list[TraceStep] = []
+    for step in trace:
+        if not result or result[-1] != step:
+            result.append(step)
+    return tuple(result)
+
+
+def _fact(record: dict[str, Any]) -> SinkFact:
+    return SinkFact(
+        record["rule"], record["sink_class"], tuple(record["location"]), record["snippet"], record["description"],
+        tuple((tuple(loc), text) for loc, text in record["steps"]),
+    )
+
+
+def _loc(location: Location) -> tuple[Any, ...]:
+    return (location.path, location.start_line, location.start_column, location.end_line, location.end_column)
+
+
+def _steps_data(steps: Iterable[TraceStep]) -> tuple[tuple[tuple[Any, ...], str], ...]:
+    return tuple((_loc(s.location), s.description) for s in steps)
+
+
+def _in_test_dir(relative: str) -> bool:
+    return any(part in TEST_DIRS for part in relative.split("/")[:-1])
+
+
+def read_packages(package_files: Iterable[tuple[str, Path]], modules: dict[str, dict[str, Any]]) -> list[Package]:
+    """The npm packages in the tree, with their entry points and whether they serve HTTP (app) or not."""
+    packages = []
+    for display, path in package_files:
+        root = posixpath.dirname(display)
+        if "node_modules" in root.split("/") or _in_test_dir(root + "/x"):
+            continue
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(manifest, dict):
+            continue
+        entries = _entries(manifest)
+        prefix = f"{root}/" if root else ""
+        serves = any(m.get("serves_http") for p, m in modules.items() if p.startswith(prefix))
+        name = str(manifest.get("name") or root or "the package")
+        packages.append(Package(root, name, entries, "app" if serves or manifest.get("private") else "library"))
+    return packages
+
+
+def _entries(manifest: dict[str, Any]) -> list[str]:
+    entries: list[str] = []
+    for field_name in ("main", "module"):
+        value = manifest.get(field_name)
+        if isinstance(value, str):
+            entries.append(value)
+    entries.extend(_export_targets(manifest.get("exports")))
+    if not entries:
+        entries.append("index.js")
+    return list(dict.fromkeys(entries))
+
+
+def _export_targets(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value.startswith(".") else []
+    if isinstance(value, dict):
+        return [target for inner in value.values() for target in _export_targets(inner)]
+    if isinstance(value, list):
+        return [target for inner in value for target in _export_targets(inner)]
+    return []
