@@ -7,10 +7,12 @@ from collections.abc import Callable
 from nodeward.scanners import FileScanner, ProjectScanner
 from nodeward.scanners.code import CodeScanner
 from nodeward.scanners.deps import DepsScanner
+from nodeward.scanners.secrets import SecretsScanner
 
 # Each factory takes the selected rule ids (None: all) and returns a ready scanner.
 FILE_SCANNERS: dict[str, Callable[[frozenset[str] | None], FileScanner]] = {
     "code": CodeScanner,
+    "secrets": SecretsScanner,
 }
 PROJECT_SCANNERS: dict[str, Callable[[frozenset[str] | None], ProjectScanner]] = {
     "deps": DepsScanner,

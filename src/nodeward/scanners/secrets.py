@@ -1,0 +1,52 @@
+"""The secrets scanner: every text file, one at a time, in the worker processes.
+
+Detection lives in `nodeward.secrets`; this module adapts it to the FileScanner protocol: it asks
+git about `.env` files and finds the gitleaks allow-list that applies to the file.
+"""
+
+from __future__ import annotations
+
+from nodeward.findings import FileNotice
+from nodeward.scanners import FileResult
+from nodeward.secrets.engine import SecretEngine
+from nodeward.secrets.findings import TextContext, findings_for_text
+from nodeward.secrets.gitleaks import allowlist_for_file
+from nodeward.secrets.hygiene import git_status_of
+from nodeward.secrets.redact import show_secrets
+from nodeward.sources.discover import FileKind, SourceFile
+
+SECRETS_KINDS = frozenset({
+    FileKind.TEXT, FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX, FileKind.DOTENV, FileKind.NPMRC,
+    FileKind.YAML, FileKind.DOCKERFILE, FileKind.PACKAGE_JSON, FileKind.TEMPLATE, FileKind.LOCKFILE,
+})
+
+
+class SecretsScanner:
+    """Credentials, key material, committed .env and credential files, bulk personal data."""
+
+    name = "secrets"
+    kinds = SECRETS_KINDS
+
+    def __init__(self, selected: frozenset[str] | None = None) -> None:
+        self.selected = selected
+        self.engine = SecretEngine()
+        self.reveal = show_secrets()
+        self.reported_configs: set[str] = set()
+
+    def scan_file(self, file: SourceFile, data: bytes, text: str) -> FileResult:
+        result = FileResult()
+        allowlist = allowlist_for_file(file.path)
+        if allowlist is not None and allowlist.problems and str(allowlist.root) not in self.reported_configs:
+            self.reported_configs.add(str(allowlist.root))
+            result.notices.extend(FileNotice(".gitleaks.toml", "error", problem) for problem in allowlist.problems)
+        context = TextContext(
+            display_path=file.display_path,
+            kind=file.kind.value,
+            selected=self.selected,
+            reveal=self.reveal,
+            allowlist=allowlist,
+            rel_path=allowlist.relative(file.path) if allowlist is not None else "",
+            git_status=git_status_of(file.path) if file.kind is FileKind.DOTENV else "",
+        )
+        result.findings = findings_for_text(text, context, self.engine)
+        return result

@@ -1,0 +1,294 @@
+"""One engine for every detector: a keyword prefilter, then regexes on the candidate lines only.
+
+The prefilter is an Aho-Corasick automaton (pyahocorasick) over the lowercased text: one pass
+finds every keyword of every detector, and the regexes then run only on the lines that hold one of
+their keywords. Formats spanning lines (private keys) run on the whole text when their keyword is
+present. Filters (placeholders, examples, UUIDs, hashes) and the entropy floor of each detector
+decide what is reported. The engine returns plain matches; the scanner turns them into findings.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise
+
+import ahocorasick
+
+from nodeward.findings import Confidence, Severity
+from nodeward.secrets import detectors as data
+from nodeward.secrets.detectors import DETECTORS, GENERIC_RULE, Detector
+from nodeward.secrets.filters import (
+    is_hex_digest,
+    is_integrity_hash,
+    is_placeholder,
+    is_uuid,
+    shannon_entropy,
+)
+
+GENERIC_ID = "generic-secret"
+_GENERIC = -1  # the generic detector's slot in the prefilter
+
+#: After a secret-like name: `= "value"`, `": "value"`, `: value`, `=value`, ` === "value"`.
+_ASSIGNMENT_TAIL = re.compile(
+    r"""["']?(?:\s*[?!]?:\s*[\w.<>\[\]| ]+?(?=\s*=[^=>]))?"""  # a TypeScript annotation: `key: string = `
+    r"""\s*(?:===?|!==?|:=|=>|\?\?=|\|\|=|[:=])[ \t]*"""
+    r"""(?:(?P<q>["'`])(?P<qvalue>[^"'`\r\n]{1,300}?)(?P=q)|(?P<uvalue>[^\s"'`;,#)\]}]{1,300}))"""
+)
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.$@-")
+_NAME_TAIL = re.compile(r"[\w.$@\-]*")
+#: The name a value on a line is assigned to (for messages): the last key before the value.
+_NAME_BEFORE = re.compile(r"""([A-Za-z_$][\w.$\-]*)["']?\s*(?:[:=]|=>)\s*[^:=]*$""")
+_IDENTIFIER_PATH = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")
+_WORDS_ONLY = re.compile(r"^[A-Za-z_.\-]+$")
+_HASH_NAME = re.compile(r"sha|hash|commit|digest|checksum|etag|revision|integrity|fingerprint", re.IGNORECASE)
+_PEM_END = re.compile(r"-----END [A-Z0-9 ]*-----")
+_PEM_BODY_CHARS = re.compile(r"[A-Za-z0-9+/=]")
+_PEM_NOISE = re.compile(r"\\n|\\r|Proc-Type:[^\n\\]*|DEK-Info:[^\n\\]*|Version:[^\n\\]*|Comment:[^\n\\]*")
+
+
+@dataclass(frozen=True, slots=True)
+class SecretMatch:
+    """A secret found in a text: where it is, what it is, and the value (never printed by callers)."""
+
+    detector: str
+    rule: str
+    label: str  # "GitHub personal access token (classic)"
+    line: int  # 1-based
+    start: int  # 0-based character columns within the line, end exclusive
+    end: int
+    value: str  # the secret: only for redaction and hashing
+    name: str  # the key it is assigned to, or ""
+    severity: Severity | None
+    confidence: Confidence | None
+    end_line: int = 0  # for values spanning lines (private keys); 0: same line
+
+
+class SecretEngine:
+    """Built once per process; ``scan`` is thread-safe and keeps no state between texts."""
+
+    def __init__(self, detectors: Iterable[Detector] = DETECTORS, *, generic: bool = True) -> None:
+        self.detectors = [d for d in detectors]
+        self.line_detectors = [d for d in self.detectors if not d.multiline]
+        self.multiline_detectors = [d for d in self.detectors if d.multiline]
+        self.generic = generic
+        by_keyword: dict[str, set[int]] = {}
+        for index, detector in enumerate(self.detectors):
+            for keyword in detector.keywords:
+                by_keyword.setdefault(keyword, set()).add(index)
+        if generic:
+            for keyword in data.GENERIC_KEYWORDS:
+                by_keyword.setdefault(keyword, set()).add(_GENERIC)
+        self.automaton = ahocorasick.Automaton()
+        for keyword, indices in by_keyword.items():
+            self.automaton.add_word(keyword, frozenset(indices))
+        self.automaton.make_automaton()
+
+    def scan(
+        self,
+        text: str,
+        *,
+        code: bool = False,
+        lockfile: bool = False,
+        kind: str = "",
+    ) -> list[SecretMatch]:
+        """Every secret in ``text``. ``code``: JS/TS, where a generic value must be a string literal."""
+        lower = _ascii_lower(text)
+        candidates: dict[int, set[int]] = {}  # line start offset -> detector indices
+        generic_hits: dict[int, list[int]] = {}  # line start offset -> offsets of secret-like words
+        for end, indices in self.automaton.iter(lower):
+            start = lower.rfind("\n", 0, end) + 1
+            bucket = candidates.get(start)
+            if bucket is None:
+                bucket = candidates[start] = set()
+            bucket.update(indices)
+            if _GENERIC in indices:
+                generic_hits.setdefault(start, []).append(end + 1)
+        if not candidates:
+            return []
+        matches: list[SecretMatch] = []
+        multiline: set[int] = set()
+        number, previous = 1, 0
+        for start in sorted(candidates):
+            number += text.count("\n", previous, start)
+            previous = start
+            indices = candidates[start]
+            stop = text.find("\n", start)
+            stop = len(text) if stop < 0 else stop
+            line = text[start:stop]
+            if lockfile and ("integrity" in line or "sha512-" in line):
+                continue
+            found: list[SecretMatch] = []
+            for index in sorted(i for i in indices if i != _GENERIC):
+                detector = self.detectors[index]
+                if detector.multiline:
+                    multiline.add(index)
+                    continue
+                if (lockfile and not detector.in_lockfiles) or (kind and not _applies(detector, kind)):
+                    continue
+                found.extend(self._line_matches(detector, line, number))
+            if start in generic_hits and self.generic and not lockfile:
+                taken = [(m.start, m.end) for m in found]
+                hits = [end - start for end in generic_hits[start]]
+                found.extend(self._generic_matches(line, number, code, taken, hits))
+            matches.extend(found)
+        if multiline:
+            line_index = _LineIndex(text)
+            for index in sorted(multiline):
+                matches.extend(self._multiline_matches(self.detectors[index], text, line_index))
+        return matches
+
+    # -- detectors ---------------------------------------------------------------------------------
+
+    def _line_matches(self, detector: Detector, line: str, number: int) -> Iterable[SecretMatch]:
+        for match in detector.compiled.finditer(line):
+            group = "secret" if "secret" in detector.compiled.groupindex else 0
+            value = match.group(group)
+            if not _plausible(detector, value):
+                continue
+            start, end = match.span(group)
+            yield SecretMatch(
+                detector.id, detector.rule, detector.label, number, start, end, value,
+                _name_before(line, match.start()),
+                detector.severity, detector.confidence,
+            )
+
+    def _multiline_matches(self, detector: Detector, text: str, lines: _LineIndex) -> Iterable[SecretMatch]:
+        for match in detector.compiled.finditer(text):
+            body_end = _pem_body_end(text, match.end()) if detector.check == "pem-body" else match.end()
+            if body_end is None:
+                continue
+            value = text[match.end() : body_end]
+            line = lines.line_of(match.start())
+            column = match.start() - lines.start_of(line)
+            yield SecretMatch(
+                detector.id, detector.rule, match.group("secret"), line, column, column + len(match.group(0)),
+                value, "", detector.severity, detector.confidence, end_line=lines.line_of(body_end),
+            )
+
+    def _generic_matches(
+        self, line: str, number: int, code: bool, taken: list[tuple[int, int]], hits: list[int]
+    ) -> Iterable[SecretMatch]:
+        """Assignments whose name holds a secret-like word; ``hits`` are where such words end."""
+        seen_names: set[int] = set()
+        for hit in hits:
+            name_start = hit
+            while name_start > 0 and line[name_start - 1] in _NAME_CHARS:
+                name_start -= 1
+            if name_start in seen_names or (name_start and line[name_start - 1] in "?&"):
+                continue  # seen, or a URL query parameter (badge and share links)
+            seen_names.add(name_start)
+            tail = _NAME_TAIL.match(line, hit)
+            name_end = tail.end() if tail else hit
+            name = line[name_start:name_end]
+            match = _ASSIGNMENT_TAIL.match(line, name_end)
+            if match is None or not name or not is_secret_name(name):
+                continue
+            group = "qvalue" if match.group("qvalue") is not None else "uvalue"
+            if code and group == "uvalue":
+                continue  # in code an unquoted value is an expression, not a literal
+            value = match.group(group)
+            start, end = match.span(group)
+            if any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue
+            if not is_generic_secret_value(value, name):
+                continue
+            yield SecretMatch(
+                GENERIC_ID, GENERIC_RULE, "secret", number, start, end, value, name.rsplit(".", 1)[-1], None, None
+            )
+
+
+def _applies(detector: Detector, kind: str) -> bool:
+    """Registry credentials of npm configs are reported in config files, not where code mentions them."""
+    return not (detector.id == "npmrc-auth" and kind in ("javascript", "typescript", "tsx", "template"))
+
+
+def _plausible(detector: Detector, value: str) -> bool:
+    if is_placeholder(value, detector.examples):
+        return False
+    if not detector.uuid_is_secret and is_uuid(value):
+        return False
+    return not (detector.entropy and shannon_entropy(value) < detector.entropy)
+
+
+def is_secret_name(name: str) -> bool:
+    """True for names like `dbPassword`, `API_KEY`, `client-secret`; not `author`, `tokenUrl`."""
+    last = name.rsplit(".", 1)[-1].lower()
+    squashed = last.replace("_", "").replace("-", "").replace("$", "").replace("@", "")
+    if not any(word in squashed for word in data.SECRET_NAME_WORDS):
+        return False
+    if any(part in squashed for part in data.NOT_SECRET_NAME_PARTS):
+        return False
+    return not squashed.endswith(data.NOT_SECRET_NAME_SUFFIXES)
+
+
+def is_generic_secret_value(value: str, name: str = "") -> bool:
+    """The value side of the generic detector: long and random enough, and no known kind of non-secret."""
+    if not data.GENERIC_MIN_LENGTH <= len(value) <= data.GENERIC_MAX_LENGTH:
+        return False
+    if any(c.isspace() for c in value) or _looks_like_words(value) or _IDENTIFIER_PATH.match(value):
+        return False
+    if value.startswith(("/", "./", "../", "~/", "http://", "https://", "file:", "data:", "#", "@", "$")):
+        return False
+    if any(c in value for c in "(){}<>[]"):
+        return False
+    if is_placeholder(value) or is_uuid(value) or is_integrity_hash(value):
+        return False
+    if is_hex_digest(value) and _HASH_NAME.search(name):
+        return False
+    return shannon_entropy(value) >= data.GENERIC_ENTROPY
+
+
+def _looks_like_words(value: str) -> bool:
+    """Letters only, with few case changes: `development`, `ProductionSecretKey`, `MY_APP_TOKEN`."""
+    if not _WORDS_ONLY.match(value):
+        return False
+    changes = sum(1 for a, b in pairwise(value) if a.isupper() != b.isupper() and b.isalpha())
+    return changes <= 2 + len(value) // 8
+
+
+def _name_before(line: str, start: int) -> str:
+    match = _NAME_BEFORE.search(line[:start])
+    return match.group(1).rsplit(".", 1)[-1] if match else ""
+
+
+def _pem_body_end(text: str, header_end: int) -> int | None:
+    """Where the body of a private key block ends, or None when no real body follows the header."""
+    end = _PEM_END.search(text, header_end, header_end + 20000)
+    if end is None:
+        return None
+    body = _PEM_NOISE.sub("", text[header_end : end.start()])
+    if "..." in body or "xxxx" in body.lower() or "-----BEGIN" in body or any(c in body for c in "\"`'();{}"):
+        return None  # a placeholder, or code between a header and some later END line
+    if len(_PEM_BODY_CHARS.findall(body)) < 64:
+        return None
+    return end.end()
+
+
+def _ascii_lower(text: str) -> str:
+    """``text`` lowercased with one character per character (keywords are ASCII; offsets must hold)."""
+    lower = text.lower()
+    if len(lower) == len(text):
+        return lower
+    return text.encode("ascii", "replace").decode("ascii").lower()
+
+
+class _LineIndex:
+    """Line numbers of offsets, computed on first use (most texts have no candidate at all)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts: list[int] | None = None
+
+    def _build(self) -> list[int]:
+        if self.starts is None:
+            self.starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
+        return self.starts
+
+    def line_of(self, offset: int) -> int:
+        return bisect_right(self._build(), offset)
+
+    def start_of(self, line: int) -> int:
+        return self._build()[line - 1]

@@ -1,0 +1,185 @@
+"""From a text and its kind to findings: detectors, hygiene checks and personal data, redacted.
+
+Used by the working-tree scanner (one file in a worker) and by the history scan (one blob), so a
+secret is described the same way wherever it was found.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+
+from nodeward.findings import Confidence, Finding, Location, Severity
+from nodeward.rules.base import Rule, make_finding
+from nodeward.rules.registry import all_rules
+from nodeward.secrets import hygiene, pii
+from nodeward.secrets.detectors import (
+    CREDENTIAL_FILE_RULE,
+    ENV_FILE_RULE,
+    GENERIC_RULE,
+    PERSONAL_DATA_RULE,
+    PRIVATE_KEY_RULE,
+)
+from nodeward.secrets.engine import SecretEngine, SecretMatch
+from nodeward.secrets.filters import is_test_path
+from nodeward.secrets.gitleaks import GitleaksAllowlist
+from nodeward.secrets.redact import redact, redact_spans, secret_fingerprint
+
+CODE_KIND_NAMES = frozenset({"javascript", "typescript", "tsx", "template"})
+#: Lines longer than this (minified bundles, source maps) get the provider detectors only.
+LONG_LINE = 4000
+#: Documentation: credentials there are examples more often than not (reported with low confidence).
+DOCUMENT_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".txt", ".html")
+
+
+@cache
+def rules_by_id() -> dict[str, type[Rule]]:
+    return {rule.id: rule for rule in all_rules()}
+
+
+@dataclass
+class TextContext:
+    """Where a text comes from, and what the caller wants."""
+
+    display_path: str
+    kind: str  # FileKind value
+    selected: frozenset[str] | None = None
+    reveal: bool = False
+    allowlist: GitleaksAllowlist | None = None
+    rel_path: str = ""  # path relative to the gitleaks config's directory
+    commit: str = ""
+    git_status: str = ""  # for .env files: "tracked", "untracked", "ignored" or ""
+    digests: dict[str, str] = field(default_factory=dict)  # fingerprint -> value digest (history)
+
+    def wants(self, rule_id: str) -> bool:
+        return self.selected is None or rule_id in self.selected
+
+
+def findings_for_text(text: str, context: TextContext, engine: SecretEngine) -> list[Finding]:
+    """Every secrets finding of one text, redacted unless ``context.reveal``."""
+    kind = context.kind
+    name = context.display_path.rsplit("/", 1)[-1]
+    if kind == "dotenv" and context.git_status == "ignored":
+        return []  # a local, ignored .env file is where secrets belong
+    lines = text.splitlines()
+    is_map = name.endswith(".map")
+    matches = engine.scan(
+        text,
+        code=kind in CODE_KIND_NAMES,
+        lockfile=kind == "lockfile",
+        kind=kind,
+    )
+    matches = [m for m in matches if not (m.rule == GENERIC_RULE and (is_map or _line_len(lines, m.line) > LONG_LINE))]
+    if context.allowlist is not None:
+        matches = [
+            m for m in matches
+            if not context.allowlist.allows(
+                context.rel_path or context.display_path, m.value, _line(lines, m.line), m.line, context.commit
+            )
+        ]
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for match in matches:
+        if not match.end_line or match.end_line == match.line:
+            spans[match.line].append((match.start, match.end))
+    test_file = is_test_path(context.display_path) or name.lower().endswith(DOCUMENT_SUFFIXES)
+    findings = [
+        _finding(match, context, _line(lines, match.line), spans[match.line], test_file)
+        for match in matches
+        if context.wants(match.rule)
+    ]
+    findings.extend(_file_findings(text, lines, context, test_file))
+    return findings
+
+
+def _finding(
+    match: SecretMatch, context: TextContext, line_text: str, spans: list[tuple[int, int]], test_file: bool
+) -> Finding:
+    rule = rules_by_id()[match.rule]
+    shown = redact(match.value, reveal=context.reveal)
+    where = f" assigned to `{match.name}`" if match.name else ""
+    if match.rule == PRIVATE_KEY_RULE:
+        message = f"{match.label} with its key body ({len(match.value)} characters) in the file"
+    elif match.rule == GENERIC_RULE:
+        message = f"Secret-like name `{match.name}` holds a hardcoded high-entropy value `{shown}`"
+    elif match.rule == CREDENTIAL_FILE_RULE:
+        message = f"{match.label}: `{shown}`{where}"
+    else:
+        message = f"{match.label} `{shown}`{where}"
+    confidence = match.confidence
+    if test_file:
+        confidence = Confidence.LOW
+        message += " (in a test or documentation file: lower confidence)"
+    location = Location(context.display_path, match.line, match.start + 1, match.line, match.end + 1)
+    fingerprint = secret_fingerprint(rule.id, context.display_path, match.value)
+    return make_finding(
+        rule, message, location, redact_spans(line_text, spans, reveal=context.reveal),
+        severity=match.severity, confidence=confidence, fingerprint=fingerprint,
+    )
+
+
+def _file_findings(text: str, lines: list[str], context: TextContext, test_file: bool) -> list[Finding]:
+    """Findings about the file as a whole: .env files, credential files, personal data."""
+    findings: list[Finding] = []
+    path, kind = context.display_path, context.kind
+    name = path.rsplit("/", 1)[-1]
+    if kind == "dotenv" and context.wants(ENV_FILE_RULE) and not hygiene.is_env_documentation(name):
+        real = hygiene.real_env_values(hygiene.parse_env(text))
+        state = {
+            "tracked": "is tracked by git",
+            "untracked": "is not ignored by git (one `git add .` away from a commit)",
+            "committed": f"was committed in {context.commit[:12]}",
+        }.get(context.git_status)
+        if real and state:
+            keys = ", ".join(e.key for e in real[:5]) + (", ..." if len(real) > 5 else "")
+            message = f"`{name}` {state} and holds {len(real)} real value(s): {keys}"
+            findings.append(_whole_file(ENV_FILE_RULE, message, context, real[0].line, lines, f"env:{name}"))
+    if context.wants(CREDENTIAL_FILE_RULE) and kind not in CODE_KIND_NAMES:
+        found = hygiene.credential_file_kind(path, text)
+        if found is not None:
+            what, line = found
+            findings.append(
+                _whole_file(CREDENTIAL_FILE_RULE, f"{what} committed: `{name}`", context, line, lines, f"cred:{name}")
+            )
+    if context.wants(PERSONAL_DATA_RULE) and kind not in ("lockfile", "package.json") and pii.wants_pii_scan(path):
+        report = pii.find_personal_data(text)
+        if report is not None:
+            counts = ", ".join(f"{count} {kind_name}" for kind_name, count in report.counts.items())
+            samples = ", ".join(report.samples.values())
+            message = f"Personal data in bulk: {counts} (e.g. {samples})"
+            confidence = Confidence.LOW if test_file else None
+            findings.append(
+                _whole_file(PERSONAL_DATA_RULE, message, context, report.first_line, [], "pii", confidence=confidence)
+            )
+    return findings
+
+
+def _whole_file(
+    rule_id: str,
+    message: str,
+    context: TextContext,
+    line: int,
+    lines: list[str],
+    identity: str,
+    *,
+    severity: Severity | None = None,
+    confidence: Confidence | None = None,
+) -> Finding:
+    rule = rules_by_id()[rule_id]
+    snippet = "" if context.reveal is False and rule_id != ENV_FILE_RULE else _line(lines, line)
+    if rule_id == ENV_FILE_RULE:
+        key = snippet.split("=", 1)[0]
+        snippet = f"{key}={redact(snippet.split('=', 1)[1].strip())}" if "=" in snippet else ""
+    return make_finding(
+        rule, message, Location(context.display_path, line, 1, line, 1), snippet,
+        severity=severity, confidence=confidence,
+        fingerprint=secret_fingerprint(rule.id, context.display_path, identity),
+    )
+
+
+def _line(lines: list[str], number: int) -> str:
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def _line_len(lines: list[str], number: int) -> int:
+    return len(_line(lines, number))

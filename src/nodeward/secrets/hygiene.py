@@ -1,0 +1,108 @@
+"""Files that should not be in a repository at all, decided from their name and content alone.
+
+- `.env` files with real values (NW505); `.env.example`, `.env.sample`, `.env.template` and friends
+  are documentation, and a `.env` whose values are all placeholders or references is harmless;
+- credential files (NW506): `.netrc`, Google service-account keys, AWS shared credentials files.
+
+Whether a `.env` file is tracked or ignored is asked of git (`git ls-files`, `git check-ignore`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from nodeward.secrets.filters import is_placeholder
+
+#: `.env` variants that document the variables rather than hold them.
+ENV_DOCUMENTATION_SUFFIXES: tuple[str, ...] = (
+    ".example", ".sample", ".template", ".dist", ".defaults", ".default", ".schema", ".tmpl", ".tpl", ".test",
+)
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(?P<value>.*?)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class EnvEntry:
+    line: int
+    key: str
+    value: str
+
+
+def is_env_documentation(name: str) -> bool:
+    lower = name.lower()
+    return lower.endswith(ENV_DOCUMENTATION_SUFFIXES) or ".example" in lower or ".sample" in lower
+
+
+def parse_env(text: str) -> list[EnvEntry]:
+    """The `KEY=value` entries of a dotenv file (quotes and trailing comments removed)."""
+    entries = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _ENV_LINE.match(line)
+        if match is None or line.lstrip().startswith("#"):
+            continue
+        value = match.group("value")
+        if value[:1] in ("'", '"') and value[:1] in value[1:]:
+            value = value[1 : value.index(value[0], 1)]
+        else:
+            value = value.split(" #", 1)[0].strip()
+        entries.append(EnvEntry(number, match.group("key"), value))
+    return entries
+
+
+def real_env_values(entries: list[EnvEntry]) -> list[EnvEntry]:
+    """Entries whose value is something else than empty, a placeholder or a reference."""
+    return [e for e in entries if e.value and not is_placeholder(e.value) and len(e.value) >= 4]
+
+
+def git_status_of(path: Path) -> str:
+    """"tracked", "ignored", "untracked" (not ignored), or "" outside a repository or without git."""
+    directory, name = str(path.parent), path.name
+    try:
+        tracked = subprocess.run(
+            ["git", "-C", directory, "ls-files", "--error-unmatch", "--", name],
+            capture_output=True, timeout=20, check=False,
+        )
+        if tracked.returncode == 0:
+            return "tracked"
+        if b"not a git repository" in tracked.stderr.lower():
+            return ""
+        ignored = subprocess.run(
+            ["git", "-C", directory, "check-ignore", "-q", "--", name], capture_output=True, timeout=20, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    if ignored.returncode == 0:
+        return "ignored"
+    return "untracked" if ignored.returncode == 1 else ""
+
+
+def credential_file_kind(display_path: str, text: str) -> tuple[str, int] | None:
+    """What credential file this is and the line to point at, or None."""
+    name = display_path.rsplit("/", 1)[-1].lower()
+    if name in (".netrc", "_netrc"):
+        for number, line in enumerate(text.splitlines(), start=1):
+            if re.search(r"\bpassword\s+\S+", line) and not is_placeholder(line.split("password", 1)[1].strip()):
+                return ".netrc with a password", number
+        return None
+    if name.endswith(".json") and '"service_account"' in text and '"private_key"' in text:
+        try:
+            document = json.loads(text)
+        except ValueError:
+            document = None
+        if isinstance(document, dict) and document.get("type") == "service_account":
+            key = document.get("private_key")
+            if isinstance(key, str) and "PRIVATE KEY" in key and len(key) > 200:
+                number = next(
+                    (n for n, t in enumerate(text.splitlines(), start=1) if '"private_key"' in t), 1
+                )
+                return "Google service-account key", number
+    if (display_path.endswith(".aws/credentials") or name == "credentials") and "aws_secret_access_key" in text:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if "aws_secret_access_key" in line:
+                value = line.split("=", 1)[-1].strip()
+                if value and not is_placeholder(value):
+                    return "AWS shared credentials file", number
+    return None
