@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from nodeward.lang.regex_redos import RedosIssue, analyze
