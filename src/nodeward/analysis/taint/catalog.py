@@ -61,6 +61,7 @@ SERVERLESS_HANDLER_NAMES = frozenset({"handler", "main", "lambdaHandler"})
 PROPAGATING_CALLS = frozenset(
     {
         "JSON.parse", "JSON.stringify", "String", "Buffer.from", "Object.assign", "Object.values", "Object.entries",
+        "Object.keys", "Object.getOwnPropertyNames", "Reflect.ownKeys",
         "Array.from", "Array.of", "util.format", "util.inspect", "decodeURIComponent", "decodeURI", "unescape",
         "querystring.parse", "querystring.unescape", "qs.parse", "url.parse", "url.format", "URL", "url.URL",
         "path.join", "path.resolve", "path.normalize", "path.relative", "path.dirname", "path.posix.join",

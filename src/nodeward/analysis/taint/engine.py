@@ -291,12 +291,18 @@ class TaintAnalysis:
             found = parser.captures(
                 self.model.dialect,
                 "(assignment_expression left: (identifier) @left)"
-                " (augmented_assignment_expression left: (identifier) @left)",
+                " (augmented_assignment_expression left: (identifier) @left)"
+                # `for (key in obj)` / `for (item of list)` with a variable declared elsewhere: each
+                # iteration assigns a key or element of the iterated value, which carries its taint.
+                " (for_in_statement left: (identifier) @left)",
                 self.model.tree.root_node,
             )
             for left in found.get("left", []):
                 assigned = self.model.resolve(left)
                 assignment = left.parent
+                if assignment is not None and assignment.type == "for_in_statement" and \
+                        assignment.child_by_field_name("kind") is not None:
+                    continue  # a declaration: the model binds it to the iterated value already
                 right = assignment.child_by_field_name("right") if assignment is not None else None
                 if assigned is not None and right is not None:
                     table.setdefault(assigned.node.id, []).append(right)
