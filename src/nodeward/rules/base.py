@@ -107,6 +107,7 @@ class Sink:
     value: Node  # the value that must not be tainted
     description: str  # what the sink does, e.g. "`child_process.exec` (a shell command)"
     unknown_origin_message: str = ""  # message when the value is not constant and of unknown origin
+    unknown_origin_confidence: Confidence | None = None  # for that message; default: the rule's confidence
 
 
 class TaintRule(Rule):
@@ -128,8 +129,15 @@ class TaintRule(Rule):
         return iter(())
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
+        # Every sink is evaluated (each records its parameter flows for phase 2), but a node gets one
+        # finding: the best-informed one (a source before an unknown origin).
+        best: dict[int, Finding] = {}
         for sink in self.sinks(node, ctx):
-            yield from ctx.evaluate_sink(self, sink)
+            for finding in ctx.evaluate_sink(self, sink):
+                known = best.get(sink.node.id)
+                if known is None or finding.confidence > known.confidence:
+                    best[sink.node.id] = finding
+        yield from best.values()
 
 
 def make_finding(

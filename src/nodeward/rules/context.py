@@ -145,7 +145,7 @@ class RuleContext:
             yield self.report(sink.node, message, confidence=Confidence.HIGH, trace=(*source.steps, sink_step))
         elif rule.reports_unknown_origin and (not taint or dirty):
             message = sink.unknown_origin_message or f"a non-constant value reaches {sink.description}"
-            yield self.report(sink.node, message)
+            yield self.report(sink.node, message, confidence=sink.unknown_origin_confidence)
 
     def _snippet(self, node: Node) -> str:
         row = node.start_point[0]

@@ -64,6 +64,20 @@ CONSTANT_PRESERVING_CALLS = frozenset(
 )
 # Calls with no arguments whose result does not come from outside the program.
 ENVIRONMENT_CONSTANT_CALLS = frozenset({"process.cwd", "os.tmpdir", "os.homedir", "os.hostname"})
+# Module properties that are constants of the platform (separators, line ending).
+MODULE_CONSTANTS: dict[str, Any] = {
+    "path.sep": None, "path.delimiter": None, "os.EOL": None, "os.devNull": None,
+    "path.posix.sep": "/", "path.posix.delimiter": ":", "path.win32.sep": "\\", "path.win32.delimiter": ";",
+}
+# The function that makes a `require` for ES modules: `createRequire(import.meta.url)`.
+CREATE_REQUIRE_NAMES = frozenset({"module.createRequire", "module.createRequireFromPath"})
+# Array methods that call their callback with each element of the receiver, and the position of the
+# callback parameter that receives it.
+ELEMENT_PARAMETER = {
+    **dict.fromkeys(("forEach", "map", "flatMap", "filter", "some", "every", "find", "findIndex", "findLast"), 0),
+    "reduce": 1,
+    "reduceRight": 1,
+}
 # Methods of a constant receiver whose result is constant when their arguments are.
 CONSTANT_PRESERVING_METHODS = frozenset(
     {
@@ -414,16 +428,29 @@ class SemanticModel:
         args = self.arguments(call)
         if function is None:
             return None
-        if function.type == "import" or (function.type == "identifier" and self.is_global(function, "require")):
+        if function.type == "import" or (function.type == "identifier" and self.is_global(function, "require")) \
+                or self.is_created_require(function):
             spec = self.string_value(args[0]) if args else None
             return normalise_module(spec) if spec is not None else None
         callee = self._qualify(function, depth + 1)
+        if callee in CREATE_REQUIRE_NAMES:
+            return "require"  # the function it makes loads modules like the global `require`
         if callee in ("util.promisify", "promisify") and args:
             return self._qualify(args[0], depth + 1)
         if callee is not None and callee.endswith(".require") and callee in ("module.require",) and args:
             spec = self.string_value(args[0])
             return normalise_module(spec) if spec is not None else None
         return None
+
+    def is_created_require(self, callee: Node) -> bool:
+        """`createRequire(import.meta.url)`, directly or through a stable variable: a `require` of its own."""
+        callee = unwrap(callee)
+        if callee.type == "identifier":
+            binding = self.resolve(callee)
+            if binding is None or binding.value is None or binding.path or not binding.is_stable:
+                return False
+            callee = unwrap(binding.value)
+        return callee.type == "call_expression" and self.call_name(callee) in CREATE_REQUIRE_NAMES
 
     def _qualify_binding(self, binding: Binding, depth: int) -> str | None:
         if binding.kind == "import" and binding.import_source is not None:
@@ -489,6 +516,86 @@ class SemanticModel:
 
     def is_constant(self, node: Node) -> bool:
         return self.evaluate(node) is not None
+
+    def is_constant_choice(self, node: Node, depth: int = 0) -> bool:
+        """True when the value is a constant or one of a set of constants, even if which one is unknown.
+
+        That is: a constant; an element of a constant array or object, whatever the key
+        (`HANDLERS[name]`); a condition, `||`, `??`, `&&`, `+` or template built from such values; a stable
+        variable holding one; a loop variable over a constant collection (`for (const m of ["a", "b"])`,
+        `["a", "b"].forEach((m) => ...)`).
+        """
+        if depth > 10:
+            return False
+        if self.is_constant(node):
+            return True
+        node = unwrap(node)
+        kind = node.type
+        if kind == "subscript_expression":
+            obj = node.child_by_field_name("object")
+            return obj is not None and self.is_constant(obj)
+        if kind == "ternary_expression":
+            branches = [node.child_by_field_name(f) for f in ("consequence", "alternative")]
+            return all(b is not None and self.is_constant_choice(b, depth + 1) for b in branches)
+        if kind == "binary_expression":
+            operator = node.child_by_field_name("operator")
+            if operator is None or self.text(operator) not in ("||", "??", "&&", "+"):
+                return False
+            sides = [node.child_by_field_name(f) for f in ("left", "right")]
+            return all(s is not None and self.is_constant_choice(s, depth + 1) for s in sides)
+        if kind == "template_string":
+            substitutions = [
+                c.named_children[0] for c in node.named_children
+                if c.type == "template_substitution" and c.named_children
+            ]
+            return all(self.is_constant_choice(s, depth + 1) for s in substitutions)
+        if kind == "identifier":
+            return self._identifier_is_constant_choice(node, depth)
+        return False
+
+    def _identifier_is_constant_choice(self, node: Node, depth: int) -> bool:
+        binding = self.resolve(node)
+        if binding is None:
+            return False
+        declared = binding.node
+        parent = declared.parent
+        if parent is not None and parent.type in ("required_parameter", "optional_parameter"):
+            declared, parent = parent, parent.parent
+        if parent is None:
+            return False
+        if parent.type == "for_in_statement" and parent.child_by_field_name("left") == declared:
+            collection = parent.child_by_field_name("right")  # elements (of) or keys (in) of a constant
+            return collection is not None and self.is_constant(collection)
+        if binding.kind == "param":
+            return self._is_element_callback_parameter(declared, parent)
+        if binding.kind in ("const", "let", "var") and binding.value is not None and not binding.path:
+            return binding.is_stable and self.is_constant_choice(binding.value, depth + 1)
+        return False
+
+    def _is_element_callback_parameter(self, param: Node, parent: Node) -> bool:
+        """`CONSTANT_LIST.forEach((name) => ...)`: the element parameter receives constant elements."""
+        function: Node | None
+        position = 0
+        if parent.type == "arrow_function":
+            function = parent
+        elif parent.type == "formal_parameters":
+            function = parent.parent
+            params = [p for p in parent.named_children if p.type != "comment"]
+            position = params.index(param) if param in params else -1
+        else:
+            return False
+        if function is None or function.parent is None or function.parent.type != "arguments":
+            return False
+        call = function.parent.parent
+        if call is None or call.type != "call_expression":
+            return False
+        method = self.method_name(call)
+        if method is None or ELEMENT_PARAMETER.get(method) != position:
+            return False
+        args = self.arguments(call)
+        callee = call.child_by_field_name("function")
+        receiver = unwrap(callee).child_by_field_name("object") if callee is not None else None
+        return bool(args) and args[0] == function and receiver is not None and self.is_constant(receiver)
 
     def string_value(self, node: Node) -> str | None:
         if node.type == "string":
@@ -589,6 +696,10 @@ class SemanticModel:
             return None
         if binding.kind in ("function", "class"):
             return Constant(UNKNOWN)
+        if binding.kind == "import" or binding.path:
+            known = self._module_constant(node)
+            if known is not None:
+                return known
         if binding.kind not in ("const", "let", "var") or binding.value is None or not binding.is_stable:
             return None
         if binding.mutated:
@@ -659,12 +770,23 @@ class SemanticModel:
         prop = self.member_property(node)
         if prop is None:
             return None
+        known = self._module_constant(node)
+        if known is not None:
+            return known
         base = self._evaluate(obj, depth + 1)
         if base is None:
             return None
         if prop == "length":
             return Constant(UNKNOWN)
         return _index(base, prop)
+
+    def _module_constant(self, node: Node) -> Constant | None:
+        """`path.sep`, `os.EOL`, `path.posix.delimiter`, ...: constants of the platform."""
+        name = self.qualified_name(node)
+        if name is None or name not in MODULE_CONSTANTS:
+            return None
+        value = MODULE_CONSTANTS[name]
+        return Constant(UNKNOWN if value is None else value)
 
     def _evaluate_call(self, node: Node, depth: int) -> Constant | None:
         name = self.call_name(node)

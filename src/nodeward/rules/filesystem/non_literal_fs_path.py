@@ -49,9 +49,9 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Severity
 from nodeward.lang.js.model import CONSTANT_PRESERVING_CALLS
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 
 # Function of the `fs` family -> indexes of its path arguments. A name ending in "Sync" takes the
@@ -165,7 +165,7 @@ def fs_path_indexes(name: str) -> tuple[int, ...] | None:
     return None
 
 
-class NonLiteralFsPath(Rule):
+class NonLiteralFsPath(TaintRule):
     id = "NW401"
     name = "non-literal-fs-path"
     title = "File-system path built from a non-constant value"
@@ -175,35 +175,37 @@ class NonLiteralFsPath(Rule):
     confidence = Confidence.LOW
     fix = "Resolve the path against a fixed base directory and check it stays inside, or allow-list names."
     visits = ("call_expression", "new_expression")
+    sink_class = "path"
+    reports_unknown_origin = True
 
-    def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
+    def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         name = ctx.call_name(node)
         indexes = fs_path_indexes(name) if name is not None else None
         if name is not None and indexes is not None:
-            culprit = self._first_dynamic_path(ctx.arguments(node), indexes, ctx)
-            if culprit is not None:
-                yield ctx.report(
-                    node,
+            for culprit in self._dynamic_paths(ctx.arguments(node), indexes, ctx):
+                yield Sink(
+                    node, culprit, f"`{name}` (a file-system path)",
                     f"`{name}` uses a path built from the non-constant value `{_short(ctx.text(culprit))}`",
-                    confidence=Confidence.MEDIUM if _reads_request(culprit, ctx, 0) else None,
+                    Confidence.MEDIUM if _reads_request(culprit, ctx, 0) else None,
                 )
             return
         if node.type == "call_expression":
-            yield from self._check_response_file(node, ctx)
+            yield from self._response_file_sinks(node, ctx)
 
-    def _first_dynamic_path(self, args: list[Node], indexes: tuple[int, ...], ctx: RuleContext) -> Node | None:
+    def _dynamic_paths(self, args: list[Node], indexes: tuple[int, ...], ctx: RuleContext) -> Iterator[Node]:
         for position, arg in enumerate(args):
             if arg.type == "spread_element":
                 # Positions after a spread are unknown: judge the spread itself.
                 inner = arg.named_children
-                return arg if inner and not _is_constant_path(inner[0], ctx, 0) else None
+                if inner and not _is_constant_path(inner[0], ctx, 0):
+                    yield arg
+                return
             if position in indexes and not _is_constant_path(arg, ctx, 0) and not _is_descriptor(arg, ctx):
-                return arg
+                yield arg
             if position >= max(indexes):
-                break
-        return None
+                return
 
-    def _check_response_file(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
+    def _response_file_sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         method = ctx.method_name(node)
         if method not in RESPONSE_FILE_METHODS:
             return
@@ -227,11 +229,11 @@ class NonLiteralFsPath(Rule):
             if value.type == "spread_element" or (position >= first_options and not ctx.is_constant(value)):
                 return  # options we cannot see may set `root`
         receiver_text = _short(ctx.text(receiver), 20)
-        yield ctx.report(
-            node,
+        yield Sink(
+            node, args[0], f"`{receiver_text}.{method}` (a file sent without a `root` option)",
             f"`{receiver_text}.{method}` sends a file whose path comes from the non-constant value "
             f"`{_short(ctx.text(args[0]))}` without a `root` option",
-            confidence=Confidence.MEDIUM,
+            Confidence.MEDIUM,
         )
 
 

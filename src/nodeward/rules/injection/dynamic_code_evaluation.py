@@ -42,8 +42,8 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.findings import Confidence, Severity
+from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 
 _GLOBAL_OBJECTS = ("", "window.", "globalThis.", "global.", "self.")
@@ -79,7 +79,7 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class DynamicCodeEvaluation(Rule):
+class DynamicCodeEvaluation(TaintRule):
     id = "NW102"
     name = "dynamic-code-evaluation"
     title = "Code evaluated from a non-constant string"
@@ -89,8 +89,10 @@ class DynamicCodeEvaluation(Rule):
     confidence = Confidence.MEDIUM
     fix = "Do not evaluate strings as code: parse data with JSON.parse and pass functions instead of strings."
     visits = ("call_expression", "new_expression")
+    sink_class = "code"
+    reports_unknown_origin = True
 
-    def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
+    def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         name = self._callee_name(node, ctx)
         if name is None:
             return
@@ -98,34 +100,32 @@ class DynamicCodeEvaluation(Rule):
         if not args:
             return
         if name in EVAL_NAMES:
-            if not ctx.is_constant(args[0]):
-                shown = "indirect eval" if name == "eval" and self._is_indirect(node, ctx) else name
-                culprit = _short(ctx.text(args[0]))
-                yield ctx.report(node, f"`{shown}` runs code built from the non-constant value `{culprit}`")
+            shown = "indirect eval" if name == "eval" and self._is_indirect(node, ctx) else name
+            yield Sink(
+                node, args[0], f"`{shown}` (code that is run)",
+                f"`{shown}` runs code built from the non-constant value `{_short(ctx.text(args[0]))}`",
+            )
         elif name in FUNCTION_CONSTRUCTORS:
-            dynamic = next((a for a in args if not ctx.is_constant(a)), None)
-            if dynamic is not None:
-                yield ctx.report(
-                    node,
+            for arg in args:
+                yield Sink(
+                    node, arg, "the `Function` constructor (code that is compiled)",
                     f"the `Function` constructor compiles code built from the non-constant value "
-                    f"`{_short(ctx.text(dynamic))}`",
+                    f"`{_short(ctx.text(arg))}`",
                 )
         elif name in TIMERS:
             code = args[0]
-            if _builds_string(code, ctx, 0) and not ctx.is_constant(code):
-                yield ctx.report(
-                    node,
+            if _builds_string(code, ctx, 0):
+                yield Sink(
+                    node, code, f"`{name}` given a string (code that is run)",
                     f"`{name}` is given a string, which it evaluates as code, built from the non-constant "
                     f"value `{_short(ctx.text(code))}`; pass a function instead",
                 )
         elif name in VM_CODE or name == VM_COMPILE_FUNCTION:
-            checked = args[:2] if name == VM_COMPILE_FUNCTION else args[:1]
-            dynamic = next((a for a in checked if not ctx.is_constant(a)), None)
-            if dynamic is not None:
-                yield ctx.report(
-                    node,
+            for arg in args[:2] if name == VM_COMPILE_FUNCTION else args[:1]:
+                yield Sink(
+                    node, arg, f"`{name}` (code that is compiled)",
                     f"`{name}` compiles code built from the non-constant value "
-                    f"`{_short(ctx.text(dynamic))}`; the vm module is not a security boundary",
+                    f"`{_short(ctx.text(arg))}`; the vm module is not a security boundary",
                 )
 
     @staticmethod

@@ -44,10 +44,9 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.findings import Confidence, Severity
+from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
-from nodeward.rules.injection.non_literal_require import is_constant_choice
 
 REGEXP_CONSTRUCTORS = frozenset(f"{prefix}RegExp" for prefix in ("", "window.", "globalThis.", "global.", "self."))
 # escapeRegExp, escape-string-regexp, lodash.escaperegexp, escapeRegex, escape_regexp, ...
@@ -79,7 +78,7 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class NonLiteralRegexp(Rule):
+class NonLiteralRegexp(TaintRule):
     # CWE-1333 (inefficient regular expression complexity) is the denial of service; CWE-185
     # (incorrect regular expression) is the changed meaning when metacharacters are interpreted.
     # OWASP A03 (Injection): outside data is interpreted as syntax of the regular expression language.
@@ -92,8 +91,10 @@ class NonLiteralRegexp(Rule):
     confidence = Confidence.MEDIUM
     fix = "Escape values before putting them in a pattern (RegExp.escape, escape-string-regexp), or use re2."
     visits = ("call_expression", "new_expression")
+    sink_class = "regex"
+    reports_unknown_origin = True
 
-    def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
+    def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         if ctx.call_name(node) not in REGEXP_CONSTRUCTORS:
             return
         args = ctx.arguments(node)
@@ -102,8 +103,8 @@ class NonLiteralRegexp(Rule):
         pattern = args[0]
         if _is_safe_pattern(pattern, ctx, 0):
             return
-        yield ctx.report(
-            node,
+        yield Sink(
+            node, pattern, "`RegExp` (a regular expression pattern)",
             f"`RegExp` compiles the non-constant pattern `{_short(ctx.text(pattern))}`: its metacharacters "
             "are interpreted, which can change what it matches or make matching take exponential time",
         )
@@ -113,7 +114,7 @@ def _is_safe_pattern(node: Node, ctx: RuleContext, depth: int) -> bool:
     """True when every variable part of the pattern is escaped, a RegExp's source, or constant."""
     if depth > MAX_DEPTH:
         return False
-    if is_constant_choice(node, ctx) or _is_number(node, ctx, depth):
+    if ctx.model.is_constant_choice(node) or _is_number(node, ctx, depth):
         return True
     node = ctx.unwrap(node)
     kind = node.type
@@ -210,7 +211,7 @@ def _is_escaped_list(node: Node, ctx: RuleContext, depth: int) -> bool:
     """`words.map(escapeRegExp)` (joined afterwards): every element escaped."""
     if depth > MAX_DEPTH:
         return False
-    if is_constant_choice(node, ctx):
+    if ctx.model.is_constant_choice(node):
         return True
     node = ctx.unwrap(node)
     if node.type == "identifier":
