@@ -35,6 +35,7 @@ class ScanOptions:
     respect_gitignore: bool = True
     mode: str = "auto"  # taint sources: "app" (requests, argv...), "library" (exported API too), "auto"
     include_dev: bool = False  # deps: vulnerable dev-only packages keep their severity
+    history: bool = False  # secrets: also every blob reachable from any ref of the git repository
 
 
 @dataclass
@@ -143,6 +144,10 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
         if name in options.scanners:
             scanner = factory(options.selected_rules)
             results.append(scanner.scan_project([f for f in discovery.files if f.kind in scanner.kinds], context))
+    if options.history and "secrets" in options.scanners:
+        from nodeward.secrets.history import history_file_result
+
+        results.append(history_file_result(paths, options.selected_rules))
     findings: list[Finding] = []
     for file_result in results:
         result.notices.extend(file_result.notices)

@@ -5,6 +5,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -104,12 +105,21 @@ class _Progress:
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.option("--include-dev", is_flag=True,
               help="Count vulnerable dev-only dependencies at their own severity (default: reported as info).")
+@click.option("--history", is_flag=True,
+              help="Secrets: also scan every commit reachable from any ref of the git repository.")
+@click.option("--show-secrets", is_flag=True,
+              help="Print secrets in clear instead of redacted (local triage only; never in CI logs).")
 @click.option("--color/--no-color", default=None, help="Colour the terminal report (default: when a terminal).")
 def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, min_severity: str,
          min_confidence: str, select: tuple[str, ...], ignore_rules: tuple[str, ...], exclude: tuple[str, ...],
          include: tuple[str, ...], no_gitignore: bool, max_file_size: int, jobs: int, verbose: bool,
-         no_progress: bool, color: bool | None, include_dev: bool, scanner_list: str | None, mode: str) -> None:
+         no_progress: bool, color: bool | None, include_dev: bool, scanner_list: str | None, mode: str,
+         history: bool = False, show_secrets: bool = False) -> None:
     """Audit the Node.js code under PATHS (default: the current directory)."""
+    if show_secrets:  # through the environment, so that the worker processes see it too
+        from nodeward.secrets.redact import SHOW_SECRETS_ENV
+
+        os.environ[SHOW_SECRETS_ENV] = "1"
     from nodeward.scan import ScanOptions, run_scan
     from nodeward.scanners.registry import scanner_names
 
@@ -138,6 +148,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
         scanners=chosen_scanners,
         mode=mode,
         include_dev=include_dev,
+        history=history,
     )
     targets = list(paths) or [Path(".")]
     progress = _Progress(enabled=not no_progress and sys.stderr.isatty())
@@ -193,8 +204,10 @@ def show_rule(key: str) -> None:
 
 
 from nodeward.cli.db import db_group  # noqa: E402 - subcommands register on the group defined above
+from nodeward.cli.secrets import secrets_command  # noqa: E402
 
 cli.add_command(db_group)
+cli.add_command(secrets_command)
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from nodeward.secrets.detectors import (
 from nodeward.secrets.engine import SecretEngine, SecretMatch
 from nodeward.secrets.filters import is_test_path
 from nodeward.secrets.gitleaks import GitleaksAllowlist
-from nodeward.secrets.redact import redact, redact_spans, secret_fingerprint
+from nodeward.secrets.redact import redact, redact_spans, secret_digest, secret_fingerprint
 
 CODE_KIND_NAMES = frozenset({"javascript", "typescript", "tsx", "template"})
 #: Lines longer than this (minified bundles, source maps) get the provider detectors only.
@@ -112,6 +112,7 @@ def _finding(
         message += " (in a test or documentation file: lower confidence)"
     location = Location(context.display_path, match.line, match.start + 1, match.line, match.end + 1)
     fingerprint = secret_fingerprint(rule.id, context.display_path, match.value)
+    context.digests[fingerprint] = secret_digest(match.value)
     return make_finding(
         rule, message, location, redact_spans(line_text, spans, reveal=context.reveal),
         severity=match.severity, confidence=confidence, fingerprint=fingerprint,
@@ -128,11 +129,11 @@ def _file_findings(text: str, lines: list[str], context: TextContext, test_file:
         state = {
             "tracked": "is tracked by git",
             "untracked": "is not ignored by git (one `git add .` away from a commit)",
-            "committed": f"was committed in {context.commit[:12]}",
+            "committed": f"was committed in {context.commit[:12]} and deleted later (its values stay in git history)",
         }.get(context.git_status)
         if real and state:
             keys = ", ".join(e.key for e in real[:5]) + (", ..." if len(real) > 5 else "")
-            message = f"`{name}` {state} and holds {len(real)} real value(s): {keys}"
+            message = f"`{name}` holds {len(real)} real value(s) ({keys}) and {state}"
             findings.append(_whole_file(ENV_FILE_RULE, message, context, real[0].line, lines, f"env:{name}"))
     if context.wants(CREDENTIAL_FILE_RULE) and kind not in CODE_KIND_NAMES:
         found = hygiene.credential_file_kind(path, text)
