@@ -127,3 +127,14 @@ SANITIZING_METHODS: dict[str, frozenset[str]] = {
 }
 # Function names (in the project's own code) that by their name clean or check a value.
 SANITIZER_NAME_WORDS = ("sanitiz", "escape", "encode", "quote", "validat", "clean", "safe", "whitelist", "allowlist")
+
+# Escaping and formatting functions of SQL libraries (the SQL sink's parameterised forms need no row:
+# only the SQL text is a sink).
+SANITIZING_CALLS.update({
+    "sqlstring.format": frozenset({"sql"}), "sqlstring.escapeId": frozenset({"sql"}),
+    "mysql.escapeId": frozenset({"sql"}), "mysql2.escapeId": frozenset({"sql"}),
+    "mysql2/promise.escape": frozenset({"sql"}), "mysql2/promise.format": frozenset({"sql"}),
+    "pg-format.literal": frozenset({"sql"}), "pg-format.ident": frozenset({"sql"}),
+    "pg-format.string": frozenset({"sql"}), "pg-escape": frozenset({"sql"}),
+    "pg-escape.literal": frozenset({"sql"}), "pg-escape.ident": frozenset({"sql"}),
+})
