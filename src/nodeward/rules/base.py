@@ -108,6 +108,9 @@ class Sink:
     description: str  # what the sink does, e.g. "`child_process.exec` (a shell command)"
     unknown_origin_message: str = ""  # message when the value is not constant and of unknown origin
     unknown_origin_confidence: Confidence | None = None  # for that message; default: the rule's confidence
+    #: Report a value of unknown origin here? None: as the rule says (`reports_unknown_origin`). False for
+    #: sinks where a non-constant value is the normal case (a template read from a file).
+    reports_unknown_origin: bool | None = None
 
 
 class TaintRule(Rule):

@@ -143,7 +143,8 @@ class RuleContext:
             kind = source.steps[0].description.split(":")[0] if source.steps else "input"
             message = f"{kind} `{_short(source.label)}` (line {source.location.start_line}) reaches {sink.description}"
             yield self.report(sink.node, message, confidence=Confidence.HIGH, trace=(*source.steps, sink_step))
-        elif rule.reports_unknown_origin and (not taint or dirty):
+        elif (rule.reports_unknown_origin if sink.reports_unknown_origin is None else sink.reports_unknown_origin) \
+                and (not taint or dirty):
             message = sink.unknown_origin_message or f"a non-constant value reaches {sink.description}"
             yield self.report(sink.node, message, confidence=sink.unknown_origin_confidence)
 

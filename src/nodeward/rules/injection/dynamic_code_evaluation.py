@@ -6,6 +6,12 @@ indirect `(0, eval)(...)`), the `Function` constructor, `setTimeout`/`setInterva
 `new vm.Script`, `new vm.SourceTextModule`). Code that is a constant is not reported, nor are local
 functions that happen to be called `eval` or `Function`.
 
+With request data (or the parameters of a library's API) it also finds code run in a `vm2` sandbox
+(`new VM().run(code)`, `new NodeVM().run(code)`, `new VMScript(code)`) and template sources compiled by
+template engines, which turn templates into JavaScript functions: lodash/underscore `_.template`,
+`Handlebars.compile`, `ejs.compile`/`ejs.render`, `pug.compile`/`pug.render`, `doT.template`,
+`nunjucks.renderString`. The data passed to a template is not code; only its source is checked.
+
 ## Why it matters
 These functions compile their argument as JavaScript and run it with the privileges of the
 process. When any part of that string comes from a request, a file, a database or another
@@ -48,7 +54,9 @@ from nodeward.rules.context import RuleContext
 
 _GLOBAL_OBJECTS = ("", "window.", "globalThis.", "global.", "self.")
 EVAL_NAMES = frozenset(f"{prefix}eval" for prefix in _GLOBAL_OBJECTS)
-FUNCTION_CONSTRUCTORS = frozenset(f"{prefix}Function" for prefix in _GLOBAL_OBJECTS)
+FUNCTION_CONSTRUCTORS = frozenset(f"{prefix}Function" for prefix in _GLOBAL_OBJECTS) | {
+    "Function.prototype.constructor"
+}
 TIMERS = frozenset(
     f"{prefix}{name}"
     for prefix in _GLOBAL_OBJECTS
@@ -59,6 +67,23 @@ VM_CODE = frozenset(
     {"vm.runInThisContext", "vm.runInNewContext", "vm.runInContext", "vm.Script", "vm.SourceTextModule"}
 )
 VM_COMPILE_FUNCTION = "vm.compileFunction"  # (code, params, options): the parameter names are code too
+# vm2 sandboxes: `new VM(...).run(code)`; and its compiled scripts, whose first argument is code.
+VM2_SANDBOXES = frozenset({"vm2.VM", "vm2.NodeVM"})
+VM2_RUN_METHODS = frozenset({"run"})
+VM2_CODE = frozenset({"vm2.VMScript"})
+# Template engines that compile a template into a JavaScript function: name -> position of the template
+# source. Reported only when the source is request data (a template read from a file is the normal case).
+TEMPLATE_COMPILERS: dict[str, int] = {
+    **dict.fromkeys(
+        ("lodash.template", "lodash/template", "lodash-es.template", "underscore.template"),
+        0,
+    ),
+    **dict.fromkeys(("handlebars.compile", "Handlebars.compile", "handlebars.precompile", "Handlebars.precompile"), 0),
+    **dict.fromkeys(("ejs.compile", "ejs.render"), 0),
+    **dict.fromkeys(("pug.compile", "pug.render", "pug.compileClient", "jade.compile", "jade.render"), 0),
+    **dict.fromkeys(("dot.template", "dot.compile", "doT.template", "doT.compile"), 0),
+    **dict.fromkeys(("nunjucks.renderString", "nunjucks.compile"), 0),
+}
 
 # Calls and methods whose result is a string whatever their input.
 STRING_CALLS = frozenset(
@@ -120,6 +145,19 @@ class DynamicCodeEvaluation(TaintRule):
                     f"`{name}` is given a string, which it evaluates as code, built from the non-constant "
                     f"value `{_short(ctx.text(code))}`; pass a function instead",
                 )
+        elif name in TEMPLATE_COMPILERS:
+            position = TEMPLATE_COMPILERS[name]
+            if position < len(args) and args[position].type != "spread_element":
+                yield Sink(
+                    node, args[position], f"`{name}` (a template source, compiled to code)",
+                    f"`{name}` compiles a template built from the non-constant value "
+                    f"`{_short(ctx.text(args[position]))}`",
+                    reports_unknown_origin=False,
+                )
+        elif name == "vm2.VM.run":
+            yield Sink(node, args[0], "`vm2` `run` (code run in a sandbox)", reports_unknown_origin=False)
+        elif name in VM2_CODE:
+            yield Sink(node, args[0], f"`{name}` (code run in a vm2 sandbox)", reports_unknown_origin=False)
         elif name in VM_CODE or name == VM_COMPILE_FUNCTION:
             for arg in args[:2] if name == VM_COMPILE_FUNCTION else args[:1]:
                 yield Sink(
@@ -133,6 +171,8 @@ class DynamicCodeEvaluation(TaintRule):
         name = ctx.call_name(node)
         if name is not None or node.type != "call_expression":
             return name
+        if ctx.method_name(node) in VM2_RUN_METHODS and _is_vm2_sandbox(node, ctx):
+            return "vm2.VM.run"
         return "eval" if DynamicCodeEvaluation._is_indirect(node, ctx) else None
 
     @staticmethod
@@ -145,6 +185,21 @@ class DynamicCodeEvaluation(TaintRule):
         if callee.type != "sequence_expression" or not callee.named_children:
             return False
         return ctx.qualified_name(callee.named_children[-1]) in EVAL_NAMES
+
+
+def _is_vm2_sandbox(call: Node, ctx: RuleContext) -> bool:
+    """`new VM(...).run(code)` or `vm.run(code)` where `vm` holds a `new VM(...)`/`new NodeVM(...)` of vm2."""
+    callee = ctx.unwrap(call.child_by_field_name("function") or call)
+    receiver = callee.child_by_field_name("object")
+    if receiver is None:
+        return False
+    receiver = ctx.unwrap(receiver)
+    if receiver.type == "identifier":
+        binding = ctx.model.resolve(receiver)
+        if binding is None or binding.value is None or binding.path or not binding.is_stable:
+            return False
+        receiver = ctx.unwrap(binding.value)
+    return receiver.type == "new_expression" and ctx.call_name(receiver) in VM2_SANDBOXES
 
 
 def _builds_string(node: Node, ctx: RuleContext, depth: int) -> bool:
