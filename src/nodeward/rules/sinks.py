@@ -123,8 +123,7 @@ def sink_anchor(call: Node) -> Node:
         callee = unwrap(function)
         if callee.type == "member_expression":
             prop = callee.child_by_field_name("property")
-            obj = callee.child_by_field_name("object")
-            if prop is not None and obj is not None and obj.end_point[0] != obj.start_point[0]:
+            if prop is not None and prop.start_point[0] != call.start_point[0]:
                 return prop
     return call
 
