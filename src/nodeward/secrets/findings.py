@@ -51,6 +51,7 @@ class TextContext:
     commit: str = ""
     git_status: str = ""  # for .env files: "tracked", "untracked", "ignored" or ""
     digests: dict[str, str] = field(default_factory=dict)  # fingerprint -> value digest (history)
+    file_checks: bool = True  # .env, credential-file and personal-data checks (history runs its own)
 
     def wants(self, rule_id: str) -> bool:
         return self.selected is None or rule_id in self.selected
@@ -88,7 +89,8 @@ def findings_for_text(text: str, context: TextContext, engine: SecretEngine) -> 
         for match in matches
         if context.wants(match.rule)
     ]
-    findings.extend(_file_findings(text, lines, context, test_file))
+    if context.file_checks:
+        findings.extend(_file_findings(text, lines, context, test_file))
     return findings
 
 

@@ -24,7 +24,7 @@ from typing import IO
 from nodeward.findings import FileNotice, Finding, TraceStep
 from nodeward.rules.base import Rule, make_finding
 from nodeward.scanners import FileResult
-from nodeward.secrets.detectors import ENV_FILE_RULE, HISTORY_RULE, PERSONAL_DATA_RULE
+from nodeward.secrets.detectors import ENV_FILE_RULE, HISTORY_RULE
 from nodeward.secrets.engine import SecretEngine
 from nodeward.secrets.findings import TextContext, findings_for_text, rules_by_id
 from nodeward.secrets.gitleaks import allowlist_for
@@ -210,11 +210,12 @@ def scan_history(
         kind = FileKind.from_path(where.path) or FileKind.TEXT
         context = TextContext(
             display_path=where.path, kind=kind.value, selected=None, reveal=reveal, allowlist=allowlist,
-            rel_path=where.path, commit=where.commit,
+            rel_path=where.path, commit=where.commit, file_checks=False,
         )
-        found = [f for f in findings_for_text(text, context, engine) if f.rule_id not in _FILE_RULES]
-        kept, suppressed, _ = apply_suppressions(where.path, text.splitlines(), found)
-        result.suppressed += suppressed
+        kept = findings_for_text(text, context, engine)
+        if kept and "nodeward-ignore" in text:
+            kept, suppressed, _ = apply_suppressions(where.path, text.splitlines(), kept)
+            result.suppressed += suppressed
         in_head = blob in head_blobs
         for finding in kept:
             key = (finding.rule_id, context.digests.get(finding.fingerprint, finding.fingerprint))
@@ -229,10 +230,6 @@ def scan_history(
         result.findings.extend(_deleted_env_files(top, env_added, head_paths, engine, reveal))
     result.stats.seconds = time.perf_counter() - started
     return result
-
-
-#: Whole-file findings are not carried into history as secrets (the .env check has its own pass).
-_FILE_RULES = frozenset({ENV_FILE_RULE, PERSONAL_DATA_RULE})
 
 
 def _history_finding(rule: type[Rule], finding: Finding, where: Introduction, digest: str) -> Finding:
