@@ -117,6 +117,7 @@ class TaintAnalysis:
     _assignments: dict[int, list[Node]] | None = None
     _handlers: dict[int, str] | None = None  # function node id -> framework role ("http", "lambda", "message")
     _returns: dict[int, Taint] = field(default_factory=dict)
+    _return_statements: dict[int, list[Node]] | None = None
     #: Calls of functions whose effect on sinks is known only in phase 2: plain data.
     call_sites: list[dict[str, Any]] = field(default_factory=list)
     _recorded_calls: set[int] = field(default_factory=set)
@@ -643,6 +644,11 @@ class TaintAnalysis:
     def record_project_calls(self, calls: list[Node]) -> None:
         """Record every call of a function of this project (same file or a local module) with non-constant
         arguments, so that phase 2 can connect them to what the callee's parameters reach."""
+        source = self.model.source
+        imports_local_modules = any(mark in source for mark in (b"'./", b'"./', b"'../", b'"../', b"`./", b"`../"))
+        local_functions = self._local_function_names()
+        if not local_functions and not imports_local_modules:
+            return
         for call in calls:
             if call.id in self._recorded_calls:
                 continue
@@ -652,15 +658,33 @@ class TaintAnalysis:
             callee = unwrap(callee)
             target: dict[str, str] | None = None
             if callee.type == "identifier":
+                if self.model.text(callee) not in local_functions:
+                    if imports_local_modules:
+                        target = self._imported_function(callee)
+                    if target is not None:
+                        self._record_if_dynamic(call, target)
+                    continue
                 local = self._function_of(callee)
                 if local is not None:
                     target = {"local": self.function_key(local)}
-            if target is None and callee.type in ("identifier", "member_expression"):
+            if target is None and imports_local_modules and callee.type in ("identifier", "member_expression"):
                 target = self._imported_function(callee)
             if target is not None:
-                args = self.model.arguments(call)
-                if args and not all(self.model.is_constant(a) for a in args):
-                    self._record_call(call, target, args, 0)
+                self._record_if_dynamic(call, target)
+
+    def _record_if_dynamic(self, call: Node, target: dict[str, str]) -> None:
+        args = self.model.arguments(call)
+        if args and not all(self.model.is_constant(a) for a in args):
+            self._record_call(call, target, args, 0)
+
+    def _local_function_names(self) -> set[str]:
+        return {
+            name
+            for table in self.model.scopes.values()
+            for name, binding in table.items()
+            if binding.kind == "function"
+            or (binding.value is not None and unwrap(binding.value).type in FUNCTION_TYPES)
+        }
 
     def _record_call(self, node: Node, callee: dict[str, str], args: list[Node], depth: int) -> None:
         if node.id in self._recorded_calls:
@@ -702,16 +726,24 @@ class TaintAnalysis:
         if body is not None and body.type != "statement_block":
             parts.append(self._taint(body, depth))  # arrow function with an expression body
         elif body is not None:
-            found = parser.captures(self.model.dialect, "(return_statement) @r", body)
-            for statement in found.get("r", []):
-                enclosing = self.enclosing_function(statement)
-                if enclosing is None or enclosing.id != function.id:
-                    continue  # a return of a nested function
+            for statement in self._returns_of(function):
                 if statement.named_children:
                     parts.append(self._taint(statement.named_children[0], depth))
         result = union(*parts)
         self._returns[function.id] = result
         return result
+
+    def _returns_of(self, function: Node) -> list[Node]:
+        """The return statements of a function (not of functions nested in it); one query per file."""
+        if self._return_statements is None:
+            table: dict[int, list[Node]] = {}
+            found = parser.captures(self.model.dialect, "(return_statement) @r", self.model.tree.root_node)
+            for statement in found.get("r", []):
+                enclosing = self.enclosing_function(statement)
+                if enclosing is not None:
+                    table.setdefault(enclosing.id, []).append(statement)
+            self._return_statements = table
+        return self._return_statements.get(function.id, [])
 
     # helpers ---------------------------------------------------------------------------------
 

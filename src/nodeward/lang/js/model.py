@@ -197,6 +197,7 @@ class SemanticModel:
     source: bytes
     dialect: str
     scopes: dict[int, dict[str, Binding]] = field(default_factory=dict)
+    declared_names: set[str] = field(default_factory=set)
     _constants: dict[int, Constant | None] = field(default_factory=dict)
     _qualified: dict[int, str | None] = field(default_factory=dict)
 
@@ -212,6 +213,7 @@ class SemanticModel:
 
     def _declare(self, scope: Node, binding: Binding) -> None:
         self.scopes.setdefault(scope.id, {})[binding.name] = binding
+        self.declared_names.add(binding.name)
 
     @staticmethod
     def enclosing(node: Node, types: frozenset[str]) -> Node:
@@ -371,6 +373,8 @@ class SemanticModel:
     def resolve(self, identifier: Node) -> Binding | None:
         """The binding an identifier refers to, or None for globals and undeclared names."""
         name = self.text(identifier)
+        if name not in self.declared_names:
+            return None  # a global, or a name no scope of this file declares: no need to walk up
         current: Node | None = identifier
         while current is not None:
             table = self.scopes.get(current.id)
