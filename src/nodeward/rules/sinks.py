@@ -246,9 +246,13 @@ def is_response(ctx: RuleContext, node: Node) -> bool:
         params.named_children[1].start_byte <= binding.node.start_byte < params.named_children[1].end_byte
 
 
-def enclosing_function_text(ctx: RuleContext, node: Node) -> str:
+def enclosing_function_text(ctx: RuleContext, node: Node, until: Node | None = None) -> str:
+    """The source of the function around `node`, up to the end of `until` when given."""
     function = ctx.taint.enclosing_function(node)
-    return ctx.text(function) if function is not None else ""
+    if function is None:
+        return ""
+    end = until.end_byte if until is not None else function.end_byte
+    return ctx.model.source[function.start_byte : end].decode("utf-8", "replace")
 
 
 def _required_module(ctx: RuleContext, node: Node) -> str | None:

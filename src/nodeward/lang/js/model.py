@@ -48,7 +48,7 @@ KNOWN_GLOBALS = frozenset(
         "require", "process", "JSON", "Math", "Object", "String", "Number", "Boolean", "Array", "Promise",
         "console", "module", "exports", "document", "window", "globalThis", "global", "fetch",
         "Mustache", "Handlebars", "escape", "parseInt", "parseFloat", "encodeURIComponent", "decodeURIComponent",
-        "atob", "btoa", "URL", "Symbol", "Date", "Reflect", "WebAssembly",
+        "atob", "btoa", "URL", "Symbol", "Date", "Reflect", "WebAssembly", "location",
     }
 )
 
