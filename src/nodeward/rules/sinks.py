@@ -271,3 +271,94 @@ def _module_root(qualified: str) -> str:
 def _operator(ctx: RuleContext, node: Node) -> str:
     operator = node.child_by_field_name("operator")
     return ctx.text(operator) if operator is not None else ""
+
+
+# Response methods that set headers: name and value as arguments, or an object of headers.
+HEADER_METHODS = frozenset({"setHeader", "set", "header", "append", "writeHead", "setHeaders", "appendHeader"})
+# Response methods that return the response, so `res.status(302).set(...)` still sets a header of `res`.
+CHAINABLE_RESPONSE_METHODS = frozenset({
+    "status", "type", "set", "header", "append", "vary", "cookie", "clearCookie", "contentType", "code", "headers",
+    "location", "links", "attachment", "setHeader",
+})
+
+
+def response_of(ctx: RuleContext, call: Node) -> Node | None:
+    """The response a method is called on: `res` in `res.x()` and in `res.status(302).x()`."""
+    target = receiver(call)
+    if target is None:
+        return None
+    if target.type not in ("call_expression", "await_expression"):
+        return target if is_response(ctx, target) else None
+    links = list(call_chain(ctx, target))
+    if links and all(ctx.method_name(link) in CHAINABLE_RESPONSE_METHODS for link in links):
+        root = root_identifier(target)
+        if root is not None and is_response(ctx, root):
+            return root
+    return None
+
+
+def response_headers(ctx: RuleContext, call: Node) -> Iterator[tuple[Node | None, str | None, Node]]:
+    """(name node, constant name, value node) of each header a response method call sets; the name node is
+    None for the keys of a headers object. Only calls on a response object count."""
+    method = ctx.method_name(call)
+    if method not in HEADER_METHODS or response_of(ctx, call) is None:
+        return
+    args = ctx.arguments(call)
+    if method == "writeHead":
+        for arg in args[1:]:
+            if ctx.resolve_object(arg) is not None:
+                yield from _header_object(ctx, arg)
+        return
+    if not args:
+        return
+    if len(args) == 1 and ctx.resolve_object(args[0]) is not None:
+        yield from _header_object(ctx, args[0])
+    elif len(args) >= 2:
+        yield args[0], ctx.string_value(args[0]), args[1]
+
+
+def _header_object(ctx: RuleContext, obj: Node) -> Iterator[tuple[Node | None, str | None, Node]]:
+    literal = ctx.resolve_object(obj)
+    if literal is None:
+        return
+    for child in literal.named_children:
+        if child.type == "pair":
+            key = child.child_by_field_name("key")
+            value = child.child_by_field_name("value")
+            if key is None or value is None:
+                continue
+            name = ctx.model._property_key(key)
+            yield (key if key.type == "computed_property_name" else None), name, value
+        elif child.type == "shorthand_property_identifier":
+            yield None, ctx.text(child), child
+
+
+def is_guarded(ctx: RuleContext, sink: Node, value: Node, checks: re.Pattern[str]) -> bool:
+    """True when an `if` before the sink, in the same function, tests the value with one of `checks` and
+    either contains the sink or leaves the function (return, throw) when the test fails."""
+    target = ctx.text(unwrap(value))
+    if not re.fullmatch(r"[\w$.\[\]'\"]+", target):
+        return False
+    function = ctx.taint.enclosing_function(sink)
+    body = function.child_by_field_name("body") if function is not None else None
+    if body is None:
+        return False
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.start_byte > sink.start_byte:
+            continue
+        if node.type == "if_statement":
+            condition = node.child_by_field_name("condition")
+            consequence = node.child_by_field_name("consequence")
+            if condition is not None and consequence is not None:
+                text = ctx.text(condition)
+                if target in text and checks.search(text):
+                    inside = consequence.start_byte <= sink.start_byte < consequence.end_byte
+                    exits = re.search(r"\b(return|throw)\b|\bnext\s*\(", ctx.text(consequence)) is not None
+                    if inside or (exits and node.end_byte <= sink.start_byte):
+                        return True
+        if node.type not in ("function_declaration", "function_expression", "arrow_function",
+                             "method_definition"):
+            stack.extend(node.named_children)
+    return False

@@ -1,0 +1,115 @@
+"""## What it finds
+Redirects to a URL that comes from the request: Express `res.redirect(url)` (the URL is the last
+argument when a status comes first), `res.location(url)`, Koa `ctx.redirect(url)`, Fastify
+`reply.redirect(url)`, and a `Location` header set with `setHeader`/`set`/`header`/`writeHead`. A URL
+that starts with a constant path (`"/users/" + id`) or a constant origin followed by `/` stays on that
+site and is not reported; neither is a URL checked first by an `if` that tests it (`startsWith`, a
+regular expression, an allow-list) and leaves the handler when the test fails.
+
+## Why it matters
+A link to a trusted site that bounces the visitor to an attacker's page makes phishing convincing,
+and leaks tokens carried in the URL to the other site (open redirect, CWE-601). `//evil.example` and
+`/\\evil.example` are absolute URLs for a browser, so a check that only tests for a leading `/` is not
+enough.
+
+## How to fix
+Redirect only to paths of your own site: accept a value only if it starts with `/` and not with `//`
+or `/\\`, or look the target up in an allow-list of URLs or route names. Prefer passing an identifier
+of the destination rather than the URL itself.
+
+## Bad
+```js
+app.get("/login/done", (req, res) => {
+  res.redirect(req.query.returnTo);
+});
+```
+
+## Good
+```js
+app.get("/login/done", (req, res) => {
+  const target = req.query.returnTo;
+  if (typeof target !== "string" || !target.startsWith("/") || target.startsWith("//")) {
+    return res.redirect("/");
+  }
+  res.redirect(target);
+});
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+from nodeward.findings import Confidence, Severity
+from nodeward.rules.base import Sink, TaintRule
+from nodeward.rules.context import RuleContext
+from nodeward.rules.sinks import is_guarded, leading_text, response_headers, response_of
+
+# A constant start that fixes the destination's origin: a path (not `//` or `/\`), a query, a fragment,
+# or an absolute URL with its host and the `/` after it.
+SAME_SITE_PREFIX = re.compile(r"^(?:/[^/\\]|\?|#|\.{0,2}/?[\w-]+/|[a-z][a-z0-9+.-]*://[^/?#\\@]+[/?#])", re.IGNORECASE)
+GUARD_CHECKS = re.compile(
+    r"\.(?:startsWith|test|match|includes|indexOf|has|some|every|endsWith)\s*\(|===|!==|==|!=|[iI]s(?:Safe|Valid|Allowed"
+    r"|Local|Relative|Internal|SameOrigin|Trusted)\w*\s*\(|\bnew URL\b"
+)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class OpenRedirect(TaintRule):
+    id = "NW110"
+    name = "open-redirect"
+    title = "Redirect to a URL taken from the request"
+    cwe = (601,)
+    owasp = "A01"
+    severity = Severity.MEDIUM
+    confidence = Confidence.MEDIUM
+    fix = "Redirect only to local paths (starting with `/`, not `//` or `/\\`) or to URLs from an allow-list."
+    visits = ("call_expression",)
+    sink_class = "redirect"
+
+    def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
+        method = ctx.method_name(node)
+        target: Node | None = None
+        if method in ("redirect", "location"):
+            if response_of(ctx, node) is None:
+                return
+            target = self._redirect_target(ctx, ctx.arguments(node)) if method == "redirect" else \
+                next(iter(ctx.arguments(node)), None)
+        else:
+            for _, name, value in response_headers(ctx, node):
+                if name is not None and name.lower() == "location":
+                    target = value
+        if target is None or self._stays_on_site(ctx, target) or is_guarded(ctx, node, target, GUARD_CHECKS):
+            return
+        function = node.child_by_field_name("function")
+        what = _short(ctx.text(function)) if function is not None else "redirect"
+        yield Sink(node, target, f"`{what}` (the redirect target)",
+                   f"the redirect target `{_short(ctx.text(target))}` is not constant")
+
+    @staticmethod
+    def _redirect_target(ctx: RuleContext, args: list[Node]) -> Node | None:
+        if not args:
+            return None
+        if len(args) >= 2:
+            first = ctx.model.evaluate(args[0])
+            if first is not None and (isinstance(first.value, int | float) or first.value == "back"):
+                return args[1]  # res.redirect(301, url); ctx.redirect("back", fallback)
+            if ctx.unwrap(args[0]).type == "number":
+                return args[1]
+            second = ctx.model.evaluate(args[1])
+            if second is not None and isinstance(second.value, int | float):
+                return args[0]  # fastify 5: reply.redirect(url, 301)
+            return args[-1]
+        return args[0]
+
+    @staticmethod
+    def _stays_on_site(ctx: RuleContext, target: Node) -> bool:
+        prefix = leading_text(ctx, target)
+        return prefix is not None and bool(SAME_SITE_PREFIX.match(prefix))
