@@ -1,0 +1,407 @@
+"""## What it finds
+Writes `target[key] = value` where the key comes from outside (request data, or a parameter of a
+library's exported function: a property path, the keys of a merged object) and the target itself may be
+`Object.prototype`: the typical set-by-path helper (`path.split(".")`, then `cur = cur[part]` in a loop
+and `cur[last] = value`), the recursive merge, extend or clone (`for (key in source)` with a recursive
+call on `target[key]`), and `obj[a][b] = c` with both keys from input — unless the function rejects the
+keys `__proto__`, `constructor` and `prototype`, checks that the key is an own property of the target
+before descending, or works on an `Object.create(null)` object. Also the calls of merge and set-by-path
+functions that old versions of lodash, dot-prop, deep-extend, set-value, object-path, mixin-deep and
+others let pollute, when request data reaches them.
+
+## Why it matters
+With the key `__proto__` (or `constructor` then `prototype`), `cur[key]` is `Object.prototype`, shared by
+every object of the process: the write adds a property that every object then appears to have. Attackers
+use it to bypass checks (`if (user.isAdmin)`), crash the server, or reach code execution through
+libraries that read options from plain objects (prototype pollution, CWE-1321).
+
+## How to fix
+Skip the dangerous keys in every set, merge and clone function (`if (key === "__proto__" ||
+key === "constructor" || key === "prototype") continue;`), descend only into own properties
+(`Object.hasOwn(target, key)`), build the result with `Object.create(null)` or a `Map`, and keep merge
+libraries up to date.
+
+## Bad
+```js
+const config = { site: {}, mail: {} };
+app.post("/settings", (req, res) => {
+  const { section, key, value } = req.body;
+  config[section][key] = value;
+  res.sendStatus(204);
+});
+```
+
+## Good
+```js
+const config = { site: {}, mail: {} };
+const SECTIONS = ["site", "mail"];
+app.post("/settings", (req, res) => {
+  const { section, key, value } = req.body;
+  if (!SECTIONS.includes(section) || !Object.hasOwn(config[section], key)) return res.sendStatus(400);
+  config[section][key] = value;
+  res.sendStatus(204);
+});
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+from nodeward.analysis.taint.engine import FUNCTION_TYPES, SOURCE
+from nodeward.findings import Confidence, Finding, Severity, TraceStep
+from nodeward.lang.js import parser
+from nodeward.lang.js.model import Binding
+from nodeward.rules.base import Sink, TaintRule
+from nodeward.rules.context import RuleContext
+
+#: Functions that merge or set by path without a prototype guard in some published versions:
+#: qualified name -> positions of the arguments that must not carry request data (-1: from 1 on).
+POLLUTING_APIS: dict[str, tuple[int, ...]] = {
+    "lodash.set": (1,), "lodash.setWith": (1,), "lodash.merge": (-1,), "lodash.mergeWith": (-1,),
+    "lodash.defaultsDeep": (-1,), "lodash.zipObjectDeep": (0,), "lodash.set.default": (1,),
+    "lodash/set": (1,), "lodash/merge": (-1,), "lodash/defaultsDeep": (-1,), "lodash/setWith": (1,),
+    "lodash.merge.default": (-1,), "lodash.defaultsdeep": (-1,), "lodash.mergewith": (-1,),
+    "dot-prop.set": (1,), "deep-extend": (-1,), "set-value": (1,), "object-path.set": (1,),
+    "merge-deep": (-1,), "mixin-deep": (-1,), "assign-deep": (-1,), "just-extend": (-1,),
+    "defaults-deep": (-1,), "deep-set": (1,), "dset": (1,), "dset.dset": (1,), "nested-property.set": (1,),
+}
+DANGEROUS_KEYS = ("__proto__", "constructor", "prototype")
+HAS_OWN_METHODS = frozenset({"hasOwnProperty", "hasOwn", "has"})
+JUMPS = frozenset({"return_statement", "continue_statement", "break_statement", "throw_statement"})
+CHAIN_OPERATORS = ("||", "??", "&&")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _descendants(node: Node, types: frozenset[str]) -> Iterator[Node]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type in types:
+            yield current
+        stack.extend(reversed(current.named_children))
+
+
+def _contains(outer: Node, inner: Node) -> bool:
+    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
+
+
+class PrototypePollution(TaintRule):
+    id = "NW112"
+    name = "prototype-pollution"
+    title = "Object written at a key chosen from outside without a prototype guard"
+    cwe = (1321,)
+    owasp = "A08"
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    fix = "Reject the keys __proto__, constructor and prototype (or use own-property checks, Object.create(null), Map)."
+    visits = ("assignment_expression", "call_expression")
+    sink_class = "prototype"
+
+    def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
+        if node.type == "call_expression":
+            yield from self._polluting_api(node, ctx)
+        else:
+            yield from super().check(node, ctx)
+
+    # ----- X[K] = V -----------------------------------------------------------------------------
+
+    def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
+        left = node.child_by_field_name("left")
+        if left is None:
+            return
+        left = ctx.unwrap(left)
+        if left.type != "subscript_expression":
+            return
+        key = left.child_by_field_name("index")
+        target = left.child_by_field_name("object")
+        if key is None or target is None or ctx.is_constant(key) or key.type in ("number", "string"):
+            return
+        target = ctx.unwrap(target)
+        value = node.child_by_field_name("right")
+        if value is not None and self._creates_empty(value, ctx):
+            return  # `cur[k] = cur[k] || {}` makes the path; the write of the value is what gets reported
+        descents = self._descents(node, target, ctx)
+        if descents is None:
+            return
+        functions = self._functions_around(node, ctx)
+        if self._rejects_dangerous_keys(functions, descents, ctx):
+            return
+        if self._checks_own_property(functions, node, target, key, descents, ctx):
+            return
+        yield Sink(node, key, f"the key of `{_short(ctx.text(left))}` (a write that can reach `Object.prototype`)")
+
+    @staticmethod
+    def _creates_empty(value: Node, ctx: RuleContext) -> bool:
+        value = ctx.unwrap(value)
+        if value.type in ("object", "array"):
+            return not value.named_children
+        if value.type == "binary_expression":
+            operator = value.child_by_field_name("operator")
+            right = value.child_by_field_name("right")
+            return operator is not None and ctx.text(operator) in ("||", "??") and right is not None and \
+                PrototypePollution._creates_empty(right, ctx)
+        return False
+
+    def _dirty(self, node: Node, ctx: RuleContext) -> bool:
+        if ctx.is_constant(node):
+            return False
+        return any(not o.clean_for(self.sink_class) for o in ctx.taint.taint_of(node))
+
+    def _descents(self, assignment: Node, target: Node, ctx: RuleContext) -> list[Node] | None:
+        """How `target` can be `Object.prototype`: the nodes that step into a computed member (empty
+        list for `a[k2][k]`), or None when it cannot."""
+        if target.type == "subscript_expression":
+            inner = target.child_by_field_name("index")
+            if inner is not None and inner.type not in ("number", "string") and self._dirty(inner, ctx):
+                return []
+            return None
+        if target.type != "identifier":
+            return None
+        binding = ctx.model.resolve(target)
+        if binding is None:
+            return None
+        if binding.value is not None and ctx.model.call_name(ctx.unwrap(binding.value)) == "Object.create":
+            return None
+        steps = [value for value in self._definitions(binding, ctx) if self._member_step(value, ctx)]
+        if steps:
+            return steps
+        if binding.kind == "param":
+            function = ctx.taint.enclosing_function(binding.node)
+            if function is not None:
+                calls = self._recursive_calls(function, ctx)
+                if calls:
+                    return calls
+        return None
+
+    def _definitions(self, binding: Binding, ctx: RuleContext) -> list[Node]:
+        values = [binding.value] if binding.value is not None and not binding.path else []
+        table: dict[int, list[Node]] | None = ctx.shared.get("NW112.assignments")  # type: ignore[assignment]
+        if table is None:
+            table = {}
+            found = parser.captures(ctx.model.dialect, "(assignment_expression left: (identifier) @left)",
+                                    ctx.model.tree.root_node)
+            for left in found.get("left", []):
+                assigned = ctx.model.resolve(left)
+                right = left.parent.child_by_field_name("right") if left.parent is not None else None
+                if assigned is not None and right is not None:
+                    table.setdefault(assigned.node.id, []).append(right)
+            ctx.shared["NW112.assignments"] = table
+        values.extend(table.get(binding.node.id, []))
+        return values
+
+    def _member_step(self, value: Node, ctx: RuleContext) -> bool:
+        """`cur[k]`, `cur[k] || {}`, `cur[k] = cur[k] || {}`, `cond ? cur[k] : x` with a non-constant k."""
+        value = ctx.unwrap(value)
+        if value.type == "subscript_expression":
+            index = value.child_by_field_name("index")
+            return index is not None and index.type not in ("number", "string") and self._dirty(index, ctx)
+        if value.type == "binary_expression":
+            operator = value.child_by_field_name("operator")
+            if operator is None or ctx.text(operator) not in CHAIN_OPERATORS:
+                return False
+            return any(self._member_step(c, ctx) for c in (value.child_by_field_name("left"),
+                                                           value.child_by_field_name("right")) if c is not None)
+        if value.type == "ternary_expression":
+            return any(self._member_step(c, ctx) for c in (value.child_by_field_name("consequence"),
+                                                           value.child_by_field_name("alternative")) if c is not None)
+        if value.type == "assignment_expression":
+            left = value.child_by_field_name("left")
+            right = value.child_by_field_name("right")
+            return any(self._member_step(c, ctx) for c in (left, right) if c is not None)
+        return False
+
+    def _recursive_calls(self, function: Node, ctx: RuleContext) -> list[Node]:
+        """Calls by which `function` calls itself (directly or through one local function) with an
+        argument taken from a computed member (`merge(target[key], source[key])`)."""
+        name = ctx.taint.function_name(function)
+        if name == "<anonymous>":
+            return []
+        calls = []
+        for call in _descendants(function, frozenset({"call_expression"})):
+            if not self._has_member_argument(call, ctx):
+                continue
+            if self._calls(call, function, name, ctx):
+                calls.append(call)
+                continue
+            helper = self._local_callee(call, ctx)
+            if helper is not None and helper.id != function.id and any(
+                self._calls(inner, function, name, ctx)
+                for inner in _descendants(helper, frozenset({"call_expression"}))
+            ):
+                calls.append(call)
+        return calls
+
+    def _has_member_argument(self, call: Node, ctx: RuleContext) -> bool:
+        for argument in ctx.arguments(call):
+            argument = ctx.unwrap(argument)
+            if self._member_step(argument, ctx):
+                return True
+            if argument.type == "identifier":
+                binding = ctx.model.resolve(argument)
+                if binding is not None and binding.value is not None and self._member_step(binding.value, ctx):
+                    return True
+        return False
+
+    @staticmethod
+    def _calls(call: Node, function: Node, name: str, ctx: RuleContext) -> bool:
+        callee = ctx.unwrap(call.child_by_field_name("function") or call)
+        if callee.type == "identifier":
+            if ctx.text(callee) != name:
+                return False
+            binding = ctx.model.resolve(callee)
+            return binding is None or binding.value is None or binding.value.id == function.id or (
+                ctx.unwrap(binding.value).id == function.id) or binding.kind == "function"
+        if callee.type == "member_expression":
+            return ctx.model.member_property(callee) == name
+        return False
+
+    @staticmethod
+    def _local_callee(call: Node, ctx: RuleContext) -> Node | None:
+        callee = ctx.unwrap(call.child_by_field_name("function") or call)
+        if callee.type != "identifier":
+            return None
+        binding = ctx.model.resolve(callee)
+        if binding is None or binding.value is None:
+            return None
+        value = ctx.unwrap(binding.value)
+        return value if value.type in FUNCTION_TYPES else None
+
+    # ----- guards -------------------------------------------------------------------------------
+
+    def _functions_around(self, node: Node, ctx: RuleContext) -> list[Node]:
+        """The functions enclosing `node`, the local functions they call (a guard may live in a helper or
+        in the caller of a recursion), or the whole file at top level."""
+        around: list[Node] = []
+        current = ctx.taint.enclosing_function(node)
+        while current is not None:
+            around.append(current)
+            current = ctx.taint.enclosing_function(current)
+        if not around:
+            return [ctx.model.tree.root_node]
+        helpers: list[Node] = []
+        for function in around:
+            for call in _descendants(function, frozenset({"call_expression"})):
+                helper = self._local_callee(call, ctx)
+                if helper is not None and all(helper.id != f.id for f in around + helpers):
+                    helpers.append(helper)
+        return around + helpers
+
+    @staticmethod
+    def _rejects_dangerous_keys(functions: list[Node], descents: list[Node], ctx: RuleContext) -> bool:
+        mentioned: set[str] = set()
+        scopes = list(functions)
+        for call in descents:  # the other functions of a recursion
+            if call.type == "call_expression":
+                callee = PrototypePollution._local_callee(call, ctx)
+                if callee is not None:
+                    scopes.append(callee)
+        for scope in scopes:
+            for literal in _descendants(scope, frozenset({"string", "regex", "template_string", "identifier"})):
+                if literal.type == "identifier":  # a constant list of the keys: BLOCKED.includes(key)
+                    binding = ctx.model.resolve(literal)
+                    if binding is None or binding.value is None or binding.kind != "const" or \
+                            ctx.unwrap(binding.value).type not in ("array", "object", "new_expression"):
+                        continue
+                    literal = binding.value
+                text = ctx.text(literal)
+                mentioned.update(k for k in DANGEROUS_KEYS if k in text)
+        # `__proto__` alone is the classic incomplete fix: `constructor.prototype` reaches the same object.
+        return ("__proto__" in mentioned and len(mentioned) >= 2) or {"constructor", "prototype"} <= mentioned
+
+    def _checks_own_property(self, functions: list[Node], assignment: Node, target: Node, key: Node,
+                             descents: list[Node], ctx: RuleContext) -> bool:
+        """`Object.hasOwn(target, key)` / `target.hasOwnProperty(key)` / `key in target` deciding whether
+        the code descends or writes."""
+        target_text = ctx.text(target)
+        key_texts = {ctx.text(key)}
+        for scope in functions:
+            for check in _descendants(scope, frozenset({"call_expression", "binary_expression"})):
+                if not self._is_own_check(check, target_text, key_texts, ctx):
+                    continue
+                if self._decides(check, [assignment, *descents]):
+                    return True
+        return False
+
+    @staticmethod
+    def _is_own_check(check: Node, target_text: str, key_texts: set[str], ctx: RuleContext) -> bool:
+        if check.type == "binary_expression":
+            operator = check.child_by_field_name("operator")
+            left = check.child_by_field_name("left")
+            right = check.child_by_field_name("right")
+            return (operator is not None and ctx.text(operator) == "in" and left is not None and right is not None
+                    and ctx.text(right) == target_text and ctx.text(left) in key_texts)
+        method = ctx.method_name(check)
+        texts = [ctx.text(a) for a in ctx.arguments(check)]
+        callee = ctx.unwrap(check.child_by_field_name("function") or check)
+        if method in HAS_OWN_METHODS or ctx.call_name(check) in ("Object.hasOwn", "has"):
+            receiver = callee.child_by_field_name("object") if callee.type == "member_expression" else None
+            if receiver is not None and ctx.text(receiver) == target_text:
+                return any(t in key_texts for t in texts)
+            return target_text in texts and any(t in key_texts for t in texts)
+        if method in ("call", "apply") and "hasOwnProperty" in ctx.text(callee):
+            return target_text in texts and any(t in key_texts for t in texts)
+        if callee.type == "identifier" and "own" in ctx.text(callee).lower():
+            return target_text in texts and any(t in key_texts for t in texts)
+        return False
+
+    @staticmethod
+    def _decides(check: Node, guarded: list[Node]) -> bool:
+        """The check is the condition of an `if`, ternary or `&&` that holds a guarded node, or of an
+        `if` that leaves the loop or function."""
+        current = check
+        while current.parent is not None and current.type not in FUNCTION_TYPES:
+            parent = current.parent
+            if parent.type == "if_statement" and parent.child_by_field_name("condition") == current:
+                consequence = parent.child_by_field_name("consequence")
+                if consequence is not None and (consequence.type in JUMPS or any(
+                        c.type in JUMPS for c in consequence.named_children)):
+                    return True
+                return any(_contains(parent, node) for node in guarded)
+            if parent.type == "ternary_expression" and parent.child_by_field_name("condition") == current:
+                return any(_contains(parent, node) for node in guarded)
+            if parent.type == "binary_expression" and parent.child_by_field_name("left") == current and any(
+                    _contains(parent, node) for node in guarded):
+                return True
+            if parent.type in ("expression_statement", "statement_block", "lexical_declaration",
+                               "variable_declaration"):
+                return False
+            current = parent
+        return False
+
+    # ----- known polluting APIs ---------------------------------------------------------------
+
+    def _polluting_api(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
+        name = ctx.call_name(node)
+        if name is None:
+            return
+        if name.endswith(".default"):
+            name = name[: -len(".default")]
+        positions = POLLUTING_APIS.get(name)
+        if positions is None:
+            return
+        args = ctx.arguments(node)
+        chosen = args[1:] if positions == (-1,) else [args[i] for i in positions if i < len(args)]
+        for argument in chosen:
+            if ctx.is_constant(argument):
+                continue
+            sources = sorted((o for o in ctx.taint.taint_of(argument)
+                              if o.kind == SOURCE and not o.clean_for(self.sink_class)),
+                             key=lambda o: o.location.start_line)
+            if not sources:
+                continue
+            source = sources[0]
+            kind = source.steps[0].description.split(":")[0] if source.steps else "input"
+            description = f"`{name}` (merges or sets by path; versions without a prototype guard exist)"
+            step = TraceStep(ctx.taint.location(node), f"reaches {description}")
+            yield ctx.report(
+                node, f"{kind} `{_short(source.label)}` (line {source.location.start_line}) reaches {description}",
+                confidence=Confidence.HIGH, trace=(*source.steps, step),
+            )
+            return
