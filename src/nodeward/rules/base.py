@@ -127,6 +127,9 @@ class TaintRule(Rule):
 
     sink_class: ClassVar[str]
     reports_unknown_origin: ClassVar[bool] = False
+    #: Which sources count: "" is plain outside data (requests, CLI, a library's API); other tags name
+    #: data a rule of its own is about, such as "archive-entry" (names of archive entries, zip slip).
+    source_tags: ClassVar[frozenset[str]] = frozenset({""})
 
     def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         return iter(())

@@ -127,7 +127,11 @@ class RuleContext:
         if self.is_constant(sink.value):
             return
         taint = self.taint.taint_of(sink.value)
-        dirty = [o for o in taint if not o.clean_for(rule.sink_class)]
+        dirty = [o for o in taint if not o.clean_for(rule.sink_class)
+                 and (o.kind != SOURCE or o.tag in rule.source_tags)]
+        # Data another rule is about (names of archive entries) reaching this sink: that rule reports it.
+        foreign = any(o.kind == SOURCE and o.tag not in rule.source_tags and not o.clean_for(rule.sink_class)
+                      for o in taint)
         sources = sorted((o for o in dirty if o.kind == SOURCE), key=lambda o: o.location.start_line)
         sink_step = TraceStep(self.taint.location(sink.node), f"reaches {sink.description}")
         for origin in (o for o in dirty if o.kind == PARAM):
@@ -143,7 +147,8 @@ class RuleContext:
             kind = source.steps[0].description.split(":")[0] if source.steps else "input"
             message = f"{kind} `{_short(source.label)}` (line {source.location.start_line}) reaches {sink.description}"
             yield self.report(sink.node, message, confidence=Confidence.HIGH, trace=(*source.steps, sink_step))
-        elif (rule.reports_unknown_origin if sink.reports_unknown_origin is None else sink.reports_unknown_origin) \
+        elif not foreign and (rule.reports_unknown_origin if sink.reports_unknown_origin is None
+                              else sink.reports_unknown_origin) \
                 and (not taint or dirty):
             message = sink.unknown_origin_message or f"a non-constant value reaches {sink.description}"
             yield self.report(sink.node, message, confidence=sink.unknown_origin_confidence)

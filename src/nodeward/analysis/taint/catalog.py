@@ -138,3 +138,31 @@ SANITIZING_CALLS.update({
     "pg-format.string": frozenset({"sql"}), "pg-escape": frozenset({"sql"}),
     "pg-escape.literal": frozenset({"sql"}), "pg-escape.ident": frozenset({"sql"}),
 })
+
+# ----- archive entries (zip slip) --------------------------------------------------------------------
+
+# Names of the entries of an archive being extracted are chosen by whoever made the archive: `../../x`
+# or `/etc/x` written as is escapes the destination. Each row says how a library hands out entry objects
+# and which property holds the name: (module, via, key, parameter, name property), where `via` is
+#   "result":   calling the method `key` returns entries (a list of them): `zip.getEntries()`;
+#   "event":    listeners of the event `key` get an entry as parameter `parameter`: `.on("entry", e => ...)`;
+#   "option":   the function given as option `key` to a function of the module gets one as parameter
+#               `parameter`: `tar.x({ onentry })`;
+#   "callback": the function given to the method `key` gets one as parameter `parameter`.
+# An empty name property means the parameter is the name itself. Rows apply in files that load the module.
+# These names are sources for the "path" sink class only.
+ARCHIVE_ENTRY_SOURCES: tuple[tuple[str, str, str, int, str], ...] = (
+    ("adm-zip", "result", "getEntries", -1, "entryName"),
+    ("unzipper", "event", "entry", 0, "path"),
+    ("unzip-stream", "event", "entry", 0, "path"),
+    ("unzip", "event", "entry", 0, "path"),
+    ("yauzl", "event", "entry", 0, "fileName"),
+    ("yauzl-promise", "callback", "walkEntries", 0, "filename"),
+    ("yauzl-promise", "result", "readEntry", -1, "filename"),
+    ("yauzl-promise", "result", "readEntries", -1, "filename"),
+    ("tar", "event", "entry", 0, "path"),
+    ("tar", "option", "onentry", 0, "path"),
+    ("tar", "option", "filter", 0, ""),
+    ("tar", "option", "filter", 1, "path"),
+    ("tar-stream", "event", "entry", 0, "name"),
+)

@@ -20,6 +20,7 @@ from typing import Any
 from tree_sitter import Node
 
 from nodeward.analysis.taint import catalog
+from nodeward.analysis.taint.archives import ENTRY_TAG, NAME_ITSELF, ArchiveEntries
 from nodeward.findings import Location, TraceStep
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import FUNCTION_SCOPES, Binding, SemanticModel, unwrap
@@ -30,6 +31,7 @@ MAX_DEPTH = 60
 MAX_STEPS = 8
 
 SOURCE, PARAM, REQUEST = "source", "param", "request"
+ENTRY = "entry"  # an archive entry object (label: its name properties, `|`-separated); a name read from it is a source
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ class Origin:
     index: int = -1  # PARAM: position of the parameter
     sanitized: frozenset[str] = frozenset()
     steps: tuple[TraceStep, ...] = ()
+    tag: str = ""  # SOURCE: what kind of outside data, when rules tell them apart ("archive-entry")
 
     def identity(self) -> tuple[str, str, str, int, int]:
         return (self.kind, self.label, self.function, self.index, self.location.start_line)
@@ -60,6 +63,7 @@ class Origin:
             "kind": self.kind, "label": self.label, "location": location_data(self.location),
             "function": self.function, "index": self.index, "sanitized": sorted(self.sanitized),
             "steps": [{"location": location_data(s.location), "description": s.description} for s in self.steps],
+            "tag": self.tag,
         }
 
     @staticmethod
@@ -68,6 +72,7 @@ class Origin:
             data["kind"], data["label"], Location(*data["location"]), data["function"], data["index"],
             frozenset(data["sanitized"]),
             tuple(TraceStep(Location(*s["location"]), s["description"]) for s in data["steps"]),
+            data.get("tag", ""),
         )
 
 
@@ -117,6 +122,7 @@ class TaintAnalysis:
     _assignments: dict[int, list[Node]] | None = None
     _handlers: dict[int, str] | None = None  # function node id -> framework role ("http", "lambda", "message")
     _returns: dict[int, Taint] = field(default_factory=dict)
+    _archives: ArchiveEntries | None = None
     _return_statements: dict[int, list[Node]] | None = None
     #: Calls of functions whose effect on sinks is known only in phase 2: plain data.
     call_sites: list[dict[str, Any]] = field(default_factory=list)
@@ -331,6 +337,9 @@ class TaintAnalysis:
         if role in ("message", "lambda") and (role == "message" or index == 0):
             what = "message from a client" if role == "message" else "event of a serverless handler"
             return frozenset({self._source(binding.node, name, what)})
+        entry = self._archive_parameter(binding, function, index)
+        if entry:
+            return entry
         callback = self._callback_receiver_taint(function, index, depth)
         info = self.function_info(function)
         parameter = Origin(PARAM, name, location, info.key, index)
@@ -338,6 +347,28 @@ class TaintAnalysis:
         if binding.path:
             taint = frozenset({parameter})  # destructured: still "from this parameter"
         return union(taint, callback)
+
+    @property
+    def archives(self) -> ArchiveEntries:
+        if self._archives is None:
+            self._archives = ArchiveEntries.of(self.model)
+        return self._archives
+
+    def _archive_parameter(self, binding: Binding, function: Node, index: int) -> Taint:
+        """A parameter that receives an archive entry (or its name) from an archive library."""
+        names = self.archives.parameter_names(function, index)
+        if not names:
+            return CLEAN
+        if NAME_ITSELF in names:
+            return frozenset({self._entry_name(binding.node, binding.name)})
+        taint: Taint = frozenset({Origin(ENTRY, "|".join(sorted(names)), self.location(binding.node))})
+        for step in binding.path:  # `({ entryName }) => ...`
+            taint = self._property(taint, str(step), binding.node)
+        return taint
+
+    def _entry_name(self, node: Node, label: str) -> Origin:
+        return self._source(node, label, "name of an archive entry", tag=ENTRY_TAG,
+                            sanitized=catalog.ALL_CLASSES - {"path"})
 
     def _parameter_index(self, function: Node, ident: Node) -> int:
         params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
@@ -540,7 +571,8 @@ class TaintAnalysis:
         obj_label = self.model.text(obj)
         if any(o.kind == SOURCE and o.label == obj_label for o in result):
             result = frozenset(
-                self._source(node, self.model.text(node), o.steps[0].description.split(":")[0])
+                self._source(node, self.model.text(node), o.steps[0].description.split(":")[0], tag=o.tag,
+                             sanitized=o.sanitized)
                 if o.kind == SOURCE and o.label == obj_label and len(o.steps) == 1 else o
                 for o in result
             )
@@ -554,6 +586,11 @@ class TaintAnalysis:
             if origin.kind == REQUEST:
                 if prop in catalog.REQUEST_PROPERTIES:
                     result.add(self._source(node, f"{origin.label}.{prop}", "request data"))
+            elif origin.kind == ENTRY:
+                if prop in origin.label.split("|"):
+                    result.add(self._entry_name(node, self.model.text(node)))
+                elif prop == "[]":
+                    result.add(origin)  # an element of a list of entries
             else:
                 result.add(origin)
         return frozenset(result)
@@ -569,6 +606,9 @@ class TaintAnalysis:
         if name is not None and name.startswith("process.stdin"):
             return frozenset({self._source(node, name, "standard input")})
         method = self.model.method_name(node) if node.type == "call_expression" else None
+        entries = self.archives.result_names(method)
+        if entries:
+            return frozenset({Origin(ENTRY, "|".join(sorted(entries)), self.location(node))})
         callee = node.child_by_field_name("function")
         receiver_node = None
         if callee is not None:
@@ -747,9 +787,11 @@ class TaintAnalysis:
 
     # helpers ---------------------------------------------------------------------------------
 
-    def _source(self, node: Node, label: str, description: str) -> Origin:
+    def _source(self, node: Node, label: str, description: str, *, tag: str = "",
+                sanitized: frozenset[str] = frozenset()) -> Origin:
         location = self.location(node)
-        return Origin(SOURCE, label, location, steps=(TraceStep(location, f"{description}: `{_short(label)}`"),))
+        return Origin(SOURCE, label, location, sanitized=sanitized,
+                      steps=(TraceStep(location, f"{description}: `{_short(label)}`"),), tag=tag)
 
 
 def _looks_like_sanitizer(name: str) -> bool:

@@ -118,7 +118,7 @@ class FlowJoiner:
                     for fact in list(self.facts.get((key, index), ())):
                         for data in origins:
                             origin = Origin.from_data(data)
-                            if origin.clean_for(fact.sink_class):
+                            if origin.clean_for(fact.sink_class) or not _counts(fact.rule, origin):
                                 continue
                             if origin.kind == SOURCE:
                                 self._report(fact, origin.steps, call_step, Confidence.HIGH, origin)
@@ -151,6 +151,8 @@ class FlowJoiner:
                     parameter = params[index] if index < len(params) else f"#{index + 1}"
                     where = Location(*info["location"]) if "location" in info else None
                     for fact in facts:
+                        if not _counts(fact.rule, None):
+                            continue
                         label = f"parameter `{parameter}` of `{name}` (exported by {package.name})"
                         steps = (TraceStep(where, f"input of the package's API: {label}"),) if where else ()
                         self._report(fact, steps, None, Confidence.HIGH, None, label)
@@ -197,6 +199,15 @@ class FlowJoiner:
             label = f"{kind} `{origin.label}` ({origin.location.path}:{origin.location.start_line})"
         message = f"{label} reaches {fact.description}"
         self.findings[key] = _finding(rule, fact, message, confidence, trace)
+
+
+def _counts(rule_id: str, origin: Origin | None) -> bool:
+    """Whether a source (None: a parameter of a library's API, plain outside data) is one the rule is about."""
+    if origin is not None and origin.kind != SOURCE:
+        return True
+    rule = find_rule(rule_id)
+    tags = getattr(rule, "source_tags", frozenset({""}))
+    return (origin.tag if origin is not None else "") in tags
 
 
 def _finding(rule: type[Rule], fact: SinkFact, message: str, confidence: Confidence,

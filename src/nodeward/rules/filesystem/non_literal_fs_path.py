@@ -3,7 +3,10 @@ File-system calls whose path is not a constant: the path arguments of `fs`, `fs/
 `fs-extra`, `graceful-fs` and `mz/fs` functions (`readFile`, `writeFile`, `createReadStream`,
 `unlink`, `rename`, `copy`, `outputFile`, ...), and Express `res.sendFile`/`res.download` with a
 non-constant path and no `root` option. Paths built only from constants (`path.join(__dirname,
-"views")`, `new URL("./data.json", import.meta.url)`) and file descriptors are not reported.
+"views")`, `new URL("./data.json", import.meta.url)`) and file descriptors are not reported. With
+request data it also finds static file servers whose root directory comes from the request
+(`express.static(root)`, `serve-static`, `koa-static`). Names of archive entries are left to
+`archive-path-traversal` (NW117).
 
 ## Why it matters
 When any part of the path comes from a request, an archive entry or another program, `../`
@@ -130,6 +133,8 @@ FS_EXTRA_MODULES = ("fs-extra.promises", "fs-extra/esm", "fs-extra")
 
 # Express response methods that read a file from disk and send it: (path index, first options index).
 RESPONSE_FILE_METHODS = {"sendFile": 1, "sendfile": 1, "download": 2}
+# Static file servers: the root directory they serve (reported only when it is request data).
+STATIC_SERVERS = frozenset({"express.static", "serve-static", "koa-static", "koa-static-cache"})
 RESPONSE_NAMES = re.compile(r"_*(?:res|resp|response)")
 # Where request data lives on Express/Koa request objects: a path built from these reads the request.
 REQUEST_OBJECTS = frozenset({"req", "request", "ctx"})
@@ -188,6 +193,12 @@ class NonLiteralFsPath(TaintRule):
                     f"`{name}` uses a path built from the non-constant value `{_short(ctx.text(culprit))}`",
                     Confidence.MEDIUM if _reads_request(culprit, ctx, 0) else None,
                 )
+            return
+        if name in STATIC_SERVERS:
+            args = ctx.arguments(node)
+            if args and args[0].type != "spread_element" and not _is_constant_path(args[0], ctx, 0):
+                yield Sink(node, args[0], f"`{name}` (the root directory of a static file server)",
+                           reports_unknown_origin=False)
             return
         if node.type == "call_expression":
             yield from self._response_file_sinks(node, ctx)
