@@ -149,7 +149,7 @@ class RuleContext:
             yield self.report(sink.node, message, confidence=Confidence.HIGH, trace=(*source.steps, sink_step))
         elif not foreign and (rule.reports_unknown_origin if sink.reports_unknown_origin is None
                               else sink.reports_unknown_origin) \
-                and (not taint or dirty):
+                and dirty:  # a parameter or a value of unknown origin, not sanitized for this sink
             message = sink.unknown_origin_message or f"a non-constant value reaches {sink.description}"
             yield self.report(sink.node, message, confidence=sink.unknown_origin_confidence)
 

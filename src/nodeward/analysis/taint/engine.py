@@ -81,7 +81,11 @@ def location_data(location: Location) -> list[Any]:
 
 
 Taint = frozenset[Origin]
-CLEAN: Taint = frozenset()
+CLEAN: Taint = frozenset()  # known not to come from outside: constants, numbers, booleans, functions
+UNKNOWN_ORIGIN = "unknown"
+# A value the engine cannot trace (a call of an unknown function, an imported value...): not a source, but not
+# known to be safe either, which is what the classic "non-constant argument" rules report.
+UNKNOWN: Taint = frozenset({Origin(UNKNOWN_ORIGIN, "a value of unknown origin", Location("", 0, 0, 0, 0))})
 
 
 def union(*taints: Taint) -> Taint:
@@ -181,7 +185,7 @@ class TaintAnalysis:
         if cached is not None:
             return cached
         if depth > MAX_DEPTH:
-            return CLEAN
+            return UNKNOWN
         self._memo[key] = CLEAN  # cycles contribute nothing
         result = self._evaluate(node, depth + 1)
         self._memo[key] = result
@@ -190,12 +194,17 @@ class TaintAnalysis:
     def _evaluate(self, node: Node, depth: int) -> Taint:
         node = unwrap(node)
         kind = node.type
+        if kind in ("identifier", "member_expression", "subscript_expression", "call_expression") and \
+                self.model.is_constant(node):
+            return CLEAN  # built only from constants (`path.join(__dirname, "x")`, a const binding...)
         if kind == "identifier":
             return self._identifier(node, depth)
         if kind in ("member_expression", "subscript_expression"):
             return self._member(node, depth)
         if kind in ("call_expression", "new_expression"):
             return self._call(node, depth)
+        if kind in ("string", "number", "true", "false", "null", "undefined", "regex"):
+            return CLEAN
         if kind == "template_string":
             return union(*(self._taint(c.named_children[0], depth) for c in node.named_children
                            if c.type == "template_substitution" and c.named_children))
@@ -233,7 +242,9 @@ class TaintAnalysis:
             return self._identifier(node, depth)
         if kind == "unary_expression":
             return CLEAN  # typeof, !, -, + give booleans, numbers or type names
-        return CLEAN
+        if kind in FUNCTION_TYPES or kind in ("class", "class_declaration"):
+            return CLEAN  # code, not data
+        return UNKNOWN
 
     # identifiers ---------------------------------------------------------------------------
 
@@ -243,11 +254,13 @@ class TaintAnalysis:
             name = self.model.text(node)
             if name in catalog.GLOBAL_SOURCES:
                 return frozenset({self._source(node, name, catalog.GLOBAL_SOURCES[name])})
-            return CLEAN
+            return CLEAN if name in ("undefined", "NaN", "Infinity", "__dirname", "__filename") else UNKNOWN
         if binding.kind == "param":
             return self._parameter(binding, depth)
-        if binding.kind in ("function", "class", "import"):
+        if binding.kind in ("function", "class"):
             return CLEAN
+        if binding.kind == "import":
+            return UNKNOWN
         return self._variable(binding, node, depth)
 
     def _variable(self, binding: Binding, use: Node, depth: int) -> Taint:
@@ -257,7 +270,7 @@ class TaintAnalysis:
         for right in self._assignments_of(binding):
             definitions.append((right, right, ()))
         if binding.kind == "catch" and not definitions:
-            return CLEAN
+            return UNKNOWN
         before = [d for d in definitions if d[0].start_byte < use.start_byte]
         chosen = before or definitions
         if len(before) > 1 and self._dominates(before[-1][0], use):
@@ -273,6 +286,8 @@ class TaintAnalysis:
                 step_text = f"`{self.model.text(binding.node)}` = `{_short(self.model.text(value))}`"
                 taint = frozenset(o.with_step(self.step(where, step_text)) for o in taint)
             parts.append(taint)
+        if binding.mutated:
+            parts.append(UNKNOWN)  # `cache[key] = ...` somewhere: the object holds values of unknown origin
         return union(*parts)
 
     def _dominates(self, definition: Node, use: Node) -> bool:
@@ -321,7 +336,7 @@ class TaintAnalysis:
     def _parameter(self, binding: Binding, depth: int) -> Taint:
         function = self.enclosing_function(binding.node)
         if function is None:
-            return CLEAN
+            return UNKNOWN
         index = self._parameter_index(function, binding.node)
         name = binding.name
         declared = binding.node.parent
@@ -559,10 +574,12 @@ class TaintAnalysis:
                     return frozenset({self._source(node, self.model.text(node), description)})
         obj = node.child_by_field_name("object")
         if obj is None:
-            return CLEAN
+            return UNKNOWN
         prop = self.model.member_property(node)
         base = self._taint(obj, depth)
         if not base:
+            if node.type == "subscript_expression" and prop is None and not self.model.is_constant_choice(node):
+                return UNKNOWN  # `cache[key]` of a table filled elsewhere
             return CLEAN
         if node.type == "subscript_expression" and prop is None:
             prop = "[]"
@@ -623,7 +640,7 @@ class TaintAnalysis:
         if method in ("replace", "replaceAll") and len(args) >= 2 and self._strips_to_allow_list(args[0], args[1]):
             return sanitize(receiver, frozenset({"*"}))
         if name in catalog.PROPAGATING_CALLS:
-            return union(arg_taint, receiver)
+            return arg_taint  # a module function: its receiver is the module, not data
         local = self._local_function(callee) if callee is not None and node.type == "call_expression" else None
         if local is not None:
             self._record_call(node, {"local": self.function_key(local)}, args, depth)
@@ -636,7 +653,7 @@ class TaintAnalysis:
             return arg_taint
         if method in catalog.PROPAGATING_METHODS and receiver:
             return union(receiver, arg_taint)
-        return CLEAN
+        return UNKNOWN
 
     @staticmethod
     def _strips_to_allow_list(pattern: Node, replacement: Node) -> bool:

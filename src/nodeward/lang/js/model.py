@@ -537,7 +537,9 @@ class SemanticModel:
         kind = node.type
         if kind == "subscript_expression":
             obj = node.child_by_field_name("object")
-            return obj is not None and self.is_constant(obj)
+            table = self.evaluate(obj) if obj is not None else None
+            # An empty table is a cache filled at run time, not a set of choices.
+            return table is not None and (isinstance(table.value, Unknown) or bool(table.value))
         if kind == "ternary_expression":
             branches = [node.child_by_field_name(f) for f in ("consequence", "alternative")]
             return all(b is not None and self.is_constant_choice(b, depth + 1) for b in branches)
