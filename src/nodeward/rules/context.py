@@ -26,6 +26,16 @@ class RuleContext:
     _taint: TaintAnalysis | None = None
     #: Parameters of this file's functions that reach a sink: plain data for the cross-file phase.
     param_sinks: list[dict[str, Any]] = field(default_factory=list)
+    #: Evidence for the practices scorecard (a limiter registered here, a password hashed there): plain data.
+    practice_evidence: list[dict[str, Any]] = field(default_factory=list)
+
+    def record_practice(self, practice: str, status: str, node: Node, evidence: str) -> None:
+        """Note evidence for the scorecard: `practice` (e.g. "rate-limiting"), `status` ("in-place", "missing",
+        "partly", "not-applicable"), where, and a short human description ("express-rate-limit on app")."""
+        self.practice_evidence.append({
+            "practice": practice, "status": status, "evidence": evidence,
+            "path": self.display_path, "line": node.start_point[0] + 1,
+        })
 
     @property
     def taint(self) -> TaintAnalysis:

@@ -95,6 +95,8 @@ class CodeScanner:
         summary = taint_summary(context, source)
         if summary:
             result.summaries["taint"] = summary
+        if context.practice_evidence:
+            result.summaries["practices"] = context.practice_evidence
         return result
 
 
