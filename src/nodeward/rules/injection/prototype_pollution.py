@@ -130,8 +130,8 @@ class PrototypePollution(TaintRule):
         descents = self._descents(node, target, ctx)
         if descents is None:
             return
-        functions = self._functions_around(node, ctx)
-        if self._rejects_dangerous_keys(functions, descents, ctx):
+        functions = self._functions_around(node, descents, ctx)
+        if self._rejects_dangerous_keys(functions, ctx):
             return
         if self._checks_own_property(functions, node, target, key, descents, ctx):
             return
@@ -275,9 +275,11 @@ class PrototypePollution(TaintRule):
 
     # ----- guards -------------------------------------------------------------------------------
 
-    def _functions_around(self, node: Node, ctx: RuleContext) -> list[Node]:
-        """The functions enclosing `node`, the local functions they call (a guard may live in a helper or
-        in the caller of a recursion), or the whole file at top level."""
+    def _functions_around(self, node: Node, descents: list[Node], ctx: RuleContext) -> list[Node]:
+        """Where a guard of the key may be: the functions enclosing `node`, the other functions of a
+        recursion, and the local functions they call (two levels: `if (!isValidKey(k))`). For a loop
+        (not a recursion) also the local callers and their helpers (the path may be parsed and checked
+        there); a recursion's caller sees only the first level of keys, so it does not count."""
         around: list[Node] = []
         current = ctx.taint.enclosing_function(node)
         while current is not None:
@@ -285,24 +287,51 @@ class PrototypePollution(TaintRule):
             current = ctx.taint.enclosing_function(current)
         if not around:
             return [ctx.model.tree.root_node]
-        helpers: list[Node] = []
-        for function in around:
-            for call in _descendants(function, frozenset({"call_expression"})):
-                helper = self._local_callee(call, ctx)
-                if helper is not None and all(helper.id != f.id for f in around + helpers):
-                    helpers.append(helper)
-        return around + helpers
+        recursive = any(d.type == "call_expression" for d in descents)
+        for call in descents:
+            if call.type == "call_expression" and (callee := self._local_callee(call, ctx)) is not None:
+                around.append(callee)
+        if not recursive:
+            around.extend(self._callers(around[0], ctx))
+        seen = {f.id for f in around}
+        result = list(around)
+        frontier = list(around)
+        for _ in range(2):
+            found: list[Node] = []
+            for function in frontier:
+                for call in _descendants(function, frozenset({"call_expression"})):
+                    helper = self._local_callee(call, ctx)
+                    if helper is not None and helper.id not in seen:
+                        seen.add(helper.id)
+                        found.append(helper)
+            result.extend(found)
+            frontier = found
+        return result
+
+    def _callers(self, function: Node, ctx: RuleContext) -> list[Node]:
+        """The functions of this file that call `function` by name."""
+        while function.parent is not None and function.parent.type == "arguments":  # a callback
+            outer = ctx.taint.enclosing_function(function)
+            if outer is None:
+                break
+            function = outer
+        callers: list[Node] = []
+        memo = ctx.shared.get("NW112.calls")
+        if not isinstance(memo, list):
+            memo = parser.captures(ctx.model.dialect, "(call_expression) @c", ctx.model.tree.root_node).get("c", [])
+            ctx.shared["NW112.calls"] = memo
+        for call in memo:
+            callee = self._local_callee(call, ctx)
+            if callee is not None and callee.id == function.id:
+                caller = ctx.taint.enclosing_function(call)
+                if caller is not None and all(caller.id != c.id for c in callers):
+                    callers.append(caller)
+        return callers
 
     @staticmethod
-    def _rejects_dangerous_keys(functions: list[Node], descents: list[Node], ctx: RuleContext) -> bool:
+    def _rejects_dangerous_keys(functions: list[Node], ctx: RuleContext) -> bool:
         mentioned: set[str] = set()
-        scopes = list(functions)
-        for call in descents:  # the other functions of a recursion
-            if call.type == "call_expression":
-                callee = PrototypePollution._local_callee(call, ctx)
-                if callee is not None:
-                    scopes.append(callee)
-        for scope in scopes:
+        for scope in functions:
             for literal in _descendants(scope, frozenset({"string", "regex", "template_string", "identifier"})):
                 if literal.type == "identifier":  # a constant list of the keys: BLOCKED.includes(key)
                     binding = ctx.model.resolve(literal)
