@@ -1,7 +1,8 @@
 """## What it finds
-Shell commands built from non-constant values: `child_process.exec`/`execSync` with a command that is
-not a constant, and `spawn`/`spawnSync`/`execFile`/`execFileSync` that run a shell (`shell: true`, or a
-program such as `sh -c`, `bash -c`, `cmd /c`) with non-constant arguments.
+Shell commands built from non-constant values: `child_process.exec`/`execSync`, `shelljs.exec` and
+execa's `execaCommand` with a command that is not a constant, and `spawn`/`spawnSync`/`execFile`/
+`execFileSync`, `execa` and `cross-spawn` that run a shell (`shell: true`, or a program such as `sh -c`,
+`bash -c`, `cmd /c`) with non-constant arguments.
 
 ## Why it matters
 A shell interprets `;`, `&&`, `|`, `$(...)` and back-ticks. When any part of the command comes from a
@@ -40,9 +41,14 @@ from nodeward.findings import Confidence, Severity
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 
-SHELL_COMMANDS = {"child_process.exec", "child_process.execSync"}
+SHELL_COMMANDS = {
+    "child_process.exec", "child_process.execSync", "shelljs.exec",
+    # execa's command strings are split on spaces: whoever writes the string chooses the program
+    "execa.execaCommand", "execa.execaCommandSync", "execa.command", "execa.commandSync",
+}
 PROGRAM_RUNNERS = {
     "child_process.spawn", "child_process.spawnSync", "child_process.execFile", "child_process.execFileSync",
+    "execa", "execa.execa", "execa.sync", "execa.execaSync", "cross-spawn", "cross-spawn.sync", "cross-spawn.spawn",
 }
 SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "fish", "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"}
 SHELL_SCRIPT_FLAGS = {"-c", "/c", "/C", "-Command", "-command", "/k", "/K"}
