@@ -8,11 +8,13 @@ from nodeward.scanners import FileScanner, ProjectScanner
 from nodeward.scanners.code import CodeScanner
 from nodeward.scanners.deps import DepsScanner
 from nodeward.scanners.secrets import SecretsScanner
+from nodeward.scanners.templates import TemplatesScanner
 
 # Each factory takes the selected rule ids (None: all) and returns a ready scanner.
 FILE_SCANNERS: dict[str, Callable[[frozenset[str] | None], FileScanner]] = {
     "code": CodeScanner,
     "secrets": SecretsScanner,
+    "templates": TemplatesScanner,
 }
 PROJECT_SCANNERS: dict[str, Callable[[frozenset[str] | None], ProjectScanner]] = {
     "deps": DepsScanner,

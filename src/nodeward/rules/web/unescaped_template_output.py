@@ -1,0 +1,217 @@
+"""## What it finds
+Output that a template file writes into the page without HTML escaping: EJS `<%- value %>`,
+Handlebars and Mustache `{{{ value }}}` and `{{& value }}`, Pug `p!= value`, `!{value}` and
+`attr!=value`, Nunjucks `{{ value | safe }}` and `{% autoescape false %}` blocks. The usual ways to
+include markup the application made itself are not reported: EJS `<%- include(...) %>` (partials),
+the layout slot `{{{ body }}}` / `<%- body %>` in a layout, string constants, and values passed
+through a function named like an escaper or sanitizer.
+
+## Why it matters
+Template engines escape `<`, `>`, `&` and quotes by default; the raw form turns that off. When the
+value holds anything a user wrote (a name, a comment, a URL parameter), its markup and scripts run in
+other visitors' browsers (stored or reflected cross-site scripting, CWE-79).
+
+## How to fix
+Use the escaping form (`<%= %>`, `{{ }}`, `p= value`, `#{value}`, no `| safe`). When a value must stay
+HTML (rendered Markdown, a rich-text field), sanitize it with an HTML sanitizer (DOMPurify,
+sanitize-html) before rendering, and keep raw output for markup the application produced itself.
+
+## Bad
+```ejs
+<p class="bio"><%- user.bio %></p>
+```
+
+## Good
+```ejs
+<p class="bio"><%= user.bio %></p>
+<%- include("partials/footer") %>
+```
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nodeward.findings import Confidence, Severity
+from nodeward.rules.base import Rule
+
+
+class UnescapedTemplateOutput(Rule):
+    id = "NW118"
+    name = "unescaped-template-output"
+    title = "Template prints a value without HTML escaping"
+    cwe = (79,)
+    owasp = "A03"
+    severity = Severity.MEDIUM
+    confidence = Confidence.MEDIUM
+    fix = "Use the escaping output form of the template engine, or sanitize values that must stay HTML."
+    category = "templates"
+
+
+@dataclass(frozen=True, slots=True)
+class RawOutput:
+    """One raw output in a template: where it is (0-based offsets into the text) and what it prints."""
+
+    start: int
+    end: int
+    expression: str
+    syntax: str  # how it is written, e.g. "<%-" or "{{{ }}}"
+    engine: str
+
+
+ENGINES = {
+    ".ejs": "EJS", ".hbs": "Handlebars", ".handlebars": "Handlebars", ".mustache": "Mustache", ".pug": "Pug",
+    ".jade": "Pug", ".njk": "Nunjucks",
+}
+# Functions whose output is meant to be printed raw: partials and layout helpers.
+INCLUDE_CALLS = re.compile(r"^\s*(include|partial|block|blocks\.\w+|contentFor|defineContent|yield|script|style"
+                           r"|stylesheet|livereload)\b")
+SAFE_WORDS = re.compile(r"(?<!un)escape|sanitiz|purify|encode|xss|strip_?tags|striptags", re.IGNORECASE)
+LAYOUT_SLOTS = frozenset({"body", "content", "yield"})
+STRING_CONSTANT = re.compile(r"""^\s*(?:"[^"\\]*"|'[^'\\]*'|\d+)\s*$""")
+
+_EJS_COMMENT = re.compile(r"<%#.*?%>", re.DOTALL)
+_EJS_RAW = re.compile(r"<%-(.*?)[-_]?%>", re.DOTALL)
+_HBS_COMMENT = re.compile(r"\{\{!--.*?--\}\}|\{\{![^}]*\}\}", re.DOTALL)
+_HBS_TRIPLE = re.compile(r"\{\{\{~?(.*?)~?\}\}\}", re.DOTALL)
+_HBS_AMPERSAND = re.compile(r"\{\{~?&(.*?)~?\}\}", re.DOTALL)
+_NJK_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
+_NJK_OUTPUT = re.compile(r"\{\{-?(.*?)-?\}\}", re.DOTALL)
+_NJK_AUTOESCAPE_OFF = re.compile(r"\{%-?\s*autoescape\s+false\s*-?%\}(.*?)(?:\{%-?\s*endautoescape\s*-?%\}|\Z)",
+                                 re.DOTALL)
+_NJK_SAFE = re.compile(r"\|\s*safe\b")
+_NJK_ESCAPE = re.compile(r"\|\s*(?:e|escape|forceescape|urlencode)\b")
+# Pug: a tag (with id, classes, attributes, `&attributes`) followed directly by `!=`, or a line starting with `!=`.
+_PUG_KEYWORDS = frozenset({"if", "else", "unless", "each", "for", "while", "case", "when", "default", "mixin",
+                           "include", "extends", "block", "append", "prepend", "yield", "doctype"})
+_PUG_BUFFERED = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<tag>(?:[\w:-]+|(?=[.#]))(?:[.#][\w-]+)*(?:\((?:[^()]|\([^()]*\))*\))?"
+    r"(?:&attributes\([^)]*\))?)?!=(?P<expr>.*)$",
+    re.MULTILINE,
+)
+_PUG_INTERPOLATION = re.compile(r"(?<!\\)!\{([^}]*)\}")
+_PUG_ATTRIBUTE = re.compile(r"[(,\s](?P<name>[\w:@-]+)!=\s*(?P<expr>[^,)]+)")
+
+
+def raw_outputs(text: str, suffix: str, path: str) -> list[RawOutput]:
+    """Every raw output of a template, except partials, layout slots, constants and sanitized values."""
+    engine = ENGINES.get(suffix.lower())
+    if engine is None:
+        return []
+    in_layout = _is_layout(path)
+    if engine == "EJS":
+        found = _ejs(text)
+    elif engine in ("Handlebars", "Mustache"):
+        found = _handlebars(text, engine)
+    elif engine == "Pug":
+        found = _pug(text)
+    else:
+        found = _nunjucks(text)
+    return [output for output in found if not _is_expected_markup(output.expression, in_layout)]
+
+
+def _is_layout(path: str) -> bool:
+    parts = path.replace("\\", "/").lower().split("/")
+    name = parts[-1]
+    return any(part in ("layouts", "layout") for part in parts[:-1]) or name.startswith(("layout", "_layout"))
+
+
+def _is_expected_markup(expression: str, in_layout: bool) -> bool:
+    expression = expression.strip().rstrip(";").strip()
+    if not expression or INCLUDE_CALLS.match(expression) or STRING_CONSTANT.match(expression):
+        return True
+    if SAFE_WORDS.search(expression):
+        return True
+    return in_layout and expression in LAYOUT_SLOTS
+
+
+def _blank(text: str, pattern: re.Pattern[str]) -> str:
+    """The text with the matches of `pattern` replaced by spaces (offsets and lines stay the same)."""
+    return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def _ejs(text: str) -> list[RawOutput]:
+    text = _blank(text, _EJS_COMMENT)
+    return [RawOutput(m.start(), m.end(), m.group(1), "<%-", "EJS") for m in _EJS_RAW.finditer(text)]
+
+
+def _handlebars(text: str, engine: str) -> list[RawOutput]:
+    text = _blank(text, _HBS_COMMENT)
+    found = [RawOutput(m.start(), m.end(), m.group(1), "{{{ }}}", engine) for m in _HBS_TRIPLE.finditer(text)]
+    found += [RawOutput(m.start(), m.end(), m.group(1), "{{& }}", engine) for m in _HBS_AMPERSAND.finditer(text)]
+    return [output for output in found if not output.expression.strip().startswith((">", "#", "/", "!"))]
+
+
+def _nunjucks(text: str) -> list[RawOutput]:
+    text = _blank(text, _NJK_COMMENT)
+    found: list[RawOutput] = []
+    unescaped_blocks: list[tuple[int, int]] = []
+    for block in _NJK_AUTOESCAPE_OFF.finditer(text):
+        body_start, body_end = block.start(1), block.end(1)
+        unescaped_blocks.append((body_start, body_end))
+        for output in _NJK_OUTPUT.finditer(text, body_start, body_end):
+            if not _NJK_ESCAPE.search(output.group(1)):
+                found.append(RawOutput(output.start(), output.end(), _without_filters(output.group(1)),
+                                       "{% autoescape false %}", "Nunjucks"))
+    for output in _NJK_OUTPUT.finditer(text):
+        if any(start <= output.start() < end for start, end in unescaped_blocks):
+            continue
+        body = output.group(1)
+        safe = _NJK_SAFE.search(body)
+        if safe is None:
+            continue
+        escaped = _NJK_ESCAPE.search(body)
+        if escaped is not None and escaped.start() < safe.start():
+            continue  # `x | escape | safe`
+        found.append(RawOutput(output.start(), output.end(), _without_filters(body), "| safe", "Nunjucks"))
+    return found
+
+
+def _without_filters(expression: str) -> str:
+    return expression.split("|")[0]
+
+
+def _pug(text: str) -> list[RawOutput]:
+    found: list[RawOutput] = []
+    offset = 0
+    in_comment_indent: int | None = None
+    for line in text.splitlines(keepends=True):
+        stripped = line.lstrip(" \t")
+        indent = len(line) - len(stripped)
+        body = stripped.rstrip("\r\n")
+        if in_comment_indent is not None:
+            if body and indent <= in_comment_indent:
+                in_comment_indent = None
+            else:
+                offset += len(line)
+                continue
+        if body.startswith("//"):
+            in_comment_indent = indent  # a comment covers the lines indented below it
+        elif body.startswith("|"):
+            found.extend(_pug_line(line, offset, text_only=True))  # piped text: only interpolations
+        elif body and not body.startswith("-"):  # `- code` lines are JavaScript, not output
+            found.extend(_pug_line(line, offset, text_only=False))
+        offset += len(line)
+    return found
+
+
+def _pug_line(line: str, offset: int, text_only: bool) -> list[RawOutput]:
+    found: list[RawOutput] = []
+    if not text_only:
+        buffered = _PUG_BUFFERED.match(line.rstrip("\r\n"))
+        tag = buffered.group("tag") if buffered is not None else None
+        if buffered is not None and (tag is None or tag.split("(")[0].split(".")[0] not in _PUG_KEYWORDS):
+            expression = buffered.group("expr")
+            found.append(RawOutput(offset + buffered.start("expr") - 2, offset + buffered.end("expr"),
+                                   expression, "!=", "Pug"))
+            return found
+        attributes = re.match(r"^[ \t]*[\w:.#-]*\((.*)\)", line)
+        if attributes is not None and line.lstrip().split("(")[0] not in _PUG_KEYWORDS:
+            for attribute in _PUG_ATTRIBUTE.finditer(line, attributes.start(1) - 1, attributes.end(1) + 1):
+                found.append(RawOutput(offset + attribute.start("name"), offset + attribute.end("expr"),
+                                       attribute.group("expr"), f"{attribute.group('name')}!=", "Pug"))
+    for interpolation in _PUG_INTERPOLATION.finditer(line):
+        found.append(RawOutput(offset + interpolation.start(), offset + interpolation.end(), interpolation.group(1),
+                               "!{}", "Pug"))
+    return found
