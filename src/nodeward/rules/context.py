@@ -136,7 +136,7 @@ class RuleContext:
         """Report a sink according to where its value comes from (see TaintRule)."""
         if self.is_constant(sink.value):
             return
-        taint = self.taint.taint_of(sink.value)
+        taint = self.taint.sink_taint(sink.value, sink.node)
         dirty = [o for o in taint if not o.clean_for(rule.sink_class)
                  and (o.kind != SOURCE or o.tag in rule.source_tags)]
         # Data another rule is about (names of archive entries) reaching this sink: that rule reports it.

@@ -21,6 +21,7 @@ from tree_sitter import Node
 
 from nodeward.analysis.taint import catalog
 from nodeward.analysis.taint.archives import ENTRY_TAG, NAME_ITSELF, ArchiveEntries
+from nodeward.analysis.taint.guards import Guards, apply_guards
 from nodeward.findings import Location, TraceStep
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import FUNCTION_SCOPES, Binding, SemanticModel, unwrap
@@ -127,6 +128,7 @@ class TaintAnalysis:
     _handlers: dict[int, str] | None = None  # function node id -> framework role ("http", "lambda", "message")
     _returns: dict[int, Taint] = field(default_factory=dict)
     _archives: ArchiveEntries | None = None
+    _guards: Guards | None = None
     _return_statements: dict[int, list[Node]] | None = None
     #: Calls of functions whose effect on sinks is known only in phase 2: plain data.
     call_sites: list[dict[str, Any]] = field(default_factory=list)
@@ -137,6 +139,17 @@ class TaintAnalysis:
 
     def taint_of(self, node: Node) -> Taint:
         return self._taint(node, 0)
+
+    def sink_taint(self, value: Node, sink: Node) -> Taint:
+        """The taint of a sink's value once the checks that dominate the sink are applied (see guards.py):
+        origins reaching it through a guarded variable are sanitized for the guard's classes."""
+        taint = self.taint_of(value)
+        if not taint:
+            return taint
+        if self._guards is None:
+            self._guards = Guards(self.model)
+        checks = self._guards.at(sink)
+        return apply_guards(self.model, self.taint_of, taint, value, checks) if checks else taint
 
     def location(self, node: Node) -> Location:
         (start_row, start_col), (end_row, end_col) = node.start_point, node.end_point

@@ -36,8 +36,11 @@ const AdmZip = require("adm-zip");
 const fs = require("fs");
 const path = require("path");
 function extract(file, dest) {
+  const root = path.resolve(dest) + path.sep;
   for (const entry of new AdmZip(file).getEntries()) {
-    fs.writeFileSync(path.join(dest, path.basename(entry.entryName)), entry.getData());
+    const target = path.resolve(root, entry.entryName);
+    if (!target.startsWith(root)) throw new Error(`bad entry ${entry.entryName}`);
+    fs.writeFileSync(target, entry.getData());
   }
 }
 ```

@@ -1,0 +1,347 @@
+"""Guards: checks that dominate a sink and make a value safe there, though the value itself is not changed.
+
+Evaluated only at sinks. Walking up from the sink to its function, a guard is
+- an enclosing `if` whose condition holds (or, in the `else` branch, fails) for the sink to run;
+- an earlier `if (cond) return/throw/continue/break` in the same or an enclosing block (cond must fail);
+- the left side of `check && sink(...)`.
+A condition makes a variable (or a member path such as `req.query.name`) safe when it is:
+- an allow-list test: `ALLOWED.includes(x)`, `ALLOWED.has(x)` (a constant array or Set),
+  `ALLOWED.indexOf(x) !== -1`, `x === "constant"`, an anchored allow-list regex `/^[a-z0-9_-]+$/.test(x)`:
+  safe for every sink class (a regex that allows `.` is not safe for paths: `..`);
+- a containment test of a resolved path: `target.startsWith(root)` where `target` is made by
+  `path.resolve`/`path.join`/`path.normalize`/`realpath`, or `path.relative(root, target).startsWith("..")`
+  failing, or `x.includes("..")` failing: safe for paths.
+`!`, `&&` and `||` combine them. The flow is not followed between the guard and the sink (a reassignment
+in between is not seen).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+from nodeward.lang.js.model import FUNCTION_SCOPES, SemanticModel, unwrap
+
+if TYPE_CHECKING:
+    from nodeward.analysis.taint.engine import Taint
+
+ALL = frozenset({"*"})
+PATH = frozenset({"path"})
+EXITS = frozenset({"return_statement", "throw_statement", "continue_statement", "break_statement"})
+BLOCKS = frozenset({"statement_block", "program", "switch_case", "switch_default", "else_clause"})
+# Calls whose result is a normalised path: `..` segments are resolved, so a prefix test is meaningful.
+RESOLVING_CALLS = frozenset({
+    "path.resolve", "path.join", "path.normalize", "path.posix.resolve", "path.posix.join", "path.posix.normalize",
+    "path.win32.resolve", "path.win32.join", "path.win32.normalize", "fs.realpathSync", "fs.realpath",
+    "fs.promises.realpath", "fs.realpathSync.native", "fs-extra.realpath", "fs-extra.realpathSync",
+})
+RELATIVE_CALLS = frozenset({"path.relative", "path.posix.relative", "path.win32.relative"})
+_FUNCTIONS = FUNCTION_SCOPES - {"program"}
+# Items of an allow-list character class: letters, digits, `_`, `-`, space, `\d`, `\w`, ranges of them.
+_CLASS_ITEM = re.compile(r"\\[dw]|[A-Za-z0-9]-[A-Za-z0-9]|[A-Za-z0-9_ -]|\\-|\\\.|\.")
+_ATOM = re.compile(r"\[((?:[^\]\\]|\\.)+)\]|\\[dw]|[A-Za-z0-9_-]|\\\.")
+_QUANTIFIER = re.compile(r"[+*?]|\{\d+(?:,\d*)?\}")
+
+Key = tuple[str, int | str]  # ("binding", id of the declaring node) or ("member", text of the access)
+Checks = dict[Key, frozenset[str]]
+
+
+def _merge_all(first: Checks, second: Checks) -> Checks:
+    """Both hold: what either makes safe."""
+    result = dict(first)
+    for key, classes in second.items():
+        result[key] = result.get(key, frozenset()) | classes
+    return result
+
+
+def _merge_any(first: Checks, second: Checks) -> Checks:
+    """One of them holds: only what both make safe."""
+    return {key: first[key] & second[key] for key in first.keys() & second.keys() if first[key] & second[key]}
+
+
+def allow_list_regex_classes(pattern: str) -> frozenset[str]:
+    """The sink classes an anchored allow-list pattern (`^[a-z0-9_-]+$`) makes a value safe for."""
+    if not (pattern.startswith("^") and pattern.endswith("$")) or pattern.endswith("\\$"):
+        return frozenset()
+    body = pattern[1:-1]
+    position, dotted = 0, False
+    while position < len(body):
+        atom = _ATOM.match(body, position)
+        if atom is None:
+            return frozenset()
+        if atom.group(1) is not None:
+            items = atom.group(1)
+            if items.startswith("^") or _CLASS_ITEM.sub("", items):
+                return frozenset()
+            dotted = dotted or "." in items
+        elif atom.group(0) == "\\.":
+            dotted = True
+        position = atom.end()
+        quantifier = _QUANTIFIER.match(body, position)
+        if quantifier is not None:
+            position = quantifier.end()
+    if not body:
+        return frozenset()
+    return frozenset({"*"}) if not dotted else frozenset({"command", "code", "sql", "nosql", "xss", "ssrf", "redirect",
+                                                          "header", "regex", "require", "deserialization",
+                                                          "prototype", "xxe"})
+
+
+@dataclass
+class Guards:
+    model: SemanticModel
+    _checks: dict[tuple[int, bool], Checks] = field(default_factory=dict)
+
+    # ----- what a sink is guarded by ---------------------------------------------------------
+
+    def at(self, sink: Node) -> Checks:
+        """Variables and member paths made safe by the checks that dominate `sink`."""
+        result: Checks = {}
+        node = sink
+        while node.parent is not None and node.type not in _FUNCTIONS:
+            parent = node.parent
+            if parent.type == "if_statement":
+                condition = parent.child_by_field_name("condition")
+                if condition is not None:
+                    if node == parent.child_by_field_name("consequence"):
+                        result = _merge_all(result, self.checks(condition, True))
+                    elif node == parent.child_by_field_name("alternative"):
+                        result = _merge_all(result, self.checks(condition, False))
+            elif parent.type == "binary_expression" and node == parent.child_by_field_name("right"):
+                operator = parent.child_by_field_name("operator")
+                left = parent.child_by_field_name("left")
+                if operator is not None and left is not None and self.model.text(operator) in ("&&", "||"):
+                    result = _merge_all(result, self.checks(left, self.model.text(operator) == "&&"))
+            if parent.type in BLOCKS:
+                for statement in parent.named_children:
+                    if statement.start_byte >= node.start_byte:
+                        break
+                    if statement.type == "if_statement" and statement.child_by_field_name("alternative") is None \
+                            and _exits(statement.child_by_field_name("consequence")):
+                        condition = statement.child_by_field_name("condition")
+                        if condition is not None:
+                            result = _merge_all(result, self.checks(condition, False))
+            node = parent
+        return result
+
+    # ----- what a condition checks ------------------------------------------------------------
+
+    def checks(self, condition: Node, holds: bool) -> Checks:
+        """What is safe when `condition` evaluates to `holds`."""
+        key = (condition.id, holds)
+        cached = self._checks.get(key)
+        if cached is None:
+            cached = self._checks[key] = self._evaluate(unwrap(condition), holds)
+        return cached
+
+    def _evaluate(self, node: Node, holds: bool) -> Checks:
+        kind = node.type
+        if kind == "unary_expression":
+            operator = node.child_by_field_name("operator")
+            argument = node.child_by_field_name("argument")
+            if operator is not None and argument is not None and self.model.text(operator) == "!":
+                return self.checks(argument, not holds)
+            return {}
+        if kind == "binary_expression":
+            return self._binary(node, holds)
+        if kind == "call_expression":
+            return self._call(node, holds)
+        return {}
+
+    def _binary(self, node: Node, holds: bool) -> Checks:
+        operator_node = node.child_by_field_name("operator")
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        if operator_node is None or left is None or right is None:
+            return {}
+        operator = self.model.text(operator_node)
+        if operator == "&&":
+            parts = (self.checks(left, holds), self.checks(right, holds))
+            return _merge_all(*parts) if holds else _merge_any(*parts)
+        if operator == "||":
+            parts = (self.checks(left, holds), self.checks(right, holds))
+            return _merge_any(*parts) if holds else _merge_all(*parts)
+        if operator in ("===", "==", "!==", "!="):
+            equal = operator in ("===", "==")
+            left, right = unwrap(left), unwrap(right)
+            index_test = self._index_test(left, right) or self._index_test(right, left)
+            if index_test is not None:  # ALLOWED.indexOf(x) === -1
+                return self.checks(index_test, not holds if equal else holds)
+            if holds != equal:
+                return {}
+            for variable, constant in ((left, right), (right, left)):
+                if self.model.is_constant(constant) and not self.model.is_constant(variable):
+                    key = self._key(variable)
+                    return {key: ALL} if key is not None else {}
+            return {}
+        if operator in (">", ">=", "<", "<="):
+            left, right = unwrap(left), unwrap(right)
+            number = _integer(self.model.text(right))
+            if left.type == "call_expression" and self.model.method_name(left) == "indexOf" and number is not None:
+                found = (operator == ">" and number >= -1) or (operator == ">=" and number >= 0)
+                missing = (operator == "<" and number <= 0) or (operator == "<=" and number <= -1)
+                if found or missing:
+                    return self.checks(left, holds if found else not holds)
+        return {}
+
+    def _index_test(self, call: Node, constant: Node) -> Node | None:
+        """`x.indexOf(y)` compared with -1: the call, read as "contains"."""
+        if call.type != "call_expression" or self.model.method_name(call) != "indexOf":
+            return None
+        return call if _integer(self.model.text(constant)) == -1 else None
+
+    def _call(self, node: Node, holds: bool) -> Checks:
+        method = self.model.method_name(node)
+        args = self.model.arguments(node)
+        callee = unwrap(node.child_by_field_name("function") or node)
+        receiver = callee.child_by_field_name("object")
+        if method is None or receiver is None or not args:
+            return {}
+        receiver = unwrap(receiver)
+        first = unwrap(args[0])
+        if method in ("includes", "has", "indexOf"):
+            if self._constant_collection(receiver):  # ALLOWED.includes(x)
+                key = self._key(first)
+                return {key: ALL} if holds and key is not None else {}
+            if self.model.string_value(first) in ("..", "../", "..\\") and not holds:  # x.includes("..") fails
+                key = self._key(receiver)
+                return {key: PATH} if key is not None else {}
+            return {}
+        if method == "test" and self._allow_list_regex(receiver) and holds:
+            key = self._key(first)
+            classes = allow_list_regex_classes(self._regex_pattern(receiver) or "")
+            return {key: classes} if key is not None and classes else {}
+        if method == "startsWith":
+            prefix = self.model.string_value(first)
+            if prefix is not None and prefix.startswith(".."):  # path.relative(root, target).startsWith("..")
+                if holds:
+                    return {}
+                return {key: PATH for key in self._relative_targets(receiver)}
+            if holds and prefix not in ("", "/") and self._resolved(receiver):
+                key = self._key(receiver)
+                return {key: PATH} if key is not None else {}
+        return {}
+
+    # ----- helpers ----------------------------------------------------------------------------
+
+    def _key(self, node: Node) -> Key | None:
+        node = unwrap(node)
+        if node.type == "identifier":
+            binding = self.model.resolve(node)
+            return ("binding", binding.node.id) if binding is not None else None
+        if node.type in ("member_expression", "subscript_expression"):
+            return ("member", self.model.text(node))
+        return None
+
+    def _value(self, node: Node) -> Node:
+        """A stable variable's value (one step), else the node itself."""
+        node = unwrap(node)
+        if node.type == "identifier":
+            binding = self.model.resolve(node)
+            if binding is not None and binding.value is not None and not binding.path and binding.is_stable:
+                return unwrap(binding.value)
+        return node
+
+    def _constant_collection(self, node: Node) -> bool:
+        value = self._value(node)
+        if self.model.is_constant(value):
+            return True
+        constructor = value.child_by_field_name("constructor") if value.type == "new_expression" else None
+        if constructor is not None and any(self.model.is_global(constructor, name) for name in ("Set", "Map")):
+            args = self.model.arguments(value)
+            return not args or self.model.is_constant(args[0])
+        return False
+
+    def _regex_pattern(self, node: Node) -> str | None:
+        value = self._value(node)
+        if value.type != "regex":
+            return None
+        pattern = value.child_by_field_name("pattern")
+        return self.model.text(pattern) if pattern is not None else None
+
+    def _allow_list_regex(self, node: Node) -> bool:
+        return self._regex_pattern(node) is not None
+
+    def _resolved(self, node: Node) -> bool:
+        value = self._value(node)
+        if value.type == "await_expression" and value.named_children:
+            value = unwrap(value.named_children[0])
+        return value.type == "call_expression" and self.model.call_name(value) in RESOLVING_CALLS
+
+    def _relative_targets(self, node: Node) -> Iterator[Key]:
+        """`rel` of `rel = path.relative(root, target)`: the variable itself and the target."""
+        own = self._key(node)
+        if own is not None:
+            yield own
+        value = self._value(node)
+        if value.type == "call_expression" and self.model.call_name(value) in RELATIVE_CALLS:
+            args = self.model.arguments(value)
+            if len(args) >= 2:
+                target = self._key(args[1])
+                if target is not None:
+                    yield target
+
+
+def _integer(text: str) -> int | None:
+    try:
+        return int(text.replace(" ", ""))
+    except ValueError:
+        return None
+
+
+def _exits(statement: Node | None) -> bool:
+    """True when the statement always leaves the block: return, throw, continue, break (or a block ending so)."""
+    if statement is None:
+        return False
+    if statement.type in EXITS:
+        return True
+    if statement.type == "statement_block":
+        children = [c for c in statement.named_children if c.type != "comment"]
+        return bool(children) and _exits(children[-1])
+    return False
+
+
+def guarded_uses(model: SemanticModel, value: Node, checks: Checks, depth: int = 0) -> Iterator[tuple[Node, Key]]:
+    """The identifiers and member accesses in `value` (and in the definitions of its stable variables) that
+    `checks` makes safe."""
+    if depth > 2 or not checks:
+        return
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if node.type in ("identifier", "member_expression", "subscript_expression"):
+            key: Key | None = None
+            if node.type == "identifier":
+                binding = model.resolve(node)
+                if binding is not None:
+                    key = ("binding", binding.node.id)
+                    if key not in checks and binding.value is not None and binding.is_stable and not binding.path \
+                            and binding.kind in ("const", "let", "var"):
+                        yield from guarded_uses(model, binding.value, checks, depth + 1)
+            else:
+                key = ("member", model.text(node))
+            if key is not None and key in checks:
+                yield node, key
+                continue
+        if node.type in _FUNCTIONS:
+            continue
+        stack.extend(node.named_children)
+
+
+def apply_guards(model: SemanticModel, taint_of: Callable[[Node], Taint], taint: Taint, value: Node,
+                 checks: Checks) -> Taint:
+    """Mark the origins that reach `value` through a guarded variable as sanitized for the guard's classes."""
+    marks: dict[tuple[str, str, str, int, int], frozenset[str]] = {}
+    for node, key in guarded_uses(model, value, checks):
+        for origin in taint_of(node):
+            identity = origin.identity()
+            marks[identity] = marks.get(identity, frozenset()) | checks[key]
+    if not marks:
+        return taint
+    return frozenset(
+        replace(o, sanitized=o.sanitized | marks[o.identity()]) if o.identity() in marks else o for o in taint
+    )

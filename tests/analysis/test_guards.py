@@ -1,0 +1,124 @@
+"""Guards that dominate a sink: allow-list checks and containment tests of resolved paths sanitize the value there."""
+
+from __future__ import annotations
+
+import pytest
+
+from nodeward.analysis.taint.engine import TaintAnalysis
+from nodeward.analysis.taint.guards import allow_list_regex_classes
+from nodeward.lang.js import parser
+from nodeward.lang.js.model import SemanticModel
+
+PRELUDE = "const fs = require('fs'); const path = require('path'); const ROOT = '/srv/files';\n"
+ALLOWED = "const ALLOWED = ['a.txt', 'b.txt']; const NAMES = new Set(['x', 'y']);\n"
+
+
+def sink_origins(body: str, sink_class: str = "path") -> list[str]:
+    """Labels of the origins not sanitized for `sink_class` at the `sink(...)` call of an Express handler."""
+    source = PRELUDE + ALLOWED + "app.get('/f', (req, res) => {\n" + body + "\n});\n"
+    data = source.encode()
+    model = SemanticModel(parser.parse(data, "javascript"), data, "javascript")
+    analysis = TaintAnalysis(model, "x.js")
+    calls = parser.captures(model.dialect, "(call_expression) @c", model.tree.root_node)["c"]
+    sink = next(c for c in calls if model.text(c.child_by_field_name("function") or c) == "sink")
+    taint = analysis.sink_taint(model.arguments(sink)[0], sink)
+    return sorted(o.label for o in taint if not o.clean_for(sink_class))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # allow-lists: early exits, enclosing ifs, else branches, &&
+        "const name = req.query.name;\nif (!ALLOWED.includes(name)) return;\nsink(name);",
+        "const name = req.query.name;\nif (!ALLOWED.includes(name)) { res.sendStatus(404); return; }\n"
+        "sink(path.join(ROOT, name));",
+        "const name = req.query.name;\nif (ALLOWED.includes(name)) { sink(name); }",
+        "const name = req.query.name;\nif (!NAMES.has(name)) { throw new Error('no'); } else { sink(name); }",
+        "const name = req.query.name;\nif (NAMES.has(name)) { sink(name); }",
+        "const name = req.query.name;\nif (ALLOWED.indexOf(name) === -1) return;\nsink(name);",
+        "const name = req.query.name;\nif (ALLOWED.indexOf(name) > -1) sink(name);",
+        "const name = req.query.name;\nif (name !== 'a.txt' && name !== 'b.txt') return;\nsink(name);",
+        "const name = req.query.name;\nif (name === 'a.txt' || name === 'b.txt') { sink(name); }",
+        "const name = req.query.name;\nALLOWED.includes(name) && sink(name);",
+        "if (!ALLOWED.includes(req.query.name)) return;\nsink(req.query.name);",
+        "const name = req.query.name;\nif (!/^[a-z0-9_-]+$/i.test(name)) return;\nsink(name);",
+        "const name = req.query.name;\nconst file = path.join(ROOT, name);\nif (!ALLOWED.includes(name)) return;\n"
+        "sink(file);",
+        # containment of a resolved path
+        "const target = path.resolve(ROOT, req.query.name);\nif (!target.startsWith(ROOT + path.sep)) {\n"
+        "  throw new Error('outside');\n}\nsink(target);",
+        "const target = path.join(ROOT, req.query.name);\nif (target.startsWith(ROOT)) { sink(target); }",
+        "const target = path.resolve(ROOT, req.query.name);\nconst rel = path.relative(ROOT, target);\n"
+        "if (rel.startsWith('..') || path.isAbsolute(rel)) return;\nsink(target);",
+        "const name = req.query.name;\nif (name.includes('..')) return;\nsink(path.join(ROOT, name));",
+        "for (const name of req.body.files) {\n  if (!ALLOWED.includes(name)) continue;\n  sink(name);\n}",
+    ],
+)
+def test_guarded_values_are_clean(body: str) -> None:
+    assert sink_origins(body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # no guard, or a guard that does not protect the sink
+        ("sink(req.query.name);", ["req.query.name"]),
+        ("const name = req.query.name;\nif (ALLOWED.includes(name)) { log(name); }\nsink(name);", ["req.query.name"]),
+        ("const name = req.query.name;\nif (!ALLOWED.includes(name)) { log(name); }\nsink(name);", ["req.query.name"]),
+        ("const name = req.query.name;\nif (ALLOWED.includes(name)) return;\nsink(name);", ["req.query.name"]),
+        ("const name = req.query.name;\nif (!ALLOWED.includes(name) && name) return;\nsink(name);", ["req.query.name"]),
+        ("const name = req.query.name;\nif (name === 'a' || other) { sink(name); }", ["req.query.name"]),
+        ("const name = req.query.name;\nconst other = req.query.other;\nif (!ALLOWED.includes(other)) return;\n"
+         "sink(name);", ["req.query.name"]),
+        ("const name = req.query.name;\nif (!list.includes(name)) return;\nsink(name);", ["req.query.name"]),
+        # a prefix test of an unresolved path: `ROOT/../etc` starts with ROOT
+        ("const target = ROOT + '/' + req.query.name;\nif (!target.startsWith(ROOT)) return;\nsink(target);",
+         ["req.query.name"]),
+        ("const name = req.query.name;\nif (!/[a-z]+/.test(name)) return;\nsink(name);", ["req.query.name"]),
+        ("const name = req.query.name;\nif (!/^[\\w.-]+$/.test(name)) return;\nsink(name);", ["req.query.name"]),
+        ("const name = req.query.name;\nif (!/^.+$/.test(name)) return;\nsink(name);", ["req.query.name"]),
+        ("const name = req.query.name;\nif (name.includes('..')) { log(); }\nsink(name);", ["req.query.name"]),
+    ],
+)
+def test_unguarded_values_stay_tainted(body: str, expected: list[str]) -> None:
+    assert sink_origins(body) == expected
+
+
+def test_containment_guards_only_protect_paths() -> None:
+    body = "const target = path.resolve(ROOT, req.query.name);\nif (!target.startsWith(ROOT)) return;\nsink(target);"
+    assert sink_origins(body, "path") == []
+    assert sink_origins(body, "command") == ["req.query.name"]
+
+
+def test_dotted_allow_list_regex_is_not_a_path_guard() -> None:
+    body = "const name = req.query.name;\nif (!/^[\\w.-]+$/.test(name)) return;\nsink(name);"
+    assert sink_origins(body, "command") == []
+    assert sink_origins(body, "path") == ["req.query.name"]
+
+
+def test_guards_in_another_function_do_not_count() -> None:
+    body = "const name = req.query.name;\nif (!ALLOWED.includes(name)) return;\nsetTimeout(() => sink(name), 1);"
+    # the walk stops at the closure (conservative): a check outside it is not used
+    assert sink_origins(body) == ["req.query.name"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "safe_for_paths", "safe_for_commands"),
+    [
+        ("^[a-z0-9]+$", True, True),
+        ("^[A-Za-z0-9_-]{1,64}$", True, True),
+        ("^\\d+$", True, True),
+        ("^[\\w-]+\\.json$", False, True),
+        ("^[\\w.-]+$", False, True),
+        ("[a-z]+", False, False),
+        ("^[a-z]+", False, False),
+        ("^.*$", False, False),
+        ("^[^/]+$", False, False),
+        ("^(a|b)$", False, False),
+        ("^[a-z/]+$", False, False),
+    ],
+)
+def test_allow_list_regex_classes(pattern: str, safe_for_paths: bool, safe_for_commands: bool) -> None:
+    classes = allow_list_regex_classes(pattern)
+    assert ("*" in classes or "path" in classes) is safe_for_paths
+    assert ("*" in classes or "command" in classes) is safe_for_commands
