@@ -94,6 +94,7 @@ class PermissiveCorsWithCredentials(Rule):
             ctx.record_practice("cors", "in-place", options, f"`{what}` without credentials")
             return
         origin = entries.get("origin")
+        problem: str | None
         if origin is None:
             if open_ended:
                 return
