@@ -114,8 +114,10 @@ class CrossSiteScripting(TaintRule):
             if self._is_json(ctx, value):
                 return
             function_text = enclosing_function_text(ctx, node, until=node)
-            html_type = bool(HTML_TYPE.search(function_text))
-            other_type = bool(OTHER_TYPE.search(function_text))
+            # The content type set last before the sink wins (handlers often set several, one per branch).
+            html_at = max((m.start() for m in HTML_TYPE.finditer(function_text)), default=-1)
+            other_at = max((m.start() for m in OTHER_TYPE.finditer(function_text)), default=-1)
+            html_type, other_type = html_at > other_at, other_at > html_at
             html_value = self._looks_like_html(ctx, value)
             express_send = method == "send" and name_of(ctx, response) != "reply"
             if html_value or html_type or (express_send and not other_type):

@@ -68,6 +68,12 @@ ENGINES = {
 INCLUDE_CALLS = re.compile(r"^\s*(include|partial|block|blocks\.\w+|contentFor|defineContent|yield|script|style"
                            r"|stylesheet|livereload)\b")
 SAFE_WORDS = re.compile(r"(?<!un)escape|sanitiz|purify|encode|xss|strip_?tags|striptags", re.IGNORECASE)
+# Inner extensions of templates that generate something other than HTML (`README.md.hbs`).
+NON_HTML_OUTPUTS = frozenset({
+    "md", "markdown", "txt", "text", "js", "mjs", "cjs", "ts", "tsx", "jsx", "json", "yml", "yaml", "toml", "ini",
+    "sh", "bash", "ps1", "py", "rb", "go", "java", "rs", "c", "h", "cpp", "cs", "php", "sql", "css", "scss", "less",
+    "env", "conf", "cfg", "dockerfile", "gitignore", "npmignore", "csv", "tf", "graphql", "gql", "proto", "lock",
+})
 LAYOUT_SLOTS = frozenset({"body", "content", "yield"})
 STRING_CONSTANT = re.compile(r"""^\s*(?:"[^"\\]*"|'[^'\\]*'|\d+)\s*$""")
 
@@ -97,7 +103,7 @@ _PUG_ATTRIBUTE = re.compile(r"[(,\s](?P<name>[\w:@-]+)!=\s*(?P<expr>[^,)]+)")
 def raw_outputs(text: str, suffix: str, path: str) -> list[RawOutput]:
     """Every raw output of a template, except partials, layout slots, constants and sanitized values."""
     engine = ENGINES.get(suffix.lower())
-    if engine is None:
+    if engine is None or _makes_other_than_html(path):
         return []
     in_layout = _is_layout(path)
     if engine == "EJS":
@@ -109,6 +115,13 @@ def raw_outputs(text: str, suffix: str, path: str) -> list[RawOutput]:
     else:
         found = _nunjucks(text)
     return [output for output in found if not _is_expected_markup(output.expression, in_layout)]
+
+
+def _makes_other_than_html(path: str) -> bool:
+    """`README.md.hbs`, `config.json.ejs`, `index.js.ejs`: templates of files that are not HTML pages."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    parts = name.split(".")
+    return len(parts) >= 3 and parts[-2] in NON_HTML_OUTPUTS
 
 
 def _is_layout(path: str) -> bool:
