@@ -185,7 +185,7 @@ def descendants(node: Node, types: frozenset[str]) -> Iterator[Node]:
 
 def is_request_data(ctx: RuleContext, node: Node) -> bool:
     """Whether some part of the value comes straight from a request (or other outside input)."""
-    return any(o.kind == SOURCE and o.tag == "" for o in ctx.taint.taint_of(node))
+    return any(o.kind == SOURCE and o.tag == "" and "*" not in o.sanitized for o in ctx.taint.taint_of(node))
 
 
 def file_mentions(ctx: RuleContext, pattern: str) -> bool:
@@ -224,3 +224,73 @@ def human_size(size: float) -> str:
         if size >= factor:
             return f"{size / factor:g} {unit}"
     return f"{size:g} bytes"
+
+
+# ----- passwords ---------------------------------------------------------------------------------------
+
+# Slow password hashing functions (a value passed to these is being hashed properly).
+SLOW_HASH_CALLS = frozenset(
+    {"bcrypt.hash", "bcrypt.hashSync", "bcryptjs.hash", "bcryptjs.hashSync", "bcrypt-nodejs.hash",
+     "bcrypt-nodejs.hashSync", "argon2.hash", "@node-rs/argon2.hash", "@node-rs/argon2.hashSync",
+     "@node-rs/bcrypt.hash", "@node-rs/bcrypt.hashSync", "crypto.scrypt", "crypto.scryptSync", "crypto.pbkdf2",
+     "crypto.pbkdf2Sync", "scrypt-js.scrypt", "scrypt-kdf.kdf", "bcrypt.compare", "bcryptjs.compare",
+     "argon2.verify", "crypto.subtle.deriveBits", "crypto.subtle.deriveKey"}
+)
+_PASS_THROUGH_METHODS = frozenset({"trim", "toString", "normalize", "toLowerCase", "concat", "valueOf"})
+_PASS_THROUGH_CALLS = frozenset({"String", "Buffer.from", "JSON.stringify"})
+
+
+def password_part(ctx: RuleContext, node: Node, depth: int = 0) -> str | None:
+    """The password-named value inside an expression (`salt + password`, `` `${user.pwd}` ``,
+    `String(req.body.password).trim()`, a const holding one), or None."""
+    if depth > 6:
+        return None
+    node = ctx.unwrap(node)
+    kind = node.type
+    if kind in ("identifier", "shorthand_property_identifier"):
+        if is_password_name(ctx.text(node)):
+            return ctx.text(node)
+        binding = ctx.model.resolve(node) if kind == "identifier" else None
+        if binding is not None and binding.value is not None and binding.is_stable and not binding.path \
+                and binding.kind in ("const", "let", "var"):
+            return password_part(ctx, binding.value, depth + 1)
+        return None
+    if kind in ("member_expression", "subscript_expression"):
+        prop = ctx.model.member_property(node)
+        return ctx.text(node) if prop is not None and is_password_name(prop) else None
+    if kind == "binary_expression":
+        for side in ("left", "right"):
+            child = node.child_by_field_name(side)
+            found = password_part(ctx, child, depth + 1) if child is not None else None
+            if found is not None:
+                return found
+        return None
+    if kind == "template_string":
+        for child in node.named_children:
+            if child.type == "template_substitution" and child.named_children:
+                found = password_part(ctx, child.named_children[0], depth + 1)
+                if found is not None:
+                    return found
+        return None
+    if kind == "call_expression":
+        method = ctx.method_name(node)
+        callee = ctx.unwrap(node.child_by_field_name("function") or node)
+        if method in _PASS_THROUGH_METHODS:
+            receiver = callee.child_by_field_name("object")
+            return password_part(ctx, receiver, depth + 1) if receiver is not None else None
+        if ctx.call_name(node) in _PASS_THROUGH_CALLS:
+            args = ctx.arguments(node)
+            return password_part(ctx, args[0], depth + 1) if args else None
+    if kind == "await_expression" and node.named_children:
+        return password_part(ctx, node.named_children[0], depth + 1)
+    return None
+
+
+def inside_slow_hash(ctx: RuleContext, node: Node) -> bool:
+    """Whether `node` is (part of) an argument of a slow password hash: a pre-hash before bcrypt."""
+    current = node.parent
+    while current is not None and current.type not in FUNCTION_TYPES:
+        if current.type == "call_expression" and ctx.call_name(current) in SLOW_HASH_CALLS:
+            return True
+        current = current.parent
+    return False
