@@ -173,6 +173,25 @@ def enclosing_function(node: Node) -> Node | None:
     return current
 
 
+def parameter_name(param: Node, ctx: RuleContext) -> str:
+    """The name of a parameter, also for TypeScript's `required_parameter` (`req: Request`)."""
+    if param.type in ("required_parameter", "optional_parameter"):
+        pattern = param.child_by_field_name("pattern")
+        return ctx.text(pattern) if pattern is not None else ""
+    if param.type == "assignment_pattern":
+        left = param.child_by_field_name("left")
+        return ctx.text(left) if left is not None else ""
+    return ctx.text(param)
+
+
+def parameter_names(function: Node, ctx: RuleContext) -> list[str]:
+    params = function.child_by_field_name("parameters")
+    if params is None:
+        single = function.child_by_field_name("parameter")
+        return [ctx.text(single)] if single is not None else []
+    return [parameter_name(p, ctx) for p in params.named_children if p.type != "comment"]
+
+
 def descendants(node: Node, types: frozenset[str]) -> Iterator[Node]:
     """Nodes of the given types under `node` (not entering nested functions when `node` is one)."""
     stack = list(reversed(node.named_children))

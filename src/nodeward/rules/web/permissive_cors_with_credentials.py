@@ -47,6 +47,7 @@ from nodeward.rules.web.knowledge import (
     enclosing_function,
     is_request_data,
     object_entries,
+    parameter_names,
 )
 
 # CORS middlewares: the value their `origin` option takes when it is absent ("reflect" or "*").
@@ -146,8 +147,7 @@ class PermissiveCorsWithCredentials(Rule):
 
 def _always_allows(function: Node, ctx: RuleContext) -> bool:
     """`(origin, callback) => callback(null, true)`: every call of the callback accepts the origin."""
-    params = function.child_by_field_name("parameters")
-    names = [ctx.text(p) for p in params.named_children] if params is not None else []
+    names = parameter_names(function, ctx)
     if len(names) < 2:
         return False
     origin_name, callback_name = names[0], names[1]
