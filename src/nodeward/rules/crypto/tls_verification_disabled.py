@@ -1,7 +1,8 @@
 """## What it finds
 TLS certificate checks switched off: `rejectUnauthorized: false` in any options object (`https.request`,
 `https.Agent`, `tls.connect`, axios/got agents, database `ssl` options, `ws`), `strictSSL: false`
-(`request`) and `verifySSL`/`sslVerify: false`; assignments such as `agent.options.rejectUnauthorized = false`, `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"` (which
+(`request`) and `verifySSL`/`sslVerify: false`; assignments such as
+`agent.options.rejectUnauthorized = false`, `process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"` (which
 turns checks off for the whole process), and a `checkServerIdentity` that accepts every certificate
 (`() => undefined`). A flag set from an expression (`rejectUnauthorized: !isDev`) is a configuration
 choice and is not reported.
