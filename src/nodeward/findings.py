@@ -128,6 +128,38 @@ class FileNotice:
     line: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PracticeEvidence:
+    """Where the scorecard saw a practice applied or broken (a limiter, a hashing call, a finding)."""
+
+    path: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeResult:
+    """One line of a scorecard: status is in-place, partly, missing, not-applicable or not-checked."""
+
+    practice: str
+    status: str
+    reason: str
+    evidence: tuple[PracticeEvidence, ...] = ()
+    findings: tuple[str, ...] = ()  # ids of the rules whose findings count against the practice
+
+
+@dataclass(frozen=True, slots=True)
+class AppScorecard:
+    """The practices of one application found in the tree."""
+
+    name: str
+    framework: str
+    path: str
+    line: int
+    root: str  # the package folder the app belongs to ("" for the scan root)
+    practices: tuple[PracticeResult, ...] = ()
+
+
 @dataclass(slots=True)
 class ScanResult:
     """Everything one scan produced, handed from the scanners to the reporters."""
@@ -138,3 +170,5 @@ class ScanResult:
     lines_scanned: int = 0
     suppressed: int = 0
     root: str = "."
+    #: One practices scorecard per application found in the tree (code scanner).
+    scorecard: list[AppScorecard] = field(default_factory=list)

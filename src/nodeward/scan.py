@@ -14,6 +14,9 @@ from pathlib import Path
 
 from nodeward.analysis.taint.project import FlowJoiner, read_packages
 from nodeward.findings import Confidence, FileNotice, Finding, ScanResult, Severity, assign_fingerprints
+from nodeward.practices.model import AppModel
+from nodeward.practices.run import join_apps
+from nodeward.practices.scorecard import build_scorecards
 from nodeward.scanners import FileResult, ProjectContext
 from nodeward.scanners.registry import FILE_SCANNERS, PROJECT_SCANNERS, scanner_names
 from nodeward.scanners.worker import FileScanRunner, init_worker, scan_in_worker
@@ -139,6 +142,9 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
     results = _scan_files(per_file, options, progress)
     if "code" in options.scanners:
         results = join_code_flows(results, per_file, discovery, options)
+    apps: list[AppModel] = []
+    if "code" in options.scanners:
+        results, apps = join_apps(results, per_file, discovery.files, options.selected_rules)
     context = ProjectContext(tuple(paths), tuple(discovery.files), options)
     for name, factory in PROJECT_SCANNERS.items():
         if name in options.scanners:
@@ -162,4 +168,7 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
         )
     result.findings = assign_fingerprints(findings)
     result.notices.sort(key=lambda n: (n.path, n.line or 0, n.kind))
+    if apps:
+        records = [record for r in results for record in r.summaries.get("practices", [])]
+        result.scorecard = build_scorecards(apps, result.findings, records, options.scanners)
     return ScanOutcome(result, discovery, list(discovery.errors))

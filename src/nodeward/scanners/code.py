@@ -17,6 +17,7 @@ from nodeward.analysis.taint.exports import collect_exports
 from nodeward.findings import FileNotice, Finding
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import SemanticModel
+from nodeward.practices.collect import collect_app_facts
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.registry import all_rules
@@ -95,6 +96,9 @@ class CodeScanner:
         summary = taint_summary(context, source)
         if summary:
             result.summaries["taint"] = summary
+        app_facts = collect_app_facts(context.taint, lines)
+        if app_facts:
+            result.summaries["app"] = app_facts
         if context.practice_evidence:
             result.summaries["practices"] = context.practice_evidence
         return result

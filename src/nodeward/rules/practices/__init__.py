@@ -1,0 +1,1 @@
+"""App-level practices: controls missing from a whole application (CSRF, throttling, headers, logging...)."""
