@@ -132,8 +132,8 @@ class SensitiveDataLogged(Rule):
             if operator is None or ctx.text(operator) != "+":
                 return None
             for side in ("left", "right"):
-                child = node.child_by_field_name(side)
-                inner = self._secret(ctx, child, call, depth + 1, redacting) if child is not None else None
+                operand = node.child_by_field_name(side)
+                inner = self._secret(ctx, operand, call, depth + 1, redacting) if operand is not None else None
                 if inner is not None:
                     return inner
             return None
