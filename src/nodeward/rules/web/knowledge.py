@@ -161,6 +161,43 @@ def constant_value(ctx: RuleContext, node: Node) -> object | None:
     return value if isinstance(value, (str, int, float, bool, list)) else None
 
 
+def numeric_value(ctx: RuleContext, node: Node, depth: int = 0) -> float | None:
+    """A number known statically, arithmetic included (`20 * 1024 * 1024`, `2 ** 20`, a const holding one)."""
+    node = ctx.unwrap(node)
+    if depth > 8:
+        return None
+    if node.type == "binary_expression":
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        operator = node.child_by_field_name("operator")
+        a = numeric_value(ctx, left, depth + 1) if left is not None else None
+        b = numeric_value(ctx, right, depth + 1) if right is not None else None
+        if a is None or b is None or operator is None:
+            return None
+        op = ctx.text(operator)
+        if op == "*":
+            return a * b
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "**" and b < 64:
+            return float(a ** b)
+        if op == "/" and b:
+            return a / b
+        if op == "<<" and 0 <= b < 64:
+            return float(int(a) << int(b))
+        return None
+    if node.type == "identifier":
+        binding = ctx.model.resolve(node)
+        if binding is not None and binding.value is not None and binding.is_stable and not binding.path:
+            return numeric_value(ctx, binding.value, depth + 1)
+    value = constant_value(ctx, node)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
 def is_false(ctx: RuleContext, node: Node) -> bool:
     value = constant_value(ctx, ctx.unwrap(node))
     return value is False or value == 0 or value == "false"
