@@ -109,12 +109,14 @@ class _Progress:
               help="Secrets: also scan every commit reachable from any ref of the git repository.")
 @click.option("--show-secrets", is_flag=True,
               help="Print secrets in clear instead of redacted (local triage only; never in CI logs).")
+@click.option("--scorecard/--no-scorecard", default=None,
+              help="Show the practices scorecard of each application found (default: when one is found).")
 @click.option("--color/--no-color", default=None, help="Colour the terminal report (default: when a terminal).")
 def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, min_severity: str,
          min_confidence: str, select: tuple[str, ...], ignore_rules: tuple[str, ...], exclude: tuple[str, ...],
          include: tuple[str, ...], no_gitignore: bool, max_file_size: int, jobs: int, verbose: bool,
          no_progress: bool, color: bool | None, include_dev: bool, scanner_list: str | None, mode: str,
-         history: bool = False, show_secrets: bool = False) -> None:
+         history: bool = False, show_secrets: bool = False, scorecard: bool | None = None) -> None:
     """Audit the Node.js code under PATHS (default: the current directory)."""
     if show_secrets:  # through the environment, so that the worker processes see it too
         from nodeward.secrets.redact import SHOW_SECRETS_ENV
@@ -160,6 +162,10 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
     for error in outcome.errors:
         err.print(f"[bold red]error:[/bold red] {error}", markup=True)
     result = outcome.result
+    if scorecard is False:
+        result.scorecard = []
+    elif scorecard and not result.scorecard:
+        err.print("no application (Express, Koa, Fastify, Hapi, NestJS) found: no scorecard")
     stream: TextIO
     if output is not None:
         with output.open("w", encoding="utf-8") as stream:

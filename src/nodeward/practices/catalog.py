@@ -4,6 +4,7 @@ look. Adding a library is a line here, never a change to the collector or the jo
 
 from __future__ import annotations
 
+import math
 import re
 
 # Calls (qualified names) that create an application or a router: name -> (framework, "app" | "router").
@@ -160,7 +161,7 @@ def parse_size(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return int(value)
+        return int(value) if math.isfinite(value) else 2 ** 63
     if isinstance(value, str):
         match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?b)?\s*", value.lower())
         if match:

@@ -18,6 +18,7 @@ Trees never leave the worker: the joiner (nodeward.practices.model) works on thi
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from tree_sitter import Node
@@ -304,6 +305,8 @@ class AppFactCollector:
                 return
             self._app_method(call, target, method)
             return
+        if function.type == "identifier" and catalog.AUDIT_NAME.search(self.model.text(function)):
+            self._attribute(call, "audit", call.start_point[0] + 1)
         if function.type == "identifier" or function.type == "call_expression":
             self._passes_app(call)
 
@@ -626,6 +629,11 @@ class AppFactCollector:
     # ----- facts of handlers and middleware ---------------------------------------------------
 
     def _module_call(self, call: Node, name: str) -> None:
+        if name == "require":
+            loaded = self.model.qualified_name(call)
+            if loaded is not None:
+                self._module(loaded, call)
+            return
         if name in catalog.PASSWORD_VERIFY:
             self._attribute(call, "verify", [call.start_point[0] + 1, name])
         if name in catalog.PASSWORD_HASH:
@@ -715,7 +723,7 @@ class AppFactCollector:
             if obj is None or not catalog.PASSWORD_NAME.search(self.model.text(obj)):
                 continue
             value = self.model.evaluate(other)
-            if value is None or not isinstance(value.value, int | float) or isinstance(value.value, bool):
+            if value is None or not _finite(value.value):
                 continue
             number = int(value.value)
             effective = op if not flipped else {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
@@ -729,14 +737,13 @@ class AppFactCollector:
         minimum: int | None = None
         if method == "isStrongPassword":
             value = self._option(args[0], "minLength") if args else None
-            minimum = int(value) if isinstance(value, int | float) else 8
+            minimum = int(value) if _finite(value) else 8
         elif method == "isLength":
             value = self._option(args[0], "min") if args else None
-            minimum = int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+            minimum = int(value) if _finite(value) else None
         elif args:
             value_node = self.model.evaluate(args[0])
-            if value_node is not None and isinstance(value_node.value, int | float) \
-                    and not isinstance(value_node.value, bool):
+            if value_node is not None and _finite(value_node.value):
                 minimum = int(value_node.value)
         if minimum is None or not self._is_password_chain(call):
             return
@@ -785,10 +792,10 @@ class AppFactCollector:
         args = self.model.arguments(call)
         if name.endswith("IsStrongPassword"):
             value = self._option(args[0], "minLength") if args else None
-            minimum = int(value) if isinstance(value, int | float) else 8
+            minimum = int(value) if _finite(value) else 8
         else:
             constant = self.model.evaluate(args[0]) if args else None
-            if constant is None or not isinstance(constant.value, int | float):
+            if constant is None or not _finite(constant.value):
                 return
             minimum = int(constant.value)
         self._record_check(call, minimum, f"@{name.split('.')[-1]}")
@@ -849,6 +856,10 @@ class AppFactCollector:
                 alias = specifier.child_by_field_name("alias") or name
                 if name is not None and alias is not None:
                     self._export_target(self.model.text(alias), name)
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _is_unknown(value: Any) -> bool:

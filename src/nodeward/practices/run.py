@@ -28,7 +28,13 @@ def join_apps(results: list[FileResult], files: Sequence[SourceFile], all_files:
                                           if "app" in r.summaries}
     if not modules:
         return results, []
-    apps = build_apps(modules, package_roots(all_files))
+    try:
+        apps = build_apps(modules, package_roots(all_files))
+    except Exception as error:  # a bug in the app model must not end the scan
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        notice = FileNotice("", "error", f"internal error in the app model: {type(error).__name__}: {error} "
+                            f"({where.filename}:{where.lineno}); please report it")
+        return [*results, FileResult(notices=[notice], scanned=False)], []
     if not apps:
         return results, []
     suppressions = {file.display_path: r.summaries.get("suppressions", {})

@@ -375,4 +375,10 @@ class ScorecardBuilder:
 
 def build_scorecards(apps: Iterable[AppModel], findings: list[Finding], records: list[dict[str, Any]],
                      scanners: frozenset[str]) -> list[AppScorecard]:
-    return [ScorecardBuilder(app, findings, records, scanners).build() for app in apps]
+    cards = []
+    for app in apps:
+        try:
+            cards.append(ScorecardBuilder(app, findings, records, scanners).build())
+        except Exception:  # noqa: BLE001 - a scorecard bug must not end the scan; the findings stand
+            continue
+    return cards

@@ -39,6 +39,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
 
 
 def result_to_dict(result: ScanResult) -> dict[str, Any]:
+    from nodeward.practices.render import scorecard_to_data
+
     by_severity = {severity.label: 0 for severity in Severity}
     for finding in result.findings:
         by_severity[finding.severity.label] += 1
@@ -57,6 +59,7 @@ def result_to_dict(result: ScanResult) -> dict[str, Any]:
         "notices": [
             {"path": n.path, "kind": n.kind, "message": n.message, "line": n.line} for n in result.notices
         ],
+        "scorecard": scorecard_to_data(result.scorecard),
     }
 
 

@@ -117,6 +117,8 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
 
 
 def result_to_sarif(result: ScanResult) -> dict[str, Any]:
+    from nodeward.practices.render import scorecard_to_data
+
     rules = all_rules()
     rule_index = {rule.id: index for index, rule in enumerate(rules)}
     notifications = [
@@ -154,6 +156,8 @@ def result_to_sarif(result: ScanResult) -> dict[str, Any]:
                 ],
                 "results": [_result(f, rule_index) for f in sorted(result.findings, key=Finding.sort_key)],
                 "columnKind": "unicodeCodePoints",
+                **({"properties": {"nodeward/scorecard": scorecard_to_data(result.scorecard)}}
+                   if result.scorecard else {}),
             }
         ],
     }

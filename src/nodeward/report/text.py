@@ -66,6 +66,10 @@ def render_text(result: ScanResult, stream: TextIO, *, verbose: bool = False, co
             where = f"{notice.path}:{notice.line}" if notice.line else notice.path
             console.print(f"  [dim]{escape(notice.kind)}[/dim] {escape(where)}: {escape(notice.message)}")
         console.print()
+    if result.scorecard:
+        from nodeward.practices.render import render_scorecard
+
+        render_scorecard(console, result.scorecard, verbose=verbose)
     counts = Counter(f.severity for f in findings)
     parts = [f"{counts[s]} {s.label}" for s in sorted(counts, reverse=True)]
     summary = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"

@@ -1,0 +1,51 @@
+"""The scorecard for reporters: plain data (JSON, SARIF run properties) and a terminal table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from nodeward.findings import AppScorecard
+
+STATUS_STYLE = {"in-place": "green", "partly": "yellow", "missing": "bold red", "not-applicable": "dim",
+                "not-checked": "dim"}
+STATUS_LABEL = {"in-place": "in place", "partly": "partly", "missing": "missing", "not-applicable": "n/a",
+                "not-checked": "not checked"}
+
+
+def scorecard_to_data(scorecards: list[AppScorecard]) -> list[dict[str, Any]]:
+    return [
+        {
+            "app": card.name, "framework": card.framework, "path": card.path, "line": card.line, "root": card.root,
+            "summary": {status: sum(1 for p in card.practices if p.status == status) for status in STATUS_STYLE},
+            "practices": [
+                {"practice": p.practice, "status": p.status, "reason": p.reason, "findings": list(p.findings),
+                 "evidence": [{"path": e.path, "line": e.line, "text": e.text} for e in p.evidence]}
+                for p in card.practices
+            ],
+        }
+        for card in scorecards
+    ]
+
+
+def render_scorecard(console: Console, scorecards: list[AppScorecard], *, verbose: bool = False) -> None:
+    for card in scorecards:
+        table = Table(title=Text(f"Practices scorecard: {card.name}"), title_justify="left", show_lines=False)
+        table.add_column("practice")
+        table.add_column("status")
+        table.add_column("evidence or reason", overflow="fold")
+        for practice in card.practices:
+            shown = practice.evidence if verbose else practice.evidence[:3]
+            lines = [f"{e.path}:{e.line} {e.text}" for e in shown]
+            if len(practice.evidence) > len(shown):
+                lines.append(f"… {len(practice.evidence) - len(shown)} more (--verbose)")
+            detail = practice.reason + ("\n" + "\n".join(lines) if lines else "")
+            table.add_row(Text(practice.practice), Text(STATUS_LABEL[practice.status],
+                                                        style=STATUS_STYLE[practice.status]), Text(detail))
+        console.print(table)
+        counts = {status: sum(1 for p in card.practices if p.status == status) for status in STATUS_STYLE}
+        console.print(Text(", ".join(f"{n} {STATUS_LABEL[s]}" for s, n in counts.items() if n)))
+        console.print()
