@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from nodeward.scanners import FileScanner, ProjectScanner
 from nodeward.scanners.code import CodeScanner
+from nodeward.scanners.config import ConfigProjectScanner, ConfigScanner
 from nodeward.scanners.deps import DepsScanner
 from nodeward.scanners.secrets import SecretsScanner
 from nodeward.scanners.templates import TemplatesScanner
@@ -15,11 +16,13 @@ FILE_SCANNERS: dict[str, Callable[[frozenset[str] | None], FileScanner]] = {
     "code": CodeScanner,
     "secrets": SecretsScanner,
     "templates": TemplatesScanner,
+    "config": ConfigScanner,  # with its project part below, under the same name
 }
 PROJECT_SCANNERS: dict[str, Callable[[frozenset[str] | None], ProjectScanner]] = {
     "deps": DepsScanner,
+    "config": ConfigProjectScanner,
 }
 
 
 def scanner_names() -> list[str]:
-    return [*FILE_SCANNERS, *PROJECT_SCANNERS]
+    return list(dict.fromkeys([*FILE_SCANNERS, *PROJECT_SCANNERS]))

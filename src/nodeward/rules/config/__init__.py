@@ -1,0 +1,1 @@
+"""Configuration and deployment rules (NW7xx): Dockerfile, compose, Kubernetes, npm settings, file modes."""
