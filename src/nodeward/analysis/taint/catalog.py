@@ -82,6 +82,8 @@ PROPAGATING_METHODS = frozenset(
         "toObject", "lean", "match", "exec", "matchAll", "getAll", "text", "json",
     }
 )
+# Methods that put their arguments into the receiver: `list.push(x)` makes `list` carry the taint of `x`.
+COLLECTION_ADDERS = frozenset({"push", "unshift", "splice", "set", "add", "append", "fill"})
 # Callback-taking methods: the callback's parameters take the taint of the receiver.
 CALLBACK_METHODS = {
     "map": (0,), "forEach": (0,), "filter": (0,), "find": (0,), "findLast": (0,), "some": (0,), "every": (0,),
@@ -166,3 +168,10 @@ ARCHIVE_ENTRY_SOURCES: tuple[tuple[str, str, str, int, str], ...] = (
     ("tar", "option", "filter", 1, "path"),
     ("tar-stream", "event", "entry", 0, "name"),
 )
+
+# ----- library mode ------------------------------------------------------------------------------------
+
+# Confidence of a flow from a parameter of a package's exported API, by sink class. File-system paths and
+# regular expressions are what many libraries take from their callers by design (a file utility, a router):
+# such flows are worth a look, not a certain vulnerability. Classes not listed: high.
+LIBRARY_API_CONFIDENCE = {"path": "medium", "regex": "medium", "require": "medium", "header": "medium"}

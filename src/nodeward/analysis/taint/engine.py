@@ -130,6 +130,7 @@ class TaintAnalysis:
     _archives: ArchiveEntries | None = None
     _guards: Guards | None = None
     _return_statements: dict[int, list[Node]] | None = None
+    _member_function_table: dict[str, Node] | None = None
     #: Calls of functions whose effect on sinks is known only in phase 2: plain data.
     call_sites: list[dict[str, Any]] = field(default_factory=list)
     _recorded_calls: set[int] = field(default_factory=set)
@@ -286,8 +287,10 @@ class TaintAnalysis:
             return UNKNOWN
         before = [d for d in definitions if d[0].start_byte < use.start_byte]
         chosen = before or definitions
-        if len(before) > 1 and self._dominates(before[-1][0], use):
-            chosen = [before[-1]]  # straight-line reassignment: the last value wins
+        last = before[-1][0] if before else None
+        replaces = last is not None and last.parent is not None and last.parent.type == "assignment_expression"
+        if len(before) > 1 and replaces and last is not None and self._dominates(last, use):
+            chosen = [before[-1]]  # straight-line reassignment (`x = ...`, not `x += ...`): the last value wins
         parts = []
         for where, value, path in chosen:
             taint = self._taint(value, depth)
@@ -329,9 +332,18 @@ class TaintAnalysis:
                 " (augmented_assignment_expression left: (identifier) @left)"
                 # `for (key in obj)` / `for (item of list)` with a variable declared elsewhere: each
                 # iteration assigns a key or element of the iterated value, which carries its taint.
-                " (for_in_statement left: (identifier) @left)",
+                " (for_in_statement left: (identifier) @left)"
+                # list.push(x), map.set(k, x), set.add(x): the collection now holds x too.
+                " (call_expression function: (member_expression object: (identifier) @collection"
+                "  property: (property_identifier) @method) arguments: (arguments) @added)",
                 self.model.tree.root_node,
             )
+            for collection, method, added in zip(found.get("collection", []), found.get("method", []),
+                                                 found.get("added", []), strict=False):
+                if self.model.text(method) in catalog.COLLECTION_ADDERS:
+                    holder = self.model.resolve(collection)
+                    if holder is not None and holder.kind in ("const", "let", "var"):
+                        table.setdefault(holder.node.id, []).append(added)
             for left in found.get("left", []):
                 assigned = self.model.resolve(left)
                 assignment = left.parent
@@ -681,9 +693,90 @@ class TaintAnalysis:
         return text.startswith("[^") and text.endswith("]") and replacement.end_byte - replacement.start_byte == 2
 
     def _local_function(self, callee: Node) -> Node | None:
-        if callee.type != "identifier":
+        if callee.type == "identifier":
+            return self._function_of(callee)
+        if callee.type == "member_expression":
+            return self._local_member_function(callee)
+        return None
+
+    def _local_member_function(self, callee: Node) -> Node | None:
+        """The function of this file that `exports.f(...)`, `module.exports.f(...)`, `this.m(...)` or
+        `helpers.f(...)` (a local object literal) calls, when it can be told."""
+        obj = callee.child_by_field_name("object")
+        prop = self.model.member_property(callee)
+        if obj is None or prop is None:
             return None
-        return self._function_of(callee)
+        obj = unwrap(obj)
+        table = self._member_functions()
+        text = self.model.text(obj)
+        if text in ("module.exports", "exports"):
+            return table.get(f"exports.{prop}")
+        if obj.type == "this":
+            method = self._class_method(callee, prop)
+            return method if method is not None else table.get(f"prototype.{prop}")
+        if obj.type == "identifier":
+            found = table.get(f"{text}.{prop}")
+            if found is not None:
+                return found
+            binding = self.model.resolve(obj)
+            if binding is not None and binding.value is not None and binding.is_stable and not binding.path:
+                value = unwrap(binding.value)
+                if value.type == "object":
+                    return self._object_method(value, prop)
+        return None
+
+    def _object_method(self, obj: Node, prop: str) -> Node | None:
+        for child in obj.named_children:
+            if child.type == "method_definition":
+                name = child.child_by_field_name("name")
+                if name is not None and self.model.text(name) == prop:
+                    return child
+            elif child.type == "pair":
+                key = child.child_by_field_name("key")
+                value = child.child_by_field_name("value")
+                if key is not None and value is not None and self.model.text(key).strip("'\"") == prop:
+                    return self._function_of(value)
+        return None
+
+    def _class_method(self, node: Node, prop: str) -> Node | None:
+        current = node.parent
+        while current is not None and current.type != "class_body":
+            current = current.parent
+        if current is None:
+            return None
+        for member in current.named_children:
+            if member.type == "method_definition":
+                name = member.child_by_field_name("name")
+                if name is not None and self.model.text(name) == prop:
+                    return member
+        return None
+
+    def _member_functions(self) -> dict[str, Node]:
+        """Functions assigned to members: `exports.f = function`, `Foo.prototype.m = function`, `obj.f = () =>`."""
+        if self._member_function_table is None:
+            table: dict[str, Node] = {}
+            found = parser.captures(
+                self.model.dialect,
+                "(assignment_expression left: (member_expression) @left"
+                " right: [(function_expression) (arrow_function) (identifier)] @right)",
+                self.model.tree.root_node,
+            )
+            for left, right in zip(found.get("left", []), found.get("right", []), strict=False):
+                function = self._function_of(right)
+                if function is None:
+                    continue
+                text = self.model.text(left)
+                parts = text.split(".")
+                if text.startswith("module.exports."):
+                    table[f"exports.{parts[2]}"] = function
+                elif text.startswith("exports."):
+                    table[f"exports.{parts[1]}"] = function
+                elif len(parts) == 3 and parts[1] == "prototype":
+                    table[f"prototype.{parts[2]}"] = function
+                if len(parts) == 2:
+                    table[text] = function
+            self._member_function_table = table
+        return self._member_function_table
 
     def _imported_function(self, callee: Node) -> dict[str, str] | None:
         """A function of another module of the project: {"module": "./lib/x", "export": "run"}."""
@@ -717,7 +810,8 @@ class TaintAnalysis:
         source = self.model.source
         imports_local_modules = any(mark in source for mark in (b"'./", b'"./', b"'../", b'"../', b"`./", b"`../"))
         local_functions = self._local_function_names()
-        if not local_functions and not imports_local_modules:
+        member_calls = any(mark in source for mark in (b"exports.", b"this.", b".prototype."))
+        if not local_functions and not imports_local_modules and not member_calls:
             return
         for call in calls:
             if call.id in self._recorded_calls:
@@ -737,6 +831,10 @@ class TaintAnalysis:
                 local = self._function_of(callee)
                 if local is not None:
                     target = {"local": self.function_key(local)}
+            if target is None and member_calls and callee.type == "member_expression":
+                member = self._local_member_function(callee)
+                if member is not None:
+                    target = {"local": self.function_key(member)}
             if target is None and imports_local_modules and callee.type in ("identifier", "member_expression"):
                 target = self._imported_function(callee)
             if target is not None:

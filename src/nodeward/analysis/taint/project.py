@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nodeward.analysis.taint import catalog
 from nodeward.analysis.taint.engine import PARAM, SOURCE, Origin
 from nodeward.findings import Confidence, Finding, Location, TraceStep
 from nodeward.rules.base import Rule, make_finding
@@ -27,7 +28,8 @@ from nodeward.rules.registry import find_rule
 MODULE_SUFFIXES = ("", ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts", "/index.js", "/index.ts",
                    "/index.mjs", "/index.cjs", "/index.tsx")
 MAX_ROUNDS = 25
-TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "example", "examples", "benchmark", "benchmarks", "docs"})
+TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "example", "examples", "benchmark", "benchmarks",
+                       "docs", "demo", "fixtures", "__mocks__"})
 
 
 @dataclass(frozen=True)
@@ -150,12 +152,14 @@ class FlowJoiner:
                         continue
                     parameter = params[index] if index < len(params) else f"#{index + 1}"
                     where = Location(*info["location"]) if "location" in info else None
+                    shown = info.get("name", name) if name in ("default", "*") or name.startswith(".") else name
                     for fact in facts:
                         if not _counts(fact.rule, None):
                             continue
-                        label = f"parameter `{parameter}` of `{name}` (exported by {package.name})"
+                        label = f"parameter `{parameter}` of `{shown}` (exported by {package.name})"
                         steps = (TraceStep(where, f"input of the package's API: {label}"),) if where else ()
-                        self._report(fact, steps, None, Confidence.HIGH, None, label)
+                        level = catalog.LIBRARY_API_CONFIDENCE.get(fact.sink_class, "high")
+                        self._report(fact, steps, None, Confidence.parse(level), None, label)
 
     def _api_functions(self, package: Package) -> list[tuple[str, str]]:
         """(function key, exported name) of the functions the package's entry points export."""
@@ -258,7 +262,9 @@ def read_packages(package_files: Iterable[tuple[str, Path]], modules: dict[str, 
             continue
         entries = _entries(manifest)
         prefix = f"{root}/" if root else ""
-        serves = any(m.get("serves_http") for p, m in modules.items() if p.startswith(prefix))
+        # Servers started by tests, examples or benchmarks do not make a library an application.
+        serves = any(m.get("serves_http") for p, m in modules.items()
+                     if p.startswith(prefix) and not _in_test_dir(p[len(prefix):]))
         name = str(manifest.get("name") or root or "the package")
         packages.append(Package(root, name, entries, "app" if serves or manifest.get("private") else "library"))
     return packages
