@@ -15,9 +15,10 @@ CACHE = ROOT / ".cache"
 SARIF_MULTITOOL_PACKAGE = "@microsoft/sarif-multitool-linux@5.7.0"
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: int = 120) -> subprocess.CompletedProcess[str]:
-    """Run nodeward as a user does, in a separate process, capturing both streams."""
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", "COLUMNS": "200"}
+def run_cli(*args: str, cwd: Path | None = None, timeout: int = 120,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run nodeward as a user does, in a separate process, capturing both streams (``env`` adds variables)."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "COLUMNS": "200", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "nodeward", *args],
         cwd=cwd or ROOT, capture_output=True, text=True, timeout=timeout, env=env, check=False,

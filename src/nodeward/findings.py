@@ -63,6 +63,22 @@ class TraceStep:
 
 
 @dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a finding is not reported: an inline directive ("inSource") or a baseline entry ("external")."""
+
+    kind: str  # SARIF's suppression kinds: "inSource", "external"
+    justification: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CodeContext:
+    """The lines around a finding (for code frames); `start_line` is the number of `lines[0]`."""
+
+    start_line: int
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A problem found by any scanner, ready for suppression, baselines and reporters."""
 
@@ -79,6 +95,10 @@ class Finding:
     fix: str
     trace: tuple[TraceStep, ...] = ()
     fingerprint: str = ""
+    #: Set on findings kept for `--include-suppressed` reports; reporters show the others only.
+    suppression: Suppression | None = None
+    #: Lines around the finding, filled in where the file's text is at hand (not for secrets).
+    context: CodeContext | None = None
 
     @property
     def path(self) -> str:
@@ -93,6 +113,31 @@ class Finding:
 
 
 _WHITESPACE = re.compile(r"\s+")
+CONTEXT_LINES = 2  # lines shown before and after the flagged ones
+_CONTEXT_MAX_FLAGGED = 8
+_CONTEXT_MAX_WIDTH = 400
+#: Rule categories whose findings get no surrounding lines: a secret's neighbours may be secrets too.
+NO_CONTEXT_CATEGORIES = frozenset({"secrets"})
+
+
+def with_context(findings: list[Finding], lines: list[str]) -> list[Finding]:
+    """The findings with the lines around them (`lines` is the file's text split into lines)."""
+    from nodeward.rules.registry import find_rule  # the registry imports rules, which import this module
+
+    result = []
+    for finding in findings:
+        rule = find_rule(finding.rule_id)
+        loc = finding.location
+        if finding.context is not None or (rule is not None and rule.category in NO_CONTEXT_CATEGORIES) or not (
+            1 <= loc.start_line <= len(lines)
+        ):
+            result.append(finding)
+            continue
+        first = max(1, loc.start_line - CONTEXT_LINES)
+        last = min(len(lines), min(loc.end_line, loc.start_line + _CONTEXT_MAX_FLAGGED - 1) + CONTEXT_LINES)
+        window = tuple(line[:_CONTEXT_MAX_WIDTH] for line in lines[first - 1 : last])
+        result.append(replace(finding, context=CodeContext(first, window)))
+    return result
 
 
 def assign_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
@@ -170,5 +215,8 @@ class ScanResult:
     lines_scanned: int = 0
     suppressed: int = 0
     root: str = "."
+    #: The suppressed findings themselves (marked with their `suppression`), for `--include-suppressed`.
+    suppressed_findings: list[Finding] = field(default_factory=list)
+    baselined: int = 0  # findings left out because the baseline knows them (they are in suppressed_findings)
     #: One practices scorecard per application found in the tree (code scanner).
     scorecard: list[AppScorecard] = field(default_factory=list)

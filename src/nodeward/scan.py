@@ -9,11 +9,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nodeward.analysis.taint.project import FlowJoiner, read_packages
-from nodeward.findings import Confidence, FileNotice, Finding, ScanResult, Severity, assign_fingerprints
+from nodeward.findings import (
+    Confidence,
+    FileNotice,
+    Finding,
+    ScanResult,
+    Severity,
+    Suppression,
+    assign_fingerprints,
+)
 from nodeward.practices.model import AppModel
 from nodeward.practices.run import join_apps
 from nodeward.practices.scorecard import build_scorecards
@@ -111,14 +119,23 @@ def join_code_flows(
     suppressions = {file.display_path: r.summaries.get("suppressions", {}) for file, r in zip(files, results,
                                                                                            strict=True)}
     by_place = {(f.rule_id, f.path, f.location.start_line, f.location.start_column): f for f in joined}
+
+    def joined_or(phase1: Finding) -> Finding:
+        better = by_place.pop((phase1.rule_id, phase1.path, phase1.location.start_line,
+                               phase1.location.start_column), None)
+        if better is None:
+            return phase1
+        return replace(better, context=phase1.context, suppression=phase1.suppression)
+
     for result in results:
-        result.findings = [by_place.pop((f.rule_id, f.path, f.location.start_line, f.location.start_column), f)
-                           for f in result.findings]
+        result.findings = [joined_or(f) for f in result.findings]
+        result.suppressed_findings = [joined_or(f) for f in result.suppressed_findings]
     extra = FileResult(scanned=False)
     for finding in by_place.values():
         directives = suppressions.get(finding.path, {})
         if any(key in (finding.rule_id, finding.rule_name) for key in directives.get(str(finding.line), [])):
             extra.suppressed += 1
+            extra.suppressed_findings.append(replace(finding, suppression=Suppression("inSource")))
         else:
             extra.findings.append(finding)
     return [*results, extra]
@@ -155,6 +172,7 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
 
         results.append(history_file_result(paths, options.selected_rules))
     findings: list[Finding] = []
+    suppressed: list[Finding] = []
     for file_result in results:
         result.notices.extend(file_result.notices)
         if file_result.scanned:
@@ -166,7 +184,11 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
             for f in file_result.findings
             if f.severity >= options.min_severity and f.confidence >= options.min_confidence
         )
-    result.findings = assign_fingerprints(findings)
+        suppressed.extend(file_result.suppressed_findings)
+    # Fingerprinted together: a suppressed finding keeps the identity it has when reported.
+    fingerprinted = assign_fingerprints([*findings, *suppressed])
+    result.findings = [f for f in fingerprinted if f.suppression is None]
+    result.suppressed_findings = [f for f in fingerprinted if f.suppression is not None]
     result.notices.sort(key=lambda n: (n.path, n.line or 0, n.kind))
     if apps:
         records = [record for r in results for record in r.summaries.get("practices", [])]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from nodeward.findings import FileNotice, Finding
+from nodeward.findings import FileNotice, Finding, Suppression
 
 _DIRECTIVE = re.compile(
     r"nodeward-ignore(?P<next>-next-line)?(?![\w-])(?P<ids>[^\n]*?)(?:\s--\s?(?P<reason>.*?))?\s*(?:\*/.*)?$"
@@ -24,6 +24,7 @@ class Directive:
     written_on: int
     rules: tuple[str, ...]
     used: set[str] = field(default_factory=set)
+    reason: str = ""
 
 
 def parse_directives(lines: list[str]) -> tuple[list[Directive], list[tuple[int, str]]]:
@@ -41,7 +42,7 @@ def parse_directives(lines: list[str]) -> tuple[list[Directive], list[tuple[int,
             problems.append((number, "suppression names no rule; write e.g. `nodeward-ignore NW101 -- reason`"))
             continue
         target = number + 1 if match.group("next") else number
-        directives.append(Directive(target, number, rules))
+        directives.append(Directive(target, number, rules, reason=(match.group("reason") or "").strip()))
     return directives, problems
 
 
@@ -49,24 +50,32 @@ def apply_suppressions(
     path: str, lines: list[str], findings: Iterable[Finding], active_rules: set[str] | None = None
 ) -> tuple[list[Finding], int, list[FileNotice]]:
     """Drop suppressed findings; return the kept ones, the count dropped and notices about directives."""
+    kept, suppressed, notices = split_suppressed(path, lines, findings, active_rules)
+    return kept, len(suppressed), notices
+
+
+def split_suppressed(
+    path: str, lines: list[str], findings: Iterable[Finding], active_rules: set[str] | None = None
+) -> tuple[list[Finding], list[Finding], list[FileNotice]]:
+    """The kept findings, the suppressed ones (marked with their `suppression`) and notices about directives."""
     findings = list(findings)
     if not any("nodeward-ignore" in line for line in lines):
-        return findings, 0, []
+        return findings, [], []
     directives, problems = parse_directives(lines)
     by_line: dict[int, list[Directive]] = {}
     for directive in directives:
         by_line.setdefault(directive.line, []).append(directive)
     kept: list[Finding] = []
-    suppressed = 0
+    suppressed: list[Finding] = []
     for finding in findings:
-        matched = False
+        matched: Directive | None = None
         for directive in by_line.get(finding.location.start_line, []):
             for key in directive.rules:
                 if key.upper() == finding.rule_id or key == finding.rule_name:
                     directive.used.add(key)
-                    matched = True
-        if matched:
-            suppressed += 1
+                    matched = directive
+        if matched is not None:
+            suppressed.append(replace(finding, suppression=Suppression("inSource", matched.reason)))
         else:
             kept.append(finding)
     notices = [FileNotice(path, "invalid-suppression", message, line) for line, message in problems]

@@ -32,17 +32,6 @@ def cli() -> None:
     """nodeward: a security auditor for Node.js applications and npm libraries."""
 
 
-def _split_rule_keys(values: tuple[str, ...]) -> set[str]:
-    keys: set[str] = set()
-    for value in values:
-        for key in value.replace(",", " ").split():
-            rule = find_rule(key)
-            if rule is None:
-                raise click.BadParameter(f"unknown rule {key!r} (see `nodeward rules`)")
-            keys.add(rule.id)
-    return keys
-
-
 class _Progress:
     """A progress bar on stderr, shown only when stderr is a terminal and the scan takes a moment."""
 
@@ -112,47 +101,49 @@ class _Progress:
 @click.option("--scorecard/--no-scorecard", default=None,
               help="Show the practices scorecard of each application found (default: when one is found).")
 @click.option("--color/--no-color", default=None, help="Colour the terminal report (default: when a terminal).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Read settings from FILE (default: .nodeward.toml or package.json's `nodeward` key, found "
+                   "from the scanned directory up to the repository top).")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Report only findings that are not in this baseline (`nodeward baseline create`).")
+@click.option("--diff", "diff_ref", metavar="REF",
+              help="Report only findings on lines changed since this git ref (e.g. origin/main).")
+@click.option("--include-suppressed", is_flag=True,
+              help="Also report suppressed and baselined findings, marked (SARIF `suppressions`, HTML, JSON).")
 def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, min_severity: str,
          min_confidence: str, select: tuple[str, ...], ignore_rules: tuple[str, ...], exclude: tuple[str, ...],
          include: tuple[str, ...], no_gitignore: bool, max_file_size: int, jobs: int, verbose: bool,
          no_progress: bool, color: bool | None, include_dev: bool, scanner_list: str | None, mode: str,
-         history: bool = False, show_secrets: bool = False, scorecard: bool | None = None) -> None:
+         history: bool = False, show_secrets: bool = False, scorecard: bool | None = None,
+         config_file: Path | None = None,
+         no_config: bool = False, baseline_file: Path | None = None, diff_ref: str | None = None,
+         include_suppressed: bool = False) -> None:
     """Audit the Node.js code under PATHS (default: the current directory)."""
     if show_secrets:  # through the environment, so that the worker processes see it too
         from nodeward.secrets.redact import SHOW_SECRETS_ENV
 
         os.environ[SHOW_SECRETS_ENV] = "1"
+    from nodeward.cli.settings import scan_settings
+    from nodeward.cli.stages import filter_result
     from nodeward.scan import ScanOptions, run_scan
     from nodeward.scanners.registry import scanner_names
 
-    known_scanners = scanner_names()
-    chosen_scanners = frozenset(known_scanners)
-    if scanner_list is not None:
-        chosen_scanners = frozenset(name.strip() for name in scanner_list.split(",") if name.strip())
-        unknown = sorted(chosen_scanners - set(known_scanners))
-        if unknown:
-            raise click.BadParameter(f"unknown scanner {', '.join(unknown)} (known: {', '.join(known_scanners)})",
-                                     param_hint="--scanners")
-
-    selected: set[str] | None = _split_rule_keys(select) if select else None
-    if ignore_rules:
-        ignored = _split_rule_keys(ignore_rules)
-        selected = (selected if selected is not None else {r.id for r in all_rules()}) - ignored
+    targets = list(paths) or [Path(".")]
+    settings = scan_settings(click.get_current_context(), targets, scanner_names())
     options = ScanOptions(
-        include=include,
-        exclude=exclude,
+        include=settings.include,
+        exclude=settings.exclude,
         jobs=jobs,
-        selected_rules=frozenset(selected) if selected is not None else None,
-        min_severity=Severity.parse(min_severity),
-        min_confidence=Confidence.parse(min_confidence),
+        selected_rules=settings.selected,
+        # thresholds apply after the configuration's severity overrides (nodeward.filters)
         max_file_size=max_file_size * 1024,
         respect_gitignore=not no_gitignore,
-        scanners=chosen_scanners,
-        mode=mode,
-        include_dev=include_dev,
+        scanners=settings.scanners,
+        mode=settings.mode,
+        include_dev=settings.include_dev,
         history=history,
     )
-    targets = list(paths) or [Path(".")]
     progress = _Progress(enabled=not no_progress and sys.stderr.isatty())
     try:
         outcome = run_scan(targets, options, progress)
@@ -161,7 +152,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
     err = Console(stderr=True, highlight=False)
     for error in outcome.errors:
         err.print(f"[bold red]error:[/bold red] {error}", markup=True)
-    result = outcome.result
+    result = filter_result(outcome.result, settings, targets, diff_ref, include_suppressed)
     if scorecard is False:
         result.scorecard = []
     elif scorecard and not result.scorecard:
@@ -176,8 +167,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
         render(result, OutputFormat(fmt), sys.stdout, verbose=verbose, color=use_color)
     if outcome.errors and not outcome.discovery.files:
         sys.exit(EXIT_ERROR)
-    threshold = Severity.parse(fail_on)
-    sys.exit(EXIT_FINDINGS if any(f.severity >= threshold for f in result.findings) else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if any(f.severity >= settings.fail_on for f in result.findings) else EXIT_CLEAN)
 
 
 @cli.command(name="rules")
@@ -215,10 +205,18 @@ from nodeward.cli.secrets import secrets_command  # noqa: E402
 cli.add_command(db_group)
 cli.add_command(secrets_command)
 
+from nodeward.cli.baseline import baseline_group  # noqa: E402
+from nodeward.cli.docs import docs_command  # noqa: E402
+from nodeward.cli.init import init_command  # noqa: E402
+
+cli.add_command(baseline_group)
+cli.add_command(docs_command)
+cli.add_command(init_command)
+
 
 def main() -> None:
     try:
-        cli.main(standalone_mode=True)
+        cli.main(standalone_mode=True, auto_envvar_prefix="NODEWARD")
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(EXIT_ERROR)

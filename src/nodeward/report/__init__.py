@@ -12,6 +12,11 @@ class OutputFormat(enum.StrEnum):
     TEXT = "text"
     JSON = "json"
     SARIF = "sarif"
+    HTML = "html"
+    JUNIT = "junit"
+    GITLAB = "gitlab"
+    GITHUB = "github"
+    MARKDOWN = "markdown"
 
 
 def render(result: ScanResult, fmt: OutputFormat, stream: TextIO, *, verbose: bool = False, color: bool = True) -> None:
@@ -27,3 +32,23 @@ def render(result: ScanResult, fmt: OutputFormat, stream: TextIO, *, verbose: bo
         from nodeward.report.sarif import render_sarif
 
         render_sarif(result, stream)
+    elif fmt is OutputFormat.HTML:
+        from nodeward.report.html import render_html
+
+        render_html(result, stream)
+    elif fmt is OutputFormat.JUNIT:
+        from nodeward.report.junit import render_junit
+
+        render_junit(result, stream)
+    elif fmt is OutputFormat.GITLAB:
+        from nodeward.report.gitlab import render_gitlab
+
+        render_gitlab(result, stream)
+    elif fmt is OutputFormat.GITHUB:
+        from nodeward.report.github import render_github
+
+        render_github(result, stream)
+    elif fmt is OutputFormat.MARKDOWN:
+        from nodeward.report.markdown import render_markdown
+
+        render_markdown(result, stream)

@@ -35,6 +35,10 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
              "description": step.description}
             for step in finding.trace
         ],
+        "suppression": (
+            {"kind": finding.suppression.kind, "justification": finding.suppression.justification}
+            if finding.suppression is not None else None
+        ),
     }
 
 
@@ -52,10 +56,12 @@ def result_to_dict(result: ScanResult) -> dict[str, Any]:
             "lines_scanned": result.lines_scanned,
             "findings": len(result.findings),
             "suppressed": result.suppressed,
+            "baselined": result.baselined,
             "by_severity": by_severity,
             "files_skipped": sum(1 for n in result.notices if n.kind == "skipped"),
         },
         "findings": [finding_to_dict(f) for f in sorted(result.findings, key=Finding.sort_key)],
+        "suppressed_findings": [finding_to_dict(f) for f in sorted(result.suppressed_findings, key=Finding.sort_key)],
         "notices": [
             {"path": n.path, "kind": n.kind, "message": n.message, "line": n.line} for n in result.notices
         ],

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from nodeward import __version__
+from nodeward.docs import rule_doc_url
 from nodeward.findings import Confidence, Finding, ScanResult, Severity
 from nodeward.rules.base import Rule
 from nodeward.rules.registry import all_rules
@@ -43,6 +45,7 @@ def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
         "name": _pascal(rule.name),
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": docs.summary or rule.title},
+        "helpUri": rule_doc_url(rule.id),
         "help": {
             "text": f"{docs.summary}\n\nHow to fix: {rule.fix}",
             "markdown": f"# {rule.id} {rule.name}: {rule.title}\n\n{docs.markdown()}",
@@ -61,6 +64,11 @@ def _pascal(kebab: str) -> str:
     return "".join(part.capitalize() for part in kebab.split("-"))
 
 
+def artifact_uri(path: str) -> str:
+    """A relative path as an RFC 3986 URI reference (`%`, spaces, `<`, `#`... percent-encoded)."""
+    return quote(path.replace("\\", "/"), safe="/-._~!$&'()*+,;=:@")
+
+
 def _physical_location(path: str, line: int, column: int, end_line: int, end_column: int,
                        snippet: str | None = None) -> dict[str, Any]:
     region: dict[str, Any] = {
@@ -71,7 +79,18 @@ def _physical_location(path: str, line: int, column: int, end_line: int, end_col
     }
     if snippet:
         region["snippet"] = {"text": snippet}
-    return {"artifactLocation": {"uri": path, "uriBaseId": ROOT_BASE_ID}, "region": region}
+    return {"artifactLocation": {"uri": artifact_uri(path), "uriBaseId": ROOT_BASE_ID}, "region": region}
+
+
+def _context_region(finding: Finding) -> dict[str, Any] | None:
+    context = finding.context
+    if context is None or not context.lines:
+        return None
+    return {
+        "startLine": context.start_line,
+        "endLine": context.start_line + len(context.lines) - 1,
+        "snippet": {"text": "\n".join(context.lines) + "\n"},
+    }
 
 
 def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
@@ -92,6 +111,14 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
             "security-severity": SECURITY_SEVERITY[finding.severity],
         },
     }
+    context_region = _context_region(finding)
+    if context_region is not None:
+        result["locations"][0]["physicalLocation"]["contextRegion"] = context_region
+    if finding.suppression is not None:
+        suppression: dict[str, Any] = {"kind": finding.suppression.kind}
+        if finding.suppression.justification:
+            suppression["justification"] = finding.suppression.justification
+        result["suppressions"] = [suppression]
     if finding.trace:
         result["codeFlows"] = [
             {
@@ -126,7 +153,7 @@ def result_to_sarif(result: ScanResult) -> dict[str, Any]:
             "level": "error" if notice.kind == "error" else "warning",
             "message": {"text": f"{notice.path}: {notice.message}"},
             **(
-                {"locations": [{"physicalLocation": {"artifactLocation": {"uri": notice.path,
+                {"locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(notice.path),
                                                                           "uriBaseId": ROOT_BASE_ID}}}]}
                 if notice.path
                 else {}
@@ -154,7 +181,8 @@ def result_to_sarif(result: ScanResult) -> dict[str, Any]:
                 "invocations": [
                     {"executionSuccessful": True, "toolExecutionNotifications": notifications}
                 ],
-                "results": [_result(f, rule_index) for f in sorted(result.findings, key=Finding.sort_key)],
+                "results": [_result(f, rule_index) for f in sorted([*result.findings, *result.suppressed_findings],
+                                                                   key=Finding.sort_key)],
                 "columnKind": "unicodeCodePoints",
                 **({"properties": {"nodeward/scorecard": scorecard_to_data(result.scorecard)}}
                    if result.scorecard else {}),

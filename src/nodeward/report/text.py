@@ -78,6 +78,8 @@ def render_text(result: ScanResult, stream: TextIO, *, verbose: bool = False, co
     summary += f" in {result.files_scanned} files, {result.lines_scanned:,} lines scanned"
     if result.suppressed:
         summary += f"; {result.suppressed} suppressed"
+    if result.baselined:
+        summary += f"; {result.baselined} in baseline"
     skipped = sum(1 for n in result.notices if n.kind == "skipped")
     if skipped:
         summary += f"; {skipped} paths skipped" + ("" if verbose else " (--verbose lists them)")

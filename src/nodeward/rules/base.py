@@ -156,8 +156,12 @@ def make_finding(
     confidence: Confidence | None = None,
     trace: tuple[TraceStep, ...] = (),
     fingerprint: str = "",
+    fix: str | None = None,
 ) -> Finding:
-    """A finding of ``rule`` with its metadata filled in; any scanner's findings are built with this."""
+    """A finding of ``rule`` with its metadata filled in; any scanner's findings are built with this.
+
+    ``fix`` replaces the rule's generic advice when the scanner knows the precise one ("upgrade to 4.17.21").
+    """
     return Finding(
         rule_id=rule.id,
         rule_name=rule.name,
@@ -169,7 +173,7 @@ def make_finding(
         snippet=snippet,
         cwe=rule.cwe,
         owasp=rule.owasp_label(),
-        fix=rule.fix,
+        fix=fix if fix is not None else rule.fix,
         trace=trace,
         fingerprint=fingerprint,
     )

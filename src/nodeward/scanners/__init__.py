@@ -26,6 +26,8 @@ class FileResult:
     notices: list[FileNotice] = field(default_factory=list)
     lines: int = 0
     suppressed: int = 0
+    #: The suppressed findings, marked (for `--include-suppressed`); `suppressed` counts them and any others.
+    suppressed_findings: list[Finding] = field(default_factory=list)
     scanned: bool = True
     #: Scanner-specific plain data for the cross-file phase (module summaries of the code scanner).
     summaries: dict[str, Any] = field(default_factory=dict)

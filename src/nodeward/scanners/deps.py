@@ -170,7 +170,7 @@ class DepsScanner:
     @staticmethod
     def _finding(
         rule: type[Rule], project: _Project, line: int | None, message: str, *,
-        severity: Severity | None = None, confidence: Confidence | None = None,
+        severity: Severity | None = None, confidence: Confidence | None = None, fix: str | None = None,
     ) -> Finding:
         from nodeward.rules.base import make_finding
 
@@ -178,7 +178,7 @@ class DepsScanner:
         snippet = project.lines[number - 1].rstrip() if 0 < number <= len(project.lines) else ""
         end_column = len(snippet) + 1 if snippet else 1
         location = Location(project.path, number, 1, number, end_column)
-        return make_finding(rule, message, location, snippet, severity=severity, confidence=confidence)
+        return make_finding(rule, message, location, snippet, severity=severity, confidence=confidence, fix=fix)
 
     def _hygiene(self, project: _Project, registries: set[str]) -> list[Finding]:
         from nodeward.rules.dependencies.dependency_install_script import DependencyInstallScript
@@ -278,8 +278,10 @@ class DepsScanner:
             f"{prefix}{package.label} ({kind}{via}) has {count} known "
             f"{'vulnerability' if count == 1 else 'vulnerabilities'}: {advisories}; {fix}"
         )
+        upgrade = (f"Upgrade {package.name} to {vulnerable.fixed_version} or later." if vulnerable.fixed_version
+                   else None)
         return self._finding(VulnerableDependency, project, package.line, message, severity=severity,
-                             confidence=confidence)
+                             confidence=confidence, fix=upgrade)
 
 
 def _find_line(lines: list[str], needle: str) -> int | None:

@@ -6,12 +6,12 @@ built once per process, and only plain results cross the process boundary.
 
 from __future__ import annotations
 
-from nodeward.findings import FileNotice
+from nodeward.findings import FileNotice, with_context
 from nodeward.rules.registry import all_rules
 from nodeward.scanners import FileResult, FileScanner
 from nodeward.scanners.registry import FILE_SCANNERS
 from nodeward.sources.discover import FileKind, SourceFile, SourceReadError, read_source
-from nodeward.suppress import apply_suppressions, parse_directives
+from nodeward.suppress import parse_directives, split_suppressed
 
 
 class FileScanRunner:
@@ -45,7 +45,7 @@ class FileScanRunner:
             result.notices.extend(partial.notices)
             result.summaries.update(partial.summaries)
         lines = text.splitlines()
-        kept, suppressed, notices = apply_suppressions(file.display_path, lines, result.findings, self.active_keys)
+        kept, suppressed, notices = split_suppressed(file.display_path, lines, result.findings, self.active_keys)
         if suppressed or any(n.kind == "unused-suppression" for n in notices):
             # Phase 2 of taint tracking may report here again; it needs to know what the user silenced.
             directives, _ = parse_directives(lines)
@@ -54,7 +54,8 @@ class FileScanRunner:
                 table.setdefault(str(directive.line), []).extend(k.upper() if k[:2].lower() == "nw" else k
                                                                  for k in directive.rules)
             result.summaries["suppressions"] = table
-        result.findings, result.suppressed = kept, suppressed
+        result.findings, result.suppressed = with_context(kept, lines), len(suppressed)
+        result.suppressed_findings = with_context(suppressed, lines)
         result.notices.extend(notices)
         return result
 

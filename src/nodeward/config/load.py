@@ -1,0 +1,226 @@
+"""Finding and reading the configuration: `.nodeward.toml`, else the `nodeward` key of package.json.
+
+Every key is checked: an unknown key or a wrong value is a `ConfigError` naming the file, the line
+and the key, so a typo never silently turns a setting off.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from nodeward.config.model import Config, PathIgnore
+from nodeward.findings import Confidence, Severity
+
+CONFIG_FILE_NAME = ".nodeward.toml"
+PACKAGE_JSON_KEY = "nodeward"
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names the file, the line and the key."""
+
+
+def find_config(start: Path) -> Path | None:
+    """The configuration that applies to ``start``: `.nodeward.toml`, or a package.json with a `nodeward` key,
+    in ``start`` or its parents up to the top of the git repository (only ``start`` outside a repository)."""
+    directory = (start if start.is_dir() else start.parent).resolve()
+    in_repository = _inside_git(directory)
+    for candidate in (directory, *directory.parents):
+        toml_file = candidate / CONFIG_FILE_NAME
+        if toml_file.is_file():
+            return toml_file
+        package = candidate / "package.json"
+        if package.is_file() and _has_nodeward_key(package):
+            return package
+        if not in_repository or (candidate / ".git").exists():
+            return None
+    return None
+
+
+def _inside_git(directory: Path) -> bool:
+    return any((parent / ".git").exists() for parent in (directory, *directory.parents))
+
+
+def _has_nodeward_key(package: Path) -> bool:
+    try:
+        document = json.loads(package.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(document, dict) and PACKAGE_JSON_KEY in document
+
+
+def load_config(path: Path) -> Config:
+    """Read and check one configuration file (`.nodeward.toml` or package.json)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read ({error})") from error
+    if path.name == "package.json":
+        try:
+            document = json.loads(text)
+        except ValueError as error:
+            raise ConfigError(f"{path}: not valid JSON ({error})") from error
+        table = document.get(PACKAGE_JSON_KEY) if isinstance(document, dict) else None
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: `{PACKAGE_JSON_KEY}` must be an object")
+        return _parse(table, _Where(path, text, json_style=True, prefix=PACKAGE_JSON_KEY))
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from error
+    return _parse(document, _Where(path, text, json_style=False, prefix=""))
+
+
+class _Where:
+    """Turns a dotted key into "file:line: key" for messages."""
+
+    def __init__(self, path: Path, text: str, *, json_style: bool, prefix: str) -> None:
+        self.path, self.lines, self.json_style, self.prefix = path, text.splitlines(), json_style, prefix
+
+    def line_of(self, dotted: str) -> int | None:
+        last = dotted.rsplit(".", 1)[-1]
+        if self.json_style:
+            pattern = re.compile(r'"' + re.escape(last) + r'"\s*:')
+        else:
+            quoted = r'(?:"' + re.escape(last) + r'"|' + re.escape(last) + r")"
+            pattern = re.compile(r"^\s*(?:\[\s*(?:[\w.\"-]+\.)?" + quoted + r"\s*\]|" + quoted + r"\s*=)")
+        for number, line in enumerate(self.lines, start=1):
+            if pattern.search(line):
+                return number
+        return None
+
+    def error(self, dotted: str, message: str) -> ConfigError:
+        line = self.line_of(dotted)
+        key = f"{self.prefix}.{dotted}" if self.prefix else dotted
+        return ConfigError(f"{self.path}{f':{line}' if line else ''}: `{key}`: {message}")
+
+
+def _strings(where: _Where, key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise where.error(key, "expected a list of strings")
+    return tuple(value)
+
+
+def _rule_ids(where: _Where, key: str, value: Any, *, allow_star: bool = False) -> frozenset[str]:
+    from nodeward.rules.registry import find_rule
+
+    ids = set()
+    for item in _strings(where, key, value):
+        if allow_star and item == "*":
+            ids.add("*")
+            continue
+        rule = find_rule(item)
+        if rule is None:
+            raise where.error(key, f"unknown rule {item!r} (`nodeward rules` lists them)")
+        ids.add(rule.id)
+    return frozenset(ids)
+
+
+def _severity(where: _Where, key: str, value: Any) -> Severity:
+    try:
+        return Severity.parse(value) if isinstance(value, str) else Severity[""]
+    except KeyError:
+        raise where.error(key, f"expected one of {', '.join(s.label for s in Severity)}, not {value!r}") from None
+
+
+def _confidence(where: _Where, key: str, value: Any) -> Confidence:
+    try:
+        return Confidence.parse(value) if isinstance(value, str) else Confidence[""]
+    except KeyError:
+        raise where.error(key, f"expected one of {', '.join(c.label for c in Confidence)}, not {value!r}") from None
+
+
+def _scanners(where: _Where, key: str, value: Any) -> frozenset[str]:
+    from nodeward.scanners.registry import scanner_names
+
+    names = _strings(where, key, value)
+    known = scanner_names()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise where.error(key, f"unknown scanner {unknown[0]!r} (known: {', '.join(known)})")
+    return frozenset(names)
+
+
+def _per_path(where: _Where, key: str, value: Any) -> tuple[PathIgnore, ...]:
+    if not isinstance(value, dict):
+        raise where.error(key, 'expected a table of glob = ["rule", ...]')
+    return tuple(PathIgnore(pattern, _rule_ids(where, f"{key}.{pattern}", rules, allow_star=True))
+                 for pattern, rules in value.items())
+
+
+def _overrides(where: _Where, key: str, value: Any) -> dict[str, Severity]:
+    from nodeward.rules.registry import find_rule
+
+    if not isinstance(value, dict):
+        raise where.error(key, 'expected a table of rule = "severity"')
+    result = {}
+    for rule_key, level in value.items():
+        rule = find_rule(rule_key)
+        if rule is None:
+            raise where.error(f"{key}.{rule_key}", f"unknown rule {rule_key!r}")
+        result[rule.id] = _severity(where, f"{key}.{rule_key}", level)
+    return result
+
+
+def _mode(where: _Where, key: str, value: Any) -> str:
+    if value not in ("auto", "app", "library"):
+        raise where.error(key, f"expected auto, app or library, not {value!r}")
+    return str(value)
+
+
+def _boolean(where: _Where, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise where.error(key, f"expected true or false, not {value!r}")
+    return value
+
+
+def _string(where: _Where, key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise where.error(key, f"expected a string, not {value!r}")
+    return value
+
+
+# key -> (Config field, parser); nested tables are "table.key".
+_Parser = Callable[[_Where, str, Any], Any]
+KEYS: dict[str, tuple[str, _Parser]] = {
+    "select": ("select", _rule_ids),
+    "ignore": ("ignore", _rule_ids),
+    "per-path-ignores": ("per_path_ignores", _per_path),
+    "severity": ("severity_overrides", _overrides),
+    "fail-on": ("fail_on", _severity),
+    "min-severity": ("min_severity", _severity),
+    "min-confidence": ("min_confidence", _confidence),
+    "scanners": ("scanners", _scanners),
+    "exclude": ("exclude", _strings),
+    "include": ("include", _strings),
+    "mode": ("mode", _mode),
+    "include-dev": ("include_dev", _boolean),
+    "baseline": ("baseline", _string),
+    "secrets.allow-paths": ("secrets_allow_paths", _strings),
+    "secrets.allow-fingerprints": ("secrets_allow_fingerprints", lambda w, k, v: frozenset(_strings(w, k, v))),
+}
+_TABLES = {"secrets"}
+
+
+def _parse(document: Mapping[str, Any], where: _Where) -> Config:
+    values: dict[str, Any] = {}
+    for key, value in document.items():
+        if key in _TABLES:
+            if not isinstance(value, dict):
+                raise where.error(key, "expected a table")
+            items = [(f"{key}.{sub}", sub_value) for sub, sub_value in value.items()]
+        else:
+            items = [(key, value)]
+        for dotted, item in items:
+            if dotted not in KEYS:
+                known = ", ".join(k for k in KEYS)
+                raise where.error(dotted, f"unknown key (known keys: {known})")
+            field_name, parse = KEYS[dotted]
+            values[field_name] = parse(where, dotted, item)
+    return Config(source=str(where.path), **values)
