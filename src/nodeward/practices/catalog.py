@@ -142,7 +142,7 @@ REGISTER_PATH = re.compile(
 ADMIN_PATH = re.compile(r"(?i)(^|/)(admin|roles?|permissions?|users/:[^/]+/(role|ban|delete))(/|$)")
 AUTH_MIDDLEWARE_NAME = re.compile(
     r"(?i)(authenticat|authoriz|^auth$|^auth[A-Z_]|requireauth|isauth|loggedin|logged_in|ensurelogged|"
-    r"loginrequired|login_required|jwt|verifytoken|checktoken|validatetoken|protect|guard|requireuser|requirerole|"
+    r"loginrequired|login_required|jwt|verifytoken|checktoken|validatetoken|requiretoken|protect|guard|requireuser|requirerole|"
     r"requireadmin|isadmin|hasrole|haspermission|checkrole|checkpermission|restrict|requirelogin|requiresession)"
 )
 ADMIN_MIDDLEWARE_NAME = re.compile(r"(?i)(admin|role|permission)")

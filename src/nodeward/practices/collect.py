@@ -19,7 +19,7 @@ Trees never leave the worker: the joiner (nodeward.practices.model) works on thi
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeGuard
 
 from tree_sitter import Node
 
@@ -612,6 +612,9 @@ class AppFactCollector:
                 if name in catalog.MIDDLEWARE:
                     return catalog.MIDDLEWARE[name], name, node
                 if name == "require":
+                    loaded = self.model.qualified_name(node)
+                    if loaded in catalog.MIDDLEWARE:  # fastify.register(require("@fastify/helmet"))
+                        return catalog.MIDDLEWARE[loaded], loaded, None
                     return None, "", None
                 qualified = self.model.qualified_name(node)  # require('helmet') registered as a plugin
                 if qualified in catalog.MIDDLEWARE:
@@ -858,7 +861,7 @@ class AppFactCollector:
                     self._export_target(self.model.text(alias), name)
 
 
-def _finite(value: Any) -> bool:
+def _finite(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 

@@ -17,6 +17,7 @@ from nodeward.practices import catalog
 
 MODULE_SUFFIXES = ("", ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts", "/index.js", "/index.ts",
                    "/index.mjs", "/index.cjs", "/index.tsx")
+TS_SOURCES = {".js": (".ts", ".tsx"), ".mjs": (".mts",), ".cjs": (".cts",), ".jsx": (".tsx",)}
 MAX_DEPTH = 12
 
 
@@ -125,7 +126,9 @@ class Route:
         return bool(catalog.ADMIN_PATH.search(self.path)) or any(m.is_admin_guard() for m in self.middleware)
 
     def limiter(self) -> Middleware | None:
-        return next((m for m in self.middleware if m.is_limiter() and _covers(m.prefix, self.path)), None)
+        own = [m for m in self.own if m.is_limiter()]  # the route's own limiter is the better evidence
+        return own[0] if own else next((m for m in self.before if m.is_limiter() and _covers(m.prefix, self.path)),
+                                       None)
 
     def auth_guard(self) -> Middleware | None:
         return next((m for m in self.middleware if m.is_auth()), None)
@@ -218,6 +221,10 @@ class AppJoiner:
         for suffix in MODULE_SUFFIXES:
             if base + suffix in self.modules:
                 return base + suffix
+        stem, extension = posixpath.splitext(base)
+        for source in TS_SOURCES.get(extension, ()):  # TypeScript imports name the compiled file
+            if stem + source in self.modules:
+                return stem + source
         return None
 
     def resolve_target(self, importer: str, target: str, depth: int = 0) -> str | None:
@@ -324,7 +331,8 @@ class AppJoiner:
         if depth > MAX_DEPTH or target in seen:
             return
         seen = seen | {target}
-        model.files.add(self.apps.get(target, {}).get("loc", [""])[0] or "")
+        if target in self.apps:
+            model.files.add(self.apps[target]["loc"][0])
         for kind, data in self._ordered(target):
             path = data["loc"][0]
             model.files.add(path)

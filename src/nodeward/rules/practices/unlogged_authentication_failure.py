@@ -21,10 +21,12 @@ const logger = require("pino")();
 const app = express();
 app.post("/login", async (req, res) => {
   if (!(await bcrypt.compare(req.body.password, await hashOf(req.body.user)))) return res.sendStatus(401);
-  logger.info({ user: req.body.user }, "login");
   res.sendStatus(204);
 });
-app.post("/orders", (req, res) => res.end());
+app.post("/orders", (req, res) => {
+  logger.info({ user: req.session.user }, "order");
+  res.end();
+});
 ```
 
 ## Good
