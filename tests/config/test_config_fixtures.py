@@ -103,3 +103,13 @@ def test_a_file_named_like_a_dockerfile_that_is_not_one_gives_a_notice(tmp_path:
     result = scan_fixture(path, "Dockerfile.md")
     assert result.findings == []
     assert [n.kind for n in result.notices] == ["skipped"] and "not a Dockerfile" in result.notices[0].message
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("Dockerfile", FileKind.DOCKERFILE), ("Dockerfile.prod", FileKind.DOCKERFILE),
+    ("api.dockerfile", FileKind.DOCKERFILE), ("Containerfile", FileKind.DOCKERFILE),
+    ("dockerfile.js", FileKind.JAVASCRIPT),  # highlight.js's Dockerfile grammar is code, not a Dockerfile
+    ("Dockerfile.yml", FileKind.YAML),
+])
+def test_dockerfile_names(name: str, kind: FileKind) -> None:
+    assert FileKind.from_path(name) is kind

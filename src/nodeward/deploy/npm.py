@@ -93,6 +93,7 @@ def check_package_json(text: str, emit: Emitter, today: datetime.date) -> str:
             date = end_of_life(major, today)
             if date is not None:
                 line = _line_of(lines, "node", _line_of(lines, "engines") - 1)
-                emit.add(EndOfLifeNodeVersion, line, f"`engines.node` \"{node_range}\" admits Node.js {major}, "
+                label = f"{major}" if major else "0.x"
+                emit.add(EndOfLifeNodeVersion, line, f"`engines.node` \"{node_range}\" admits Node.js {label}, "
                          f"end of life since {date.isoformat()}")
     return ""

@@ -95,7 +95,9 @@ class FileKind(enum.Enum):
             return special
         if name.startswith(".env") and (len(name) == 4 or name[4] == "."):
             return FileKind.DOTENV
-        if name in ("dockerfile", "containerfile") or name.startswith("dockerfile.") or name.endswith(".dockerfile"):
+        if name in ("dockerfile", "containerfile") or name.endswith(".dockerfile") or (
+            name.startswith("dockerfile.") and name[name.rfind(".") :] not in _KINDS_BY_EXTENSION  # not dockerfile.js
+        ):
             return FileKind.DOCKERFILE
         dot = name.rfind(".")
         if dot <= 0 or name.endswith(_DECLARATION_SUFFIXES):
