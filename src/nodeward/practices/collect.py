@@ -37,7 +37,7 @@ _QUERY = """
 (call_expression) @call
 (new_expression) @call
 (binary_expression) @binary
-(assignment_expression left: (member_expression) @target right: (_) @value)
+(assignment_expression left: (member_expression)) @assignment
 (export_statement) @export
 (import_statement) @import
 """
@@ -85,8 +85,11 @@ class AppFactCollector:
             spec = self.model.string_value(source) if source is not None else None
             if spec is not None:
                 self._module(spec, statement)
-        for target, value in zip(found.get("target", []), found.get("value", []), strict=False):
-            self._export_assignment(target, value)
+        for assignment in found.get("assignment", []):
+            target = assignment.child_by_field_name("left")
+            value = assignment.child_by_field_name("right")
+            if target is not None and value is not None:
+                self._export_assignment(target, value)
         for statement in found.get("export", []):
             self._export_statement(statement)
         for key, facts_of in self.functions.items():

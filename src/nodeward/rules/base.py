@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from nodeward.findings import Confidence, Finding, Location, Severity, TraceStep
+from nodeward.lang.js.parser import node_key
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -140,9 +141,9 @@ class TaintRule(Rule):
         best: dict[int, Finding] = {}
         for sink in self.sinks(node, ctx):
             for finding in ctx.evaluate_sink(self, sink):
-                known = best.get(sink.node.id)
+                known = best.get(node_key(sink.node))
                 if known is None or finding.confidence > known.confidence:
-                    best[sink.node.id] = finding
+                    best[node_key(sink.node)] = finding
         yield from best.values()
 
 

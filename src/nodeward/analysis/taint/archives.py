@@ -17,6 +17,7 @@ from tree_sitter import Node
 from nodeward.analysis.taint import catalog
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import FUNCTION_SCOPES, SemanticModel, normalise_module, unwrap
+from nodeward.lang.js.parser import node_key
 
 ENTRY_TAG = "archive-entry"  # the tag of sources that are names of archive entries
 NAME_ITSELF = ""  # a row's name property when the parameter is the name, not an entry object
@@ -60,7 +61,7 @@ class ArchiveEntries:
             return frozenset()
         if self._parameters is None:
             self._parameters = self._find_parameters()
-        return frozenset(self._parameters.get(function.id, {}).get(index, ()))
+        return frozenset(self._parameters.get(node_key(function), {}).get(index, ()))
 
     def _find_parameters(self) -> dict[int, dict[int, set[str]]]:
         table: dict[int, dict[int, set[str]]] = {}
@@ -113,7 +114,7 @@ class ArchiveEntries:
     def _add(self, table: dict[int, dict[int, set[str]]], node: Node, index: int, name: str) -> None:
         function = self._function(node)
         if function is not None:
-            table.setdefault(function.id, {}).setdefault(index, set()).add(name)
+            table.setdefault(node_key(function), {}).setdefault(index, set()).add(name)
 
     def _function(self, node: Node) -> Node | None:
         node = unwrap(node)

@@ -25,11 +25,13 @@ from nodeward.analysis.taint.guards import Guards, apply_guards
 from nodeward.findings import Location, TraceStep
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import FUNCTION_SCOPES, Binding, SemanticModel, unwrap
+from nodeward.lang.js.parser import node_key
 
 FUNCTION_TYPES = FUNCTION_SCOPES - {"program"}
 MAX_ORIGINS = 6
 MAX_DEPTH = 60
 MAX_STEPS = 8
+EVALUATION_BUDGET = 50_000  # per file; past it, partial results are memoised too, to bound the work
 
 SOURCE, PARAM, REQUEST = "source", "param", "request"
 ENTRY = "entry"  # an archive entry object (label: its name properties, `|`-separated); a name read from it is a source
@@ -131,6 +133,10 @@ class TaintAnalysis:
     _guards: Guards | None = None
     _return_statements: dict[int, list[Node]] | None = None
     _member_function_table: dict[str, Node] | None = None
+    _in_progress: set[int] = field(default_factory=set)
+    _returns_in_progress: set[int] = field(default_factory=set)
+    _cycle_cuts: int = 0
+    _evaluations: int = 0
     #: Calls of functions whose effect on sinks is known only in phase 2: plain data.
     call_sites: list[dict[str, Any]] = field(default_factory=list)
     _recorded_calls: set[int] = field(default_factory=set)
@@ -194,15 +200,26 @@ class TaintAnalysis:
     # ----- evaluation ------------------------------------------------------------------------
 
     def _taint(self, node: Node, depth: int) -> Taint:
-        key = node.id
+        key = node_key(node)
         cached = self._memo.get(key)
         if cached is not None:
             return cached
         if depth > MAX_DEPTH:
             return UNKNOWN
-        self._memo[key] = CLEAN  # cycles contribute nothing
-        result = self._evaluate(node, depth + 1)
-        self._memo[key] = result
+        if key in self._in_progress:
+            self._cycle_cuts += 1  # a cycle (`x = x + y`, mutual recursion): the back edge adds nothing
+            return CLEAN
+        self._in_progress.add(key)
+        cuts_before = self._cycle_cuts
+        try:
+            result = self._evaluate(node, depth + 1)
+        finally:
+            self._in_progress.discard(key)
+        # A value computed while a cycle was cut is partial unless its own node closed the cycle: memoising it
+        # would make results depend on the order values are asked for. The budget bounds re-evaluation.
+        if self._cycle_cuts == cuts_before or not self._in_progress or self._evaluations > EVALUATION_BUDGET:
+            self._memo[key] = result
+        self._evaluations += 1
         return result
 
     def _evaluate(self, node: Node, depth: int) -> Taint:
@@ -318,7 +335,7 @@ class TaintAnalysis:
             return False
         current: Node | None = use
         while current is not None:
-            if current.id == block.id:
+            if node_key(current) == node_key(block):
                 return True
             current = current.parent
         return False
@@ -332,18 +349,20 @@ class TaintAnalysis:
                 " (augmented_assignment_expression left: (identifier) @left)"
                 # `for (key in obj)` / `for (item of list)` with a variable declared elsewhere: each
                 # iteration assigns a key or element of the iterated value, which carries its taint.
-                " (for_in_statement left: (identifier) @left)"
-                # list.push(x), map.set(k, x), set.add(x): the collection now holds x too.
-                " (call_expression function: (member_expression object: (identifier) @collection"
-                "  property: (property_identifier) @method) arguments: (arguments) @added)",
+                " (for_in_statement left: (identifier) @left)",
                 self.model.tree.root_node,
             )
-            for collection, method, added in zip(found.get("collection", []), found.get("method", []),
-                                                 found.get("added", []), strict=False):
-                if self.model.text(method) in catalog.COLLECTION_ADDERS:
-                    holder = self.model.resolve(collection)
+            # list.push(x), map.set(k, x), set.add(x): the collection now holds x too.
+            for match in parser.matches(
+                self.model.dialect,
+                "(call_expression function: (member_expression object: (identifier) @collection"
+                " property: (property_identifier) @method) arguments: (arguments) @added)",
+                self.model.tree.root_node,
+            ):
+                if self.model.text(match["method"]) in catalog.COLLECTION_ADDERS:
+                    holder = self.model.resolve(match["collection"])
                     if holder is not None and holder.kind in ("const", "let", "var"):
-                        table.setdefault(holder.node.id, []).append(added)
+                        table.setdefault(node_key(holder.node), []).append(match["added"])
             for left in found.get("left", []):
                 assigned = self.model.resolve(left)
                 assignment = left.parent
@@ -352,9 +371,9 @@ class TaintAnalysis:
                     continue  # a declaration: the model binds it to the iterated value already
                 right = assignment.child_by_field_name("right") if assignment is not None else None
                 if assigned is not None and right is not None:
-                    table.setdefault(assigned.node.id, []).append(right)
+                    table.setdefault(node_key(assigned.node), []).append(right)
             self._assignments = table
-        return self._assignments.get(binding.node.id, [])
+        return self._assignments.get(node_key(binding.node), [])
 
     # parameters ----------------------------------------------------------------------------
 
@@ -463,7 +482,7 @@ class TaintAnalysis:
     def handler_role(self, function: Node) -> str | None:
         if self._handlers is None:
             self._handlers = self._find_handlers()
-        return self._handlers.get(function.id)
+        return self._handlers.get(node_key(function))
 
     def _find_handlers(self) -> dict[int, str]:
         roles: dict[int, str] = {}
@@ -563,18 +582,22 @@ class TaintAnalysis:
     def _mark(self, roles: dict[int, str], node: Node, role: str) -> None:
         function = self._function_of(node)
         if function is not None:
-            roles.setdefault(function.id, role)
+            roles.setdefault(node_key(function), role)
 
     def _mark_serverless(self, roles: dict[int, str]) -> None:
         found = parser.captures(
             self.model.dialect,
-            """(assignment_expression left: (member_expression) @target right: (_) @value)
+            """(assignment_expression left: (member_expression)) @assignment
                (export_statement declaration: (function_declaration name: (identifier) @name) @function)
                (export_statement declaration: (lexical_declaration (variable_declarator
                     name: (identifier) @name value: (_) @exported)))""",
             self.model.tree.root_node,
         )
-        for target, value in zip(found.get("target", []), found.get("value", []), strict=False):
+        for assignment in found.get("assignment", []):
+            target = assignment.child_by_field_name("left")
+            value = assignment.child_by_field_name("right")
+            if target is None or value is None:
+                continue
             prop = self.model.member_property(target)
             if prop in catalog.SERVERLESS_HANDLER_NAMES and self.model.text(target).startswith(("exports.", "module.")):
                 self._mark(roles, value, "lambda")
@@ -585,7 +608,7 @@ class TaintAnalysis:
             if holder is None:
                 continue
             if holder.type == "function_declaration":
-                roles.setdefault(holder.id, "lambda")
+                roles.setdefault(node_key(holder), "lambda")
             elif (exported := holder.child_by_field_name("value")) is not None:
                 self._mark(roles, exported, "lambda")
 
@@ -757,11 +780,15 @@ class TaintAnalysis:
             table: dict[str, Node] = {}
             found = parser.captures(
                 self.model.dialect,
-                "(assignment_expression left: (member_expression) @left"
-                " right: [(function_expression) (arrow_function) (identifier)] @right)",
+                "(assignment_expression left: (member_expression)"
+                " right: [(function_expression) (arrow_function) (identifier)]) @assignment",
                 self.model.tree.root_node,
             )
-            for left, right in zip(found.get("left", []), found.get("right", []), strict=False):
+            for assignment in found.get("assignment", []):
+                left = assignment.child_by_field_name("left")
+                right = assignment.child_by_field_name("right")
+                if left is None or right is None:
+                    continue
                 function = self._function_of(right)
                 if function is None:
                     continue
@@ -814,7 +841,7 @@ class TaintAnalysis:
         if not local_functions and not imports_local_modules and not member_calls:
             return
         for call in calls:
-            if call.id in self._recorded_calls:
+            if node_key(call) in self._recorded_calls:
                 continue
             callee = call.child_by_field_name("function")
             if callee is None:
@@ -855,9 +882,9 @@ class TaintAnalysis:
         }
 
     def _record_call(self, node: Node, callee: dict[str, str], args: list[Node], depth: int) -> None:
-        if node.id in self._recorded_calls:
+        if node_key(node) in self._recorded_calls:
             return
-        self._recorded_calls.add(node.id)
+        self._recorded_calls.add(node_key(node))
         taints = [[o.to_data() for o in self._taint(a, depth)] for a in args]
         if not any(taints):
             return
@@ -885,10 +912,14 @@ class TaintAnalysis:
         return union(*parts)
 
     def return_taint(self, function: Node, depth: int = 0) -> Taint:
-        cached = self._returns.get(function.id)
+        cached = self._returns.get(node_key(function))
         if cached is not None:
             return cached
-        self._returns[function.id] = CLEAN  # recursion contributes nothing
+        if node_key(function) in self._returns_in_progress:
+            self._cycle_cuts += 1  # recursion contributes nothing more
+            return CLEAN
+        self._returns_in_progress.add(node_key(function))
+        cuts_before = self._cycle_cuts
         body = function.child_by_field_name("body")
         parts: list[Taint] = []
         if body is not None and body.type != "statement_block":
@@ -898,7 +929,10 @@ class TaintAnalysis:
                 if statement.named_children:
                     parts.append(self._taint(statement.named_children[0], depth))
         result = union(*parts)
-        self._returns[function.id] = result
+        self._returns_in_progress.discard(node_key(function))
+        if self._cycle_cuts == cuts_before or not self._returns_in_progress or \
+                self._evaluations > EVALUATION_BUDGET:
+            self._returns[node_key(function)] = result
         return result
 
     def _returns_of(self, function: Node) -> list[Node]:
@@ -909,9 +943,9 @@ class TaintAnalysis:
             for statement in found.get("r", []):
                 enclosing = self.enclosing_function(statement)
                 if enclosing is not None:
-                    table.setdefault(enclosing.id, []).append(statement)
+                    table.setdefault(node_key(enclosing), []).append(statement)
             self._return_statements = table
-        return self._return_statements.get(function.id, [])
+        return self._return_statements.get(node_key(function), [])
 
     # helpers ---------------------------------------------------------------------------------
 

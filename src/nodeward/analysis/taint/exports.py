@@ -17,7 +17,7 @@ from nodeward.lang.js import parser
 from nodeward.lang.js.model import unwrap
 
 _QUERY = """
-(assignment_expression left: (member_expression) @target right: (_) @value)
+(assignment_expression left: (member_expression)) @assignment
 (export_statement) @export
 """
 
@@ -34,8 +34,11 @@ class ExportCollector:
         if b"export" not in source:
             return {}
         found = parser.captures(self.model.dialect, _QUERY, self.model.tree.root_node)
-        for target, value in zip(found.get("target", []), found.get("value", []), strict=False):
-            self._assignment(target, value)
+        for assignment in found.get("assignment", []):
+            target = assignment.child_by_field_name("left")
+            value = assignment.child_by_field_name("right")
+            if target is not None and value is not None:
+                self._assignment(target, value)
         for statement in found.get("export", []):
             self._export_statement(statement)
         if not self.names and not self.reexports:

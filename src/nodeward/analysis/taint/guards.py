@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from nodeward.lang.js.model import FUNCTION_SCOPES, SemanticModel, unwrap
+from nodeward.lang.js.parser import node_key
 
 if TYPE_CHECKING:
     from nodeward.analysis.taint.engine import Taint
@@ -132,7 +133,7 @@ class Guards:
 
     def checks(self, condition: Node, holds: bool) -> Checks:
         """What is safe when `condition` evaluates to `holds`."""
-        key = (condition.id, holds)
+        key = (node_key(condition), holds)
         cached = self._checks.get(key)
         if cached is None:
             cached = self._checks[key] = self._evaluate(unwrap(condition), holds)
@@ -232,7 +233,7 @@ class Guards:
         node = unwrap(node)
         if node.type == "identifier":
             binding = self.model.resolve(node)
-            return ("binding", binding.node.id) if binding is not None else None
+            return ("binding", node_key(binding.node)) if binding is not None else None
         if node.type in ("member_expression", "subscript_expression"):
             return ("member", self.model.text(node))
         return None
@@ -318,7 +319,7 @@ def guarded_uses(model: SemanticModel, value: Node, checks: Checks, depth: int =
             if node.type == "identifier":
                 binding = model.resolve(node)
                 if binding is not None:
-                    key = ("binding", binding.node.id)
+                    key = ("binding", node_key(binding.node))
                     if key not in checks and binding.value is not None and binding.is_stable and not binding.path \
                             and binding.kind in ("const", "let", "var"):
                         yield from guarded_uses(model, binding.value, checks, depth + 1)

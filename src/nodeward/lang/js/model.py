@@ -15,6 +15,7 @@ from typing import Any
 from tree_sitter import Node, Tree
 
 from nodeward.lang.js import parser
+from nodeward.lang.js.parser import node_key
 
 FUNCTION_SCOPES = frozenset(
     {
@@ -212,7 +213,7 @@ class SemanticModel:
     # ----- scopes and bindings ----------------------------------------------------------------
 
     def _declare(self, scope: Node, binding: Binding) -> None:
-        self.scopes.setdefault(scope.id, {})[binding.name] = binding
+        self.scopes.setdefault(node_key(scope), {})[binding.name] = binding
         self.declared_names.add(binding.name)
 
     @staticmethod
@@ -377,7 +378,7 @@ class SemanticModel:
             return None  # a global, or a name no scope of this file declares: no need to walk up
         current: Node | None = identifier
         while current is not None:
-            table = self.scopes.get(current.id)
+            table = self.scopes.get(node_key(current))
             if table is not None and name in table:
                 return table[name]
             current = current.parent
@@ -394,7 +395,7 @@ class SemanticModel:
         Module names are normalised (`node:fs` -> "fs", `fs/promises` -> "fs.promises"); known
         globals that no local binding shadows are their own name ("eval", "Buffer.from").
         """
-        key = node.id
+        key = node_key(node)
         if key not in self._qualified:
             self._qualified[key] = None  # breaks cycles such as `var a = a.b`
             self._qualified[key] = self._qualify(node, 0)
@@ -512,7 +513,7 @@ class SemanticModel:
 
     def evaluate(self, node: Node) -> Constant | None:
         """Constant-evaluate an expression; None means the value may come from outside."""
-        key = node.id
+        key = node_key(node)
         if key not in self._constants:
             self._constants[key] = None  # cycles are not constant
             self._constants[key] = self._evaluate(node, 0)

@@ -62,3 +62,24 @@ def first_error_line(root: Node) -> int | None:
             return node.start_point[0] + 1
         stack.extend(child for child in reversed(node.children) if child.has_error)
     return None
+
+
+def node_key(node: Node) -> int:
+    """A stable identity for a node of one tree, for memo tables.
+
+    `Node.id` is not one: for leaf nodes reached through a query cursor it points into the cursor's own
+    stack, so two different identifiers can share it. Position and kind do identify a node.
+    """
+    return (node.start_byte << 42) | (node.end_byte << 12) | node.kind_id
+
+
+def matches(dialect: str, text: str, root: Node) -> list[dict[str, Node]]:
+    """Run a query and return one {capture name: node} dict per match.
+
+    Use this, not `captures`, when captures of one match belong together: `captures` sorts each name's
+    list on its own, so the n-th nodes of two names need not come from the same match.
+    """
+    return [
+        {name: nodes[0] for name, nodes in found.items() if nodes}
+        for _, found in QueryCursor(query(dialect, text)).matches(root)
+    ]

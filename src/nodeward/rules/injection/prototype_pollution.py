@@ -54,6 +54,7 @@ from nodeward.analysis.taint.engine import FUNCTION_TYPES, SOURCE
 from nodeward.findings import Confidence, Finding, Severity, TraceStep
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import Binding
+from nodeward.lang.js.parser import node_key
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 
@@ -191,9 +192,9 @@ class PrototypePollution(TaintRule):
                 assigned = ctx.model.resolve(left)
                 right = left.parent.child_by_field_name("right") if left.parent is not None else None
                 if assigned is not None and right is not None:
-                    table.setdefault(assigned.node.id, []).append(right)
+                    table.setdefault(node_key(assigned.node), []).append(right)
             ctx.shared["NW112.assignments"] = table
-        values.extend(table.get(binding.node.id, []))
+        values.extend(table.get(node_key(binding.node), []))
         return values
 
     def _member_step(self, value: Node, ctx: RuleContext) -> bool:
@@ -231,7 +232,7 @@ class PrototypePollution(TaintRule):
                 calls.append(call)
                 continue
             helper = self._local_callee(call, ctx)
-            if helper is not None and helper.id != function.id and any(
+            if helper is not None and node_key(helper) != node_key(function) and any(
                 self._calls(inner, function, name, ctx)
                 for inner in _descendants(helper, frozenset({"call_expression"}))
             ):
@@ -256,8 +257,8 @@ class PrototypePollution(TaintRule):
             if ctx.text(callee) != name:
                 return False
             binding = ctx.model.resolve(callee)
-            return binding is None or binding.value is None or binding.value.id == function.id or (
-                ctx.unwrap(binding.value).id == function.id) or binding.kind == "function"
+            return binding is None or binding.value is None or node_key(binding.value) == node_key(function) or (
+                node_key(ctx.unwrap(binding.value)) == node_key(function)) or binding.kind == "function"
         if callee.type == "member_expression":
             return ctx.model.member_property(callee) == name
         return False
@@ -293,7 +294,7 @@ class PrototypePollution(TaintRule):
                 around.append(callee)
         if not recursive:
             around.extend(self._callers(around[0], ctx))
-        seen = {f.id for f in around}
+        seen = {node_key(f) for f in around}
         result = list(around)
         frontier = list(around)
         for _ in range(2):
@@ -301,8 +302,8 @@ class PrototypePollution(TaintRule):
             for function in frontier:
                 for call in _descendants(function, frozenset({"call_expression"})):
                     helper = self._local_callee(call, ctx)
-                    if helper is not None and helper.id not in seen:
-                        seen.add(helper.id)
+                    if helper is not None and node_key(helper) not in seen:
+                        seen.add(node_key(helper))
                         found.append(helper)
             result.extend(found)
             frontier = found
@@ -322,9 +323,9 @@ class PrototypePollution(TaintRule):
             ctx.shared["NW112.calls"] = memo
         for call in memo:
             callee = self._local_callee(call, ctx)
-            if callee is not None and callee.id == function.id:
+            if callee is not None and node_key(callee) == node_key(function):
                 caller = ctx.taint.enclosing_function(call)
-                if caller is not None and all(caller.id != c.id for c in callers):
+                if caller is not None and all(node_key(caller) != node_key(c) for c in callers):
                     callers.append(caller)
         return callers
 
