@@ -42,6 +42,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
+from nodeward.lang.js.parser import node_key
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import FUNCTION_TYPES, descendants, is_security_value_name, property_words
@@ -100,7 +101,7 @@ def security_destination(node: Node, ctx: RuleContext) -> str | None:
             call = parent.parent
             if call is not None and ctx.method_name(call) in COOKIE_SETTERS:
                 args = ctx.arguments(call)
-                if len(args) >= 2 and args[1].id == current.id:
+                if len(args) >= 2 and node_key(args[1]) == node_key(current):
                     return "a cookie value"
             current = parent
             continue
@@ -117,7 +118,8 @@ def security_destination(node: Node, ctx: RuleContext) -> str | None:
             key = parent.child_by_field_name("key")
             name = property_words(ctx, key) if key is not None else None
             return f"`{name}`" if name is not None and is_security_value_name(name) else None
-        if kind == "return_statement" or (kind in FUNCTION_TYPES and parent.child_by_field_name("body") == current):
+        is_body = kind in FUNCTION_TYPES and _same(parent.child_by_field_name("body"), current)
+        if kind == "return_statement" or is_body:
             function = parent if kind in FUNCTION_TYPES else _function_of(parent)
             return _returned_from(function, ctx)
         return None
@@ -138,7 +140,7 @@ def _named(target: Node, statement: Node, ctx: RuleContext) -> str | None:
     pattern = re.compile(rf"\b{re.escape(name)}\b")
     for ret in descendants(function, frozenset({"return_statement"})):
         owner = _function_of(ret)
-        if owner is not None and owner.id == function.id and pattern.search(ctx.text(ret)):
+        if owner is not None and node_key(owner) == node_key(function) and pattern.search(ctx.text(ret)):
             return _returned_from(function, ctx)
     return None
 
@@ -165,3 +167,7 @@ def _function_of(node: Node) -> Node | None:
     while current is not None and current.type not in FUNCTION_TYPES:
         current = current.parent
     return current
+
+
+def _same(a: Node | None, b: Node) -> bool:
+    return a is not None and node_key(a) == node_key(b)

@@ -45,6 +45,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
+from nodeward.lang.js.parser import node_key
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import constant_value, descendants, enclosing_function, parameter_name
@@ -148,11 +149,11 @@ def _identity_use(call: Node, function: Node, ctx: RuleContext) -> str | None:
             use = ident.parent
             if use is None:
                 continue
-            if use.type == "member_expression" and use.child_by_field_name("object") == ident:
+            if use.type == "member_expression" and _same(use.child_by_field_name("object"), ident):
                 prop = ctx.model.member_property(use)
                 if prop in IDENTITY_CLAIMS:
                     return f"`{name}.{prop}`"
-            if use.type == "assignment_expression" and use.child_by_field_name("right") == ident:
+            if use.type == "assignment_expression" and _same(use.child_by_field_name("right"), ident):
                 left = use.child_by_field_name("left")
                 holder = _holder(left, ctx) if left is not None else None
                 if holder is not None:
@@ -169,3 +170,7 @@ def _holder(target: Node, ctx: RuleContext) -> str | None:
         if obj is not None and ctx.text(obj).replace(" ", "") in IDENTITY_HOLDER_OBJECTS:
             return f"stored in `{text}`"
     return None
+
+
+def _same(a: Node | None, b: Node) -> bool:
+    return a is not None and node_key(a) == node_key(b)
