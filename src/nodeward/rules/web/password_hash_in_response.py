@@ -48,6 +48,7 @@ from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
 from nodeward.lang.js import parser
+from nodeward.lang.js.parser import node_key
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.error_details_in_response import SEND_METHODS, _is_response
@@ -185,7 +186,7 @@ def _bound_value(ctx: RuleContext, node: Node) -> Node | None:
         name = ctx.text(node)
         current = node.parent
         while current is not None:
-            table = ctx.model.scopes.get(current.id)
+            table = ctx.model.scopes.get(node_key(current))
             if table is not None and name in table:
                 declared = table[name]
                 return declared.value if declared.is_stable and not declared.path else None

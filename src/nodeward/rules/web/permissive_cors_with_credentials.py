@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
+from nodeward.lang.js.parser import node_key
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import (
@@ -188,7 +189,7 @@ def _checked_first(call: Node, value: Node, scope: Node, ctx: RuleContext) -> bo
     """An `if` around the header (or an early return before it) that tests the origin."""
     name = ctx.text(ctx.unwrap(value))
     current = call.parent
-    while current is not None and current.id != scope.id:
+    while current is not None and node_key(current) != node_key(scope):
         if current.type in ("if_statement", "ternary_expression") or (
                 current.type == "binary_expression" and ctx.text(current.child_by_field_name("operator") or current)
                 == "&&"):
