@@ -199,6 +199,12 @@ class SemanticModel:
     dialect: str
     scopes: dict[int, dict[str, Binding]] = field(default_factory=dict)
     declared_names: set[str] = field(default_factory=set)
+    # name -> (scope start, scope end, binding): resolving compares byte ranges instead of walking up the tree.
+    _by_name: dict[str, list[tuple[int, int, Binding]]] = field(default_factory=dict)
+    _arguments: dict[int, list[Node]] = field(default_factory=dict)
+    # Many rules ask the same questions about the same call: answer each once per file.
+    _call_names: dict[int, str | None] = field(default_factory=dict)
+    _method_names: dict[int, str | None] = field(default_factory=dict)
     _constants: dict[int, Constant | None] = field(default_factory=dict)
     _qualified: dict[int, str | None] = field(default_factory=dict)
 
@@ -215,6 +221,7 @@ class SemanticModel:
     def _declare(self, scope: Node, binding: Binding) -> None:
         self.scopes.setdefault(node_key(scope), {})[binding.name] = binding
         self.declared_names.add(binding.name)
+        self._by_name.setdefault(binding.name, []).append((scope.start_byte, scope.end_byte, binding))
 
     @staticmethod
     def enclosing(node: Node, types: frozenset[str]) -> Node:
@@ -373,16 +380,17 @@ class SemanticModel:
 
     def resolve(self, identifier: Node) -> Binding | None:
         """The binding an identifier refers to, or None for globals and undeclared names."""
-        name = self.text(identifier)
-        if name not in self.declared_names:
-            return None  # a global, or a name no scope of this file declares: no need to walk up
-        current: Node | None = identifier
-        while current is not None:
-            table = self.scopes.get(node_key(current))
-            if table is not None and name in table:
-                return table[name]
-            current = current.parent
-        return None
+        candidates = self._by_name.get(self.text(identifier))
+        if candidates is None:
+            return None  # a global, or a name no scope of this file declares
+        position = identifier.start_byte
+        best: Binding | None = None
+        best_start, best_end = -1, 0
+        for start, end, binding in candidates:
+            # The innermost scope holding the identifier wins; in one scope, the last declaration.
+            if start <= position < end and (start > best_start or (start == best_start and end <= best_end)):
+                best, best_start, best_end = binding, start, end
+        return best
 
     def is_global(self, identifier: Node, name: str) -> bool:
         return identifier.type == "identifier" and self.text(identifier) == name and self.resolve(identifier) is None
@@ -489,25 +497,42 @@ class SemanticModel:
 
     def call_name(self, call: Node) -> str | None:
         """The qualified name of the function a call or `new` expression invokes."""
+        key = node_key(call)
+        if key in self._call_names:
+            return self._call_names[key]
         callee = call.child_by_field_name("function") or call.child_by_field_name("constructor")
-        return self.qualified_name(callee) if callee is not None else None
+        name = self.qualified_name(callee) if callee is not None else None
+        self._call_names[key] = name
+        return name
 
     def method_name(self, call: Node) -> str | None:
         """The property name of a method call `x.y(...)`, whatever `x` is."""
+        key = node_key(call)
+        if key in self._method_names:
+            return self._method_names[key]
         function = call.child_by_field_name("function")
-        if function is None:
-            return None
-        callee = unwrap(function)
-        return self.member_property(callee) if callee.type in ("member_expression", "subscript_expression") else None
+        name = None
+        if function is not None:
+            callee = unwrap(function)
+            if callee.type in ("member_expression", "subscript_expression"):
+                name = self.member_property(callee)
+        self._method_names[key] = name
+        return name
 
-    @staticmethod
-    def arguments(call: Node) -> list[Node]:
+    def arguments(self, call: Node) -> list[Node]:
+        key = node_key(call)
+        cached = self._arguments.get(key)
+        if cached is not None:
+            return cached
         args = call.child_by_field_name("arguments")
         if args is None:
-            return []
-        if args.type == "template_string":  # tagged template: tag`...`
-            return [args]
-        return [child for child in args.named_children if child.type != "comment"]
+            result: list[Node] = []
+        elif args.type == "template_string":  # tagged template: tag`...`
+            result = [args]
+        else:
+            result = [child for child in args.named_children if child.type != "comment"]
+        self._arguments[key] = result
+        return result
 
     # ----- constants --------------------------------------------------------------------------
 

@@ -69,7 +69,9 @@ SQL_METHODS = frozenset({"query", "execute", "run", "none", "one", "oneOrNone", 
 SQL_WRITE = re.compile(r"\b(insert\s+into|update\s+\S+\s+set|replace\s+into)\b", re.IGNORECASE)
 SQL_PASSWORD = re.compile(r"\b\w*(password|passwd|pwd)\w*\b", re.IGNORECASE)
 # Anything in the file that hashes (a model hook, a helper, a library): model writes are then not reported.
-HASHING_EVIDENCE = rb"(?i)hash|bcrypt|argon2|scrypt|pbkdf2|encrypt|\.pre\(|beforeCreate|beforeSave|BeforeInsert"
+HASHING_EVIDENCE = re.compile(
+    rb"(?i)hash|bcrypt|argon2|scrypt|pbkdf2|encrypt|\.pre\(|beforeCreate|beforeSave|BeforeInsert"
+)
 REQUEST_BODY = re.compile(r"\b(req|request|ctx\.request)\.body\b")
 PASSWORD_WORD = re.compile(r"\b\w*(password|passwd|pwd)\b", re.IGNORECASE)
 
@@ -106,7 +108,7 @@ class PlaintextPasswordStorage(Rule):
                 return
         elif method not in WRITE_METHODS:
             return
-        if ctx.model.source and re.search(HASHING_EVIDENCE, ctx.model.source):
+        if _file_hashes(ctx):
             return
         for arg in args[:2]:
             yield from self._record(node, arg, ctx)
@@ -141,7 +143,7 @@ class PlaintextPasswordStorage(Rule):
         obj = left.child_by_field_name("object")
         if prop is None or obj is None or not is_password_name(prop) or is_request_data(ctx, obj):
             return
-        if re.search(HASHING_EVIDENCE, ctx.model.source) or not is_request_data(ctx, right):
+        if _file_hashes(ctx) or not is_request_data(ctx, right):
             return
         yield self._finding(ctx, node, f"`{ctx.text(left)}`")
 
@@ -190,3 +192,12 @@ def _whole_body(arg: Node, call: Node, ctx: RuleContext) -> bool:
     text = ctx.text(function)
     return any(PASSWORD_WORD.search(m.group(0)) for m in re.finditer(r"\{[^{}]*\}\s*=\s*req\.body|req\.body\.\w+",
                                                                       text))
+
+
+def _file_hashes(ctx: RuleContext) -> bool:
+    """Whether anything in the file hashes; searched once per file, not once per write call."""
+    found = ctx.shared.get("plaintext-password-storage:hashes")
+    if found is None:
+        found = bool(HASHING_EVIDENCE.search(ctx.model.source))
+        ctx.shared["plaintext-password-storage:hashes"] = found
+    return bool(found)
