@@ -12,6 +12,7 @@ import pytest
 from nodeward.baseline import UPGRADES, BaselineError, load_baseline
 from nodeward.config import ConfigError, load_config
 from tests.conftest import run_cli
+from tests.secrets.tokens import TokenFactory
 
 EXEC = 'const cp = require("child_process");\nmodule.exports = (x) => cp.exec("ls " + x);\n'
 REGEXP = "module.exports = (p) => new RegExp(p);\n"
@@ -113,6 +114,19 @@ def test_secrets_allow_paths(tmp_path: Path) -> None:
     (tmp_path / ".nodeward.toml").write_text('[secrets]\nallow-paths = ["keys/"]\n')
     allowed = run_cli("scan", str(tmp_path), "--format", "json", "--scanners", "secrets")
     assert json.loads(allowed.stdout)["findings"] == []
+
+
+def test_secrets_allow_patterns_match_the_secret_value(tmp_path: Path) -> None:
+    token = TokenFactory(seed=21).make("github-pat-classic")
+    other = TokenFactory(seed=22).make("npm-access-token")
+    (tmp_path / "settings.js").write_text(f'module.exports = {{ gh: "{token}", npm: "{other}" }};\n')
+    (tmp_path / ".nodeward.toml").write_text(f'[secrets]\nallow-patterns = ["^{token[:12]}"]\n')
+    done = run_cli("scan", str(tmp_path), "--format", "json", "--scanners", "secrets", "--jobs", "1")
+    messages = [f["message"] for f in json.loads(done.stdout)["findings"]]
+    assert len(messages) == 1 and "npm" in messages[0].lower(), messages
+    (tmp_path / ".nodeward.toml").write_text('[secrets]\nallow-patterns = ["(unclosed"]\n')
+    bad = run_cli("scan", str(tmp_path))
+    assert bad.returncode == 2 and "not a valid regular expression" in bad.stderr
 
 
 # baseline ----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import click
 
 from nodeward.baseline import DEFAULT_BASELINE, Baseline, BaselineError, load_baseline
 from nodeward.config import Config, ConfigError, find_config, load_config
+from nodeward.config.model import export_secret_patterns
 from nodeward.filters import ReportFilters, apply_filters
 from nodeward.findings import Finding
 from nodeward.rules.registry import all_rules
@@ -32,6 +33,7 @@ def _findings(targets: list[Path], config: Config) -> list[Finding]:
     options = ScanOptions(include=config.include, exclude=config.exclude,
                           selected_rules=frozenset(selected) if selected is not None else None,
                           scanners=frozenset(scanner_names()), mode=config.mode or "auto")
+    export_secret_patterns(config)
     outcome = run_scan(targets, options)
     if outcome.errors and not outcome.discovery.files:
         raise click.UsageError("; ".join(outcome.errors))

@@ -39,11 +39,12 @@ exclude = ["test/fixtures/", "**/*.spec.js"]
 [severity]
 # NW104 = "high"
 
-# Secrets: paths whose secrets are test data, and fingerprints of accepted findings
-# (the `fingerprint` field of the JSON report).
+# Secrets: paths whose secrets are test data, fingerprints of accepted findings (the `fingerprint`
+# field of the JSON report), and patterns of values that are not secrets.
 [secrets]
 # allow-paths = ["test/keys/"]
 # allow-fingerprints = []
+# allow-patterns = ["^sk_test_"]  # regexes on the secret's value
 
 # A baseline of accepted findings (`nodeward baseline create`), relative to this file.
 # baseline = ".nodeward-baseline.json"

@@ -15,7 +15,7 @@ import click
 from click.core import ParameterSource
 
 from nodeward.config import Config, ConfigError, find_config, load_config
-from nodeward.config.model import PathIgnore
+from nodeward.config.model import PathIgnore, export_secret_patterns
 from nodeward.findings import Confidence, Severity
 from nodeward.rules.registry import all_rules, find_rule
 
@@ -93,6 +93,7 @@ def scan_settings(ctx: click.Context, targets: list[Path], known_scanners: list[
         if unknown:
             raise click.BadParameter(f"unknown scanner {', '.join(unknown)} (known: {', '.join(known_scanners)})",
                                      param_hint="--scanners")
+    export_secret_patterns(config)
     baseline = params.get("baseline_file")
     if baseline is None and config.baseline:
         baseline = Path(config.source).parent / config.baseline

@@ -168,6 +168,16 @@ def _overrides(where: _Where, key: str, value: Any) -> dict[str, Severity]:
     return result
 
 
+def _patterns(where: _Where, key: str, value: Any) -> tuple[str, ...]:
+    patterns = _strings(where, key, value)
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise where.error(key, f"{pattern!r} is not a valid regular expression ({error})") from None
+    return patterns
+
+
 def _mode(where: _Where, key: str, value: Any) -> str:
     if value not in ("auto", "app", "library"):
         raise where.error(key, f"expected auto, app or library, not {value!r}")
@@ -204,6 +214,7 @@ KEYS: dict[str, tuple[str, _Parser]] = {
     "baseline": ("baseline", _string),
     "secrets.allow-paths": ("secrets_allow_paths", _strings),
     "secrets.allow-fingerprints": ("secrets_allow_fingerprints", lambda w, k, v: frozenset(_strings(w, k, v))),
+    "secrets.allow-patterns": ("secrets_allow_patterns", _patterns),
 }
 _TABLES = {"secrets"}
 

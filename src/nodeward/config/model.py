@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
 
 from nodeward.findings import Confidence, Severity
+
+#: `secrets.allow-patterns` reach the secrets scanner in the worker processes through the environment.
+SECRET_PATTERNS_ENV = "NODEWARD_ALLOWED_SECRET_PATTERNS"
 
 
 @dataclass(frozen=True)
@@ -35,3 +40,21 @@ class Config:
     baseline: str | None = None
     secrets_allow_paths: tuple[str, ...] = ()
     secrets_allow_fingerprints: frozenset[str] = frozenset()
+    secrets_allow_patterns: tuple[str, ...] = ()  # regexes on the secret's value
+
+
+def export_secret_patterns(config: Config) -> None:
+    """Hand `secrets.allow-patterns` to the secrets scanner (worker processes inherit the environment)."""
+    if config.secrets_allow_patterns:
+        os.environ[SECRET_PATTERNS_ENV] = json.dumps(list(config.secrets_allow_patterns))
+    else:
+        os.environ.pop(SECRET_PATTERNS_ENV, None)
+
+
+def allowed_secret_patterns() -> tuple[str, ...]:
+    """The patterns `export_secret_patterns` handed over (empty when none or unreadable)."""
+    try:
+        value = json.loads(os.environ.get(SECRET_PATTERNS_ENV, "[]"))
+    except ValueError:
+        return ()
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()

@@ -6,6 +6,9 @@ git about `.env` files and finds the gitleaks allow-list that applies to the fil
 
 from __future__ import annotations
 
+import re
+
+from nodeward.config.model import allowed_secret_patterns
 from nodeward.findings import FileNotice
 from nodeward.scanners import FileResult
 from nodeward.secrets.engine import SecretEngine
@@ -32,6 +35,7 @@ class SecretsScanner:
         self.engine = SecretEngine()
         self.reveal = show_secrets()
         self.reported_configs: set[str] = set()
+        self.allow_values = tuple(re.compile(p) for p in allowed_secret_patterns())
 
     def scan_file(self, file: SourceFile, data: bytes, text: str) -> FileResult:
         result = FileResult()
@@ -47,6 +51,7 @@ class SecretsScanner:
             allowlist=allowlist,
             rel_path=allowlist.relative(file.path) if allowlist is not None else "",
             git_status=git_status_of(file.path) if file.kind is FileKind.DOTENV else "",
+            allow_values=self.allow_values,
         )
         result.findings = findings_for_text(text, context, self.engine)
         return result

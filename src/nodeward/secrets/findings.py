@@ -6,6 +6,7 @@ secret is described the same way wherever it was found.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
@@ -52,6 +53,7 @@ class TextContext:
     git_status: str = ""  # for .env files: "tracked", "untracked", "ignored" or ""
     digests: dict[str, str] = field(default_factory=dict)  # fingerprint -> value digest (history)
     file_checks: bool = True  # .env, credential-file and personal-data checks (history runs its own)
+    allow_values: tuple[re.Pattern[str], ...] = ()  # `secrets.allow-patterns` of .nodeward.toml
 
     def wants(self, rule_id: str) -> bool:
         return self.selected is None or rule_id in self.selected
@@ -79,6 +81,8 @@ def findings_for_text(text: str, context: TextContext, engine: SecretEngine) -> 
                 context.rel_path or context.display_path, m.value, _line(lines, m.line), m.line, context.commit
             )
         ]
+    if context.allow_values:
+        matches = [m for m in matches if not any(p.search(m.value) for p in context.allow_values)]
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for match in matches:
         if not match.end_line or match.end_line == match.line:
