@@ -85,6 +85,9 @@ class Rule:
     category: ClassVar[str] = "code"
     since: ClassVar[str] = "0.1.0"
     visits: ClassVar[tuple[str, ...]] = ()
+    #: Byte strings of which a file must contain at least one for the rule to run on it (empty: always runs).
+    #: A cheap C-speed prefilter for rules about specific libraries or options, checked once per file.
+    requires_text: ClassVar[tuple[bytes, ...]] = ()
 
     @classmethod
     def docs(cls) -> RuleDocs:

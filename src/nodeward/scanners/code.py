@@ -10,13 +10,11 @@ import traceback
 from collections import defaultdict
 from typing import Any
 
-from tree_sitter import Node
-
 from nodeward.analysis.taint.engine import location_data
-from nodeward.analysis.taint.exports import collect_exports
+from nodeward.analysis.taint.exports import EXPORTS_QUERY, collect_exports
 from nodeward.findings import FileNotice, Finding
 from nodeward.lang.js import parser
-from nodeward.lang.js.model import SemanticModel
+from nodeward.lang.js.model import DECLARATIONS_QUERY, SemanticModel
 from nodeward.practices.collect import collect_app_facts
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
@@ -43,8 +41,11 @@ class CodeScanner:
         for rule in self.rules:
             for node_type in rule.visits:
                 self.dispatch[node_type].append(rule)
+        self.prefiltered = [rule for rule in self.rules if rule.requires_text]
         self.queries = {
-            dialect: parser.node_type_query(dialect, frozenset(self.dispatch)) for dialect in parser.DIALECTS
+            dialect: "\n".join((parser.node_type_query(dialect, frozenset(self.dispatch)), DECLARATIONS_QUERY,
+                                 EXPORTS_QUERY))
+            for dialect in parser.DIALECTS
         }
 
     def scan_file(self, file: SourceFile, data: bytes, text: str) -> FileResult:
@@ -65,15 +66,20 @@ class CodeScanner:
                     error_line,
                 )
             )
-        model = SemanticModel(tree, source, dialect)
+        # One query per file finds the nodes the rules visit, the declarations and the exports: one walk
+        # of the tree in C instead of one per consumer.
+        candidates = parser.captures(dialect, self.queries[dialect], tree.root_node)
+        model = SemanticModel(tree, source, dialect, index=candidates)
         context = RuleContext(display_path, model, lines)
         findings: list[Finding] = []
-        query_text = self.queries[dialect]
-        candidates: dict[str, list[Node]] = {}
-        if query_text:
-            candidates = parser.captures(dialect, query_text, tree.root_node)
-            for node_type, nodes in candidates.items():
-                for rule in self.dispatch[node_type]:
+        if self.dispatch:
+            skipped = {rule.id for rule in self.prefiltered if not any(text in source for text in rule.requires_text)}
+            for capture, nodes in candidates.items():
+                if not capture.startswith(parser.VISIT_PREFIX):
+                    continue
+                for rule in self.dispatch.get(capture[len(parser.VISIT_PREFIX):], ()):
+                    if rule.id in skipped:
+                        continue
                     context.rule = type(rule)
                     for node in nodes:
                         try:
@@ -91,8 +97,9 @@ class CodeScanner:
                                 )
                             )
         result.findings = _unique(findings)
-        if "call_expression" in candidates:
-            context.taint.record_project_calls(candidates["call_expression"])
+        calls = candidates.get(f"{parser.VISIT_PREFIX}call_expression")
+        if calls:
+            context.taint.record_project_calls(calls)
         summary = taint_summary(context, source)
         if summary:
             result.summaries["taint"] = summary

@@ -133,6 +133,7 @@ class TaintAnalysis:
     _guards: Guards | None = None
     _return_statements: dict[int, list[Node]] | None = None
     _member_function_table: dict[str, Node] | None = None
+    exports: dict[str, Any] | None = None  # set by analysis.taint.exports.collect_exports
     _in_progress: set[int] = field(default_factory=set)
     _returns_in_progress: set[int] = field(default_factory=set)
     _cycle_cuts: int = 0

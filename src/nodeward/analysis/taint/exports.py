@@ -16,10 +16,12 @@ from nodeward.analysis.taint.engine import FUNCTION_TYPES, TaintAnalysis
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import unwrap
 
-_QUERY = """
-(assignment_expression left: (member_expression)) @assignment
-(export_statement) @export
+EXPORTS_QUERY = """
+(assignment_expression left: (member_expression)) @export_assignment
+(export_statement) @export_statement
 """
+# Set in a model's index when EXPORTS_QUERY was part of the query that built it.
+EXPORTS_INDEXED = "export_statement"
 
 
 class ExportCollector:
@@ -33,13 +35,15 @@ class ExportCollector:
         source = self.model.source
         if b"export" not in source:
             return {}
-        found = parser.captures(self.model.dialect, _QUERY, self.model.tree.root_node)
-        for assignment in found.get("assignment", []):
+        index = self.model.index
+        found = index if index is not None and EXPORTS_INDEXED in index else \
+            parser.captures(self.model.dialect, EXPORTS_QUERY, self.model.tree.root_node)
+        for assignment in found.get("export_assignment", []):
             target = assignment.child_by_field_name("left")
             value = assignment.child_by_field_name("right")
             if target is not None and value is not None:
                 self._assignment(target, value)
-        for statement in found.get("export", []):
+        for statement in found.get("export_statement", []):
             self._export_statement(statement)
         if not self.names and not self.reexports:
             return {}
@@ -198,4 +202,7 @@ def _split_module(qualified: str) -> tuple[str, str]:
 
 
 def collect_exports(analysis: TaintAnalysis) -> dict[str, Any]:
-    return ExportCollector(analysis).collect()
+    """The module's exports (computed once per file: the taint summary and the app facts both need them)."""
+    if analysis.exports is None:
+        analysis.exports = ExportCollector(analysis).collect()
+    return analysis.exports

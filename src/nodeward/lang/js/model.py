@@ -169,7 +169,7 @@ def _decode_escape(text: str) -> str:
     return body
 
 
-_DECLARATIONS_QUERY = """
+DECLARATIONS_QUERY = """
 (variable_declarator name: (_) @declarator)
 (function_declaration name: (identifier) @function)
 (generator_function_declaration name: (identifier) @function)
@@ -207,6 +207,9 @@ class SemanticModel:
     _method_names: dict[int, str | None] = field(default_factory=dict)
     _constants: dict[int, Constant | None] = field(default_factory=dict)
     _qualified: dict[int, str | None] = field(default_factory=dict)
+    #: Captures of a query the caller already ran over the whole tree with DECLARATIONS_QUERY among its
+    #: patterns (the code scanner runs one combined query per file instead of one per consumer).
+    index: dict[str, list[Node]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._collect_declarations()
@@ -231,7 +234,8 @@ class SemanticModel:
         return current if current is not None else node
 
     def _collect_declarations(self) -> None:
-        found = parser.captures(self.dialect, _DECLARATIONS_QUERY, self.tree.root_node)
+        found = self.index if self.index is not None else \
+            parser.captures(self.dialect, DECLARATIONS_QUERY, self.tree.root_node)
         for name_node in found.get("declarator", []):
             declarator = name_node.parent
             assert declarator is not None

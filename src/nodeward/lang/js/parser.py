@@ -41,10 +41,13 @@ def captures(dialect: str, text: str, root: Node) -> dict[str, list[Node]]:
     return QueryCursor(query(dialect, text)).captures(root)
 
 
+VISIT_PREFIX = "visit."
+
+
 def node_type_query(dialect: str, node_types: frozenset[str]) -> str:
-    """A query capturing every node of the given types, each under its own type as capture name."""
+    """A query capturing every node of the given types, each under `visit.<type>` as capture name."""
     known = [t for t in sorted(node_types) if _is_named_type(dialect, t)]
-    return "\n".join(f"({t}) @{t}" for t in known)
+    return "\n".join(f"({t}) @{VISIT_PREFIX}{t}" for t in known)
 
 
 def _is_named_type(dialect: str, node_type: str) -> bool:

@@ -64,6 +64,7 @@ class HardcodedJwtSecret(Rule):
     confidence = Confidence.HIGH
     fix = "Load the JWT key from the environment or a secret manager and rotate the committed one."
     visits = ("call_expression", "new_expression")
+    requires_text = (b"jsonwebtoken", b"jose", b"jwt-simple", b"express-jwt", b"koa-jwt", b"passport-jwt")
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)

@@ -75,6 +75,7 @@ class JwtDecodeWithoutVerify(Rule):
     confidence = Confidence.MEDIUM
     fix = "Use the claims returned by jwt.verify (or jose.jwtVerify) with a pinned algorithm, not jwt.decode."
     visits = ("call_expression",)
+    requires_text = (b"jsonwebtoken", b"jose", b"jwt-decode", b"jwt-simple")
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)

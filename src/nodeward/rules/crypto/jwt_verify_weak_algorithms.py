@@ -69,6 +69,7 @@ class JwtVerifyWeakAlgorithms(Rule):
     confidence = Confidence.HIGH
     fix = "Pass `algorithms` with exactly the issuer's algorithm (e.g. ['RS256']); never 'none' or HS* with RS*."
     visits = ("call_expression", "new_expression")
+    requires_text = (b"jsonwebtoken", b"express-jwt", b"passport-jwt", b"koa-jwt", b"@fastify/jwt")
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)

@@ -51,6 +51,7 @@ class JwtWithoutExpiry(Rule):
     confidence = Confidence.HIGH
     fix = "Set expiresIn (jsonwebtoken) or setExpirationTime (jose) on every token, e.g. '15m' for access tokens."
     visits = ("call_expression",)
+    requires_text = (b"jsonwebtoken", b"jose")
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)

@@ -59,6 +59,7 @@ class PseudoRandomBytes(Rule):
     confidence = Confidence.HIGH
     fix = "Use crypto.randomBytes(), which takes the same arguments and gives cryptographically strong bytes."
     visits = ("call_expression",)
+    requires_text = (b"pseudoRandomBytes", b"prng")
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)

@@ -56,6 +56,8 @@ class TlsVerificationDisabled(Rule):
     confidence = Confidence.HIGH
     fix = "Keep certificate verification on; trust a private CA with the `ca` option instead."
     visits = ("pair", "assignment_expression")
+    requires_text = (b"rejectUnauthorized", b"strictSSL", b"verifySSL", b"verify_ssl", b"sslVerify",
+                     b"NODE_TLS_REJECT_UNAUTHORIZED", b"checkServerIdentity")
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         if node.type == "pair":

@@ -66,6 +66,7 @@ class XmlExternalEntities(Rule):
     confidence = Confidence.MEDIUM
     fix = "Parse XML with noent and dtdload off (libxmljs' defaults)."
     visits = ("call_expression",)
+    requires_text = (b"libxmljs",)
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)

@@ -77,6 +77,7 @@ class PasswordHashInResponse(Rule):
     confidence = Confidence.MEDIUM
     fix = "Mark the password field select: false, or respond with an explicit list of fields."
     visits = ("call_expression",)
+    requires_text = (b"mongoose",)
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.method_name(node) not in SEND_METHODS or not _is_response(node, ctx):
