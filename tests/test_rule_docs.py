@@ -28,6 +28,15 @@ def test_check_notices_an_edited_page_and_write_repairs_it(tmp_path: Path) -> No
     (tmp_path / "NW101.md").write_text("edited by hand\n")
     (tmp_path / "NW000.md").write_text(GENERATED + "\nan old rule\n")
     assert stale_pages(tmp_path) == ["NW101.md: out of date", "NW000.md: no such rule any more"]
+    assert main(["--check", "--dir", str(tmp_path)]) == 1
+    assert main(["--write", "--dir", str(tmp_path)]) == 0
+    assert stale_pages(tmp_path) == [] and not (tmp_path / "NW000.md").exists()
+
+
+def test_docs_command_writes_and_checks(tmp_path: Path) -> None:
     done = run_cli("docs", "--write", "--dir", str(tmp_path))
-    assert done.returncode == 0 and "2 pages written" in done.stdout
+    assert done.returncode == 0 and f"{len(all_rules()) + 1} pages written" in done.stdout
     assert run_cli("docs", "--check", "--dir", str(tmp_path)).returncode == 0
+    (tmp_path / "index.md").write_text("stale\n")
+    stale = run_cli("docs", "--check", "--dir", str(tmp_path))
+    assert stale.returncode == 1 and "index.md: out of date" in stale.stdout
