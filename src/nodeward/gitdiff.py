@@ -1,7 +1,8 @@
 """`--diff REF`: the lines changed since a git ref, so that a pull request sees only what it touched.
 
-Changed means added or modified in the working tree (committed, staged or not) compared with REF;
-files git does not track yet (and does not ignore) count as changed everywhere.
+Changed means added or modified in the working tree (committed, staged or not) compared with the merge
+base of REF and HEAD (as a pull request's diff is); files git does not track yet (and do not ignore)
+count as changed everywhere.
 """
 
 from __future__ import annotations
@@ -53,10 +54,16 @@ def changed_lines(ref: str, where: Path) -> ChangedLines:
         _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
     except DiffError:
         raise DiffError(f"--diff: {ref!r} is not a commit, branch or tag of {top}") from None
+    # Like a pull request's diff: against the merge base, so that what REF's branch changed meanwhile
+    # does not count as changed here.
+    try:
+        base = _git(["merge-base", ref, "HEAD"], top).strip() or ref
+    except DiffError:
+        base = ref
     result = ChangedLines(top)
     current: str | None = None
     diff = _git(["-c", "core.quotePath=false", "diff", "--unified=0", "--no-color", "--no-ext-diff",
-                 "--no-renames", "--diff-filter=AM", ref, "--"], top)
+                 "--no-renames", "--diff-filter=AM", base, "--"], top)
     for line in diff.splitlines():
         if line.startswith("+++ "):
             target = line[4:]

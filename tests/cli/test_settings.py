@@ -194,6 +194,19 @@ def test_diff_reports_only_findings_on_changed_lines(repo: Path) -> None:
     assert findings(repo, "--diff", "HEAD") == []
 
 
+def test_diff_is_against_the_merge_base_like_a_pull_request(repo: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "feature")
+    (repo / "src" / "c.js").write_text(REGEXP)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "feature work")
+    git(repo, "checkout", "-q", "main")
+    (repo / "src" / "b.js").write_text(REGEXP.replace("(p)", "(pattern)"))  # main moves on
+    git(repo, "commit", "-q", "-am", "main work")
+    git(repo, "checkout", "-q", "feature")
+    # b.js differs from main's, but the feature branch did not touch it
+    assert sorted((f["path"], f["start_line"]) for f in findings(repo, "--diff", "main")) == [("src/c.js", 1)]
+
+
 def test_diff_with_an_unknown_ref_is_a_usage_error(repo: Path) -> None:
     done = run_cli("scan", str(repo), "--diff", "no-such-branch")
     assert done.returncode == 2
