@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nodeward.analysis.taint.engine import TaintAnalysis
-from nodeward.analysis.taint.guards import allow_list_regex_classes
+from nodeward.analysis.taint.guards import allow_list_regex_classes, deny_list_classes
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import SemanticModel
 
@@ -122,3 +122,100 @@ def test_allow_list_regex_classes(pattern: str, safe_for_paths: bool, safe_for_c
     classes = allow_list_regex_classes(pattern)
     assert ("*" in classes or "path" in classes) is safe_for_paths
     assert ("*" in classes or "command" in classes) is safe_for_commands
+
+
+# ----- deny-lists of shell metacharacters --------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "const cmd = req.query.cmd;\nif (/[`$&{}[;|]/g.test(cmd)) { log('no'); } else { sink(cmd); }",
+        "const cmd = req.query.cmd;\nif (/[;&|`$]/.test(cmd)) return;\nsink(cmd);",
+        "const cmd = req.query.cmd;\nif (cmd.match(/[;&|`$()<>]/)) throw new Error('bad');\nsink(cmd);",
+        "const cmd = req.query.cmd;\nif (cmd.search(/[;&|`$]/) !== -1) return;\nsink(cmd);",
+        "const cmd = req.query.cmd;\nif (cmd.search(/[;&|`$]/) === -1) { sink(cmd); }",
+        "const cmd = req.query.cmd;\nif (!/[;&|`$\\n]/.test(cmd)) { sink(cmd); }",
+        # a negated class: every character outside the set is refused, an allow-list
+        "const cmd = req.query.cmd;\nif (/[^a-z0-9_-]/i.test(cmd)) return;\nsink(cmd);",
+    ],
+)
+def test_shell_deny_lists_clean_commands(body: str) -> None:
+    assert sink_origins(body, "command") == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the list misses `$` and the backtick: `$(id)` still runs
+        "const cmd = req.query.cmd;\nif (/[;&|]/.test(cmd)) return;\nsink(cmd);",
+        # the test holding is not the test failing
+        "const cmd = req.query.cmd;\nif (/[;&|`$]/.test(cmd)) { sink(cmd); }",
+        "const cmd = req.query.cmd;\nif (/[;&|`$]/.test(cmd)) { log(cmd); }\nsink(cmd);",
+        # anchored: only refuses values that START with a metacharacter
+        "const cmd = req.query.cmd;\nif (/^[;&|`$]/.test(cmd)) return;\nsink(cmd);",
+        # another variable is checked
+        "const cmd = req.query.cmd;\nconst other = req.query.other;\nif (/[;&|`$]/.test(other)) return;\nsink(cmd);",
+    ],
+)
+def test_incomplete_or_unrelated_deny_lists_do_not_clean(body: str) -> None:
+    assert sink_origins(body, "command") == ["req.query.cmd"]
+
+
+def test_shell_deny_lists_only_protect_commands() -> None:
+    body = "const cmd = req.query.cmd;\nif (/[;&|`$]/.test(cmd)) return;\nsink(cmd);"
+    assert sink_origins(body, "path") == ["req.query.cmd"]
+    assert sink_origins(body, "code") == ["req.query.cmd"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "classes"),
+    [
+        ("[;&|`$]", {"command"}),
+        ("[`$&{}[;|]", {"command"}),
+        ("[;&|`$\\n]+", {"command"}),
+        ("[;&|]", set()),
+        ("^[;&|`$]", set()),
+        ("[;&|`$]x", set()),
+        ("[^a-z0-9]", {"*"}),
+    ],
+)
+def test_deny_list_classes(pattern: str, classes: set[str]) -> None:
+    assert set(deny_list_classes(pattern)) == classes
+
+
+# ----- length limits before a regular expression match ------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "const email = req.body.email;\nif (email.length > 254) return;\nsink(email);",
+        "const email = req.body.email;\nconst MAX = 300;\nif (MAX < email.length) { res.end(); return; }\nsink(email);",
+        "const email = req.body.email;\nif (email.length <= 1000) { sink(email); }",
+        "const email = req.body.email;\nif (email.length >= 255) { throw new Error('long'); }\nsink(email);",
+        "const email = req.body.email;\nif (!email || email.length > 254) return;\nsink(email);",
+        "const email = req.body.email;\nemail.length < 100 && sink(email);",
+    ],
+)
+def test_length_limits_clean_polynomial_regex_matches(body: str) -> None:
+    assert sink_origins(body, "redos-polynomial") == []
+    assert sink_origins(body, "redos") == ["req.body.email"]  # exponential: a few hundred characters suffice
+    assert sink_origins(body, "command") == ["req.body.email"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "const email = req.body.email;\nif (email.length > 1000000) return;\nsink(email);",  # too long still
+        "const email = req.body.email;\nif (email.length < 254) return;\nsink(email);",  # a lower bound
+        "const email = req.body.email;\nif (email.length > 254) { log(email); }\nsink(email);",
+        "const email = req.body.email;\nconst other = req.body.other;\nif (other.length > 10) return;\nsink(email);",
+        "const email = req.body.email;\nif (email.length > limit) return;\nsink(email);",  # unknown limit
+    ],
+)
+def test_useless_length_checks_do_not_clean(body: str) -> None:
+    assert sink_origins(body, "redos-polynomial") == ["req.body.email"]
+
+
+def test_very_short_limits_also_clean_exponential_matches() -> None:
+    body = "const code = req.query.code;\nif (code.length > 12) return;\nsink(code);"
+    assert sink_origins(body, "redos") == []

@@ -63,7 +63,7 @@ def test_sanitized_request_data_is_not_reported(rule: str, prelude: str, line: s
     [
         ("NW102", "function run(code) { return eval(code); }", Confidence.MEDIUM),
         ("NW103", "function load(name) { return require(name); }", Confidence.MEDIUM),
-        ("NW104", "function match(p) { return new RegExp(p); }", Confidence.MEDIUM),
+        ("NW104", "function match(p) { return new RegExp(p); }", Confidence.LOW),
         ("NW401", "const fs = require('fs'); function read(f) { return fs.readFileSync(f); }", Confidence.LOW),
     ],
 )
@@ -115,3 +115,29 @@ def _used(model: SemanticModel) -> list[bool]:
 )
 def test_model_constant_choices_and_platform_constants(source: str, expected: list[bool]) -> None:
     assert _used(_model(source)) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "confidence"),
+    [
+        ("const RE = /^(a+)+$/;", Confidence.HIGH),  # exponential: dangerous wherever it is used
+        ("const RE = /\\s+$/;", Confidence.LOW),  # polynomial: NW113 says whether input reaches it
+    ],
+)
+def test_unsafe_regex_confidence_follows_the_growth(source: str, confidence: Confidence) -> None:
+    assert [f.confidence for f in findings(source, "NW105")] == [confidence]
+
+
+@pytest.mark.parametrize(
+    ("line", "confidence"),
+    [
+        ("res.json(/^(a+)+$/.test(req.query.q));", Confidence.HIGH),
+        ("res.json(/\\s+$/.test(req.query.q));", Confidence.MEDIUM),
+        ("if (req.query.q.length > 12) return;\nres.json(/^(a+)+$/.test(req.query.q));", None),
+        ("if (req.query.q.length > 300) return;\nres.json(/^(a+)+$/.test(req.query.q));", Confidence.HIGH),
+        ("if (req.query.q.length > 300) return;\nres.json(/\\s+$/.test(req.query.q));", None),
+    ],
+)
+def test_regex_denial_of_service_knows_length_limits(line: str, confidence: Confidence | None) -> None:
+    found = findings(HANDLER.format(body=line), "NW113")
+    assert [f.confidence for f in found] == ([confidence] if confidence else [])

@@ -132,21 +132,23 @@ class RuleContext:
             trace=trace,
         )
 
-    def evaluate_sink(self, rule: TaintRule, sink: Sink) -> Iterator[Finding]:
-        """Report a sink according to where its value comes from (see TaintRule)."""
+    def evaluate_sink(self, rule: TaintRule, sink: Sink, *, sink_class: str | None = None) -> Iterator[Finding]:
+        """Report a sink according to where its value comes from (see TaintRule). `sink_class` replaces the
+        rule's own class for this sink (a rule whose sinks differ in what makes a value safe there)."""
         if self.is_constant(sink.value):
             return
+        sink_class = sink_class or rule.sink_class
         taint = self.taint.sink_taint(sink.value, sink.node)
-        dirty = [o for o in taint if not o.clean_for(rule.sink_class)
+        dirty = [o for o in taint if not o.clean_for(sink_class)
                  and (o.kind != SOURCE or o.tag in rule.source_tags)]
         # Data another rule is about (names of archive entries) reaching this sink: that rule reports it.
-        foreign = any(o.kind == SOURCE and o.tag not in rule.source_tags and not o.clean_for(rule.sink_class)
+        foreign = any(o.kind == SOURCE and o.tag not in rule.source_tags and not o.clean_for(sink_class)
                       for o in taint)
         sources = sorted((o for o in dirty if o.kind == SOURCE), key=lambda o: o.location.start_line)
         sink_step = TraceStep(self.taint.location(sink.node), f"reaches {sink.description}")
         for origin in (o for o in dirty if o.kind == PARAM):
             self.param_sinks.append({
-                "function": origin.function, "index": origin.index, "rule": rule.id, "sink_class": rule.sink_class,
+                "function": origin.function, "index": origin.index, "rule": rule.id, "sink_class": sink_class,
                 "location": location_data(self.taint.location(sink.node)),
                 "snippet": self._snippet(sink.node), "description": sink.description,
                 "steps": [[location_data(s.location), s.description] for s in (*origin.steps, sink_step)],

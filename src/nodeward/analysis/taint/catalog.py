@@ -2,14 +2,15 @@
 
 Adding a source, sanitizer or propagator is a row here; the engine never names a library itself.
 Sink classes: command, code, path, sql, nosql, xss, ssrf, redirect, deserialization, prototype,
-regex, xxe, header, require.
+regex, xxe, header, require; redos and redos-polynomial (a value matched against a regular expression with
+exponential or polynomial backtracking: a length limit makes it safe for the second, rarely for the first).
 """
 
 from __future__ import annotations
 
 ALL_CLASSES = frozenset(
     {"command", "code", "path", "sql", "nosql", "xss", "ssrf", "redirect", "deserialization", "prototype",
-     "regex", "xxe", "header", "require"}
+     "regex", "xxe", "header", "require", "redos", "redos-polynomial"}
 )
 
 # ----- sources -----------------------------------------------------------------------------------
@@ -69,6 +70,9 @@ PROPAGATING_CALLS = frozenset(
         "url.fileURLToPath", "Object.fromEntries", "structuredClone", "lodash.merge", "lodash.defaults",
         "lodash.template", "sprintf-js.sprintf", "util.promisify", "Promise.resolve", "atob", "btoa",
         "querystring.stringify", "qs.stringify", "format", "printf",
+        # The output of a command run synchronously: what its command line carries (a constant command,
+        # or one built from sanitized values, prints data of the system, not of a client).
+        "child_process.execSync", "child_process.execFileSync", "child_process.spawnSync",
     }
 )
 # Methods that, called on a tainted value, return a value carrying its taint (and their arguments').
@@ -174,4 +178,7 @@ ARCHIVE_ENTRY_SOURCES: tuple[tuple[str, str, str, int, str], ...] = (
 # Confidence of a flow from a parameter of a package's exported API, by sink class. File-system paths and
 # regular expressions are what many libraries take from their callers by design (a file utility, a router):
 # such flows are worth a look, not a certain vulnerability. Classes not listed: high.
-LIBRARY_API_CONFIDENCE = {"path": "medium", "regex": "medium", "require": "medium", "header": "medium"}
+# A caller's value matched against a regular expression with exponential backtracking is the classic ReDoS of a
+# library (high); with polynomial backtracking it needs long inputs, which callers often limit (medium).
+LIBRARY_API_CONFIDENCE = {"path": "medium", "regex": "medium", "require": "medium", "header": "medium",
+                          "redos-polynomial": "medium"}

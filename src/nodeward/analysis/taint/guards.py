@@ -10,7 +10,16 @@ A condition makes a variable (or a member path such as `req.query.name`) safe wh
   safe for every sink class (a regex that allows `.` is not safe for paths: `..`);
 - a containment test of a resolved path: `target.startsWith(root)` where `target` is made by
   `path.resolve`/`path.join`/`path.normalize`/`realpath`, or `path.relative(root, target).startsWith("..")`
-  failing, or `x.includes("..")` failing: safe for paths.
+  failing, or `x.includes("..")` failing: safe for paths;
+- a deny-list test that fails: `/[;&|`$]/.test(x)` (also `x.match(RE)`, `RE.exec(x)`, `x.search(RE) === -1`)
+  where the character class holds the shell's command separators and substitutions `;`, `&`, `|`, `` ` ``
+  and `$`: safe for shell commands (a new line is not required: a known gap of such lists, accepted because
+  the check is the developer's deliberate sanitizer); a negated class (`/[^a-z0-9.-]/.test(x)` failing) is an
+  allow-list of the remaining characters and counts as the anchored allow-list regex above;
+- an upper bound on the length: `x.length > 300` failing (or `x.length <= 300` holding): matching `x`
+  against a regular expression with polynomial backtracking cannot take long then (sink class
+  `redos-polynomial`, up to 5,000 characters); for exponential backtracking only a bound of 20 helps
+  (`redos`).
 `!`, `&&` and `||` combine them. The flow is not followed between the guard and the sink (a reassignment
 in between is not seen).
 """
@@ -46,6 +55,15 @@ _FUNCTIONS = FUNCTION_SCOPES - {"program"}
 _CLASS_ITEM = re.compile(r"\\[dw]|[A-Za-z0-9]-[A-Za-z0-9]|[A-Za-z0-9_ -]|\\-|\\\.|\.")
 _ATOM = re.compile(r"\[((?:[^\]\\]|\\.)+)\]|\\[dw]|[A-Za-z0-9_-]|\\\.")
 _QUANTIFIER = re.compile(r"[+*?]|\{\d+(?:,\d*)?\}")
+
+# Shell metacharacters a deny-list must reject for a value to be safe in a shell command line.
+SHELL_DENIED = frozenset(";&|`$")
+COMMAND = frozenset({"command"})
+# Longest values for which a backtracking match stays fast: polynomial (quadratic) and exponential growth.
+POLYNOMIAL_SAFE_LENGTH = 5000
+EXPONENTIAL_SAFE_LENGTH = 20
+_DENY_CLASS = re.compile(r"^\[(\^?)((?:[^\]\\]|\\.)+)\][+*]?$")
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
 
 Key = tuple[str, int | str]  # ("binding", id of the declaring node) or ("member", text of the access)
 Checks = dict[Key, frozenset[str]]
@@ -90,6 +108,29 @@ def allow_list_regex_classes(pattern: str) -> frozenset[str]:
     return frozenset({"*"}) if not dotted else frozenset({"command", "code", "sql", "nosql", "xss", "ssrf", "redirect",
                                                           "header", "regex", "require", "deserialization",
                                                           "prototype", "xxe"})
+
+
+def deny_list_classes(pattern: str) -> frozenset[str]:
+    """The sink classes a value is safe for when it does not match `pattern`, an unanchored search for one
+    character of a class: `[;&|`$]` (the shell's metacharacters: commands), `[^a-z0-9_-]` (every character
+    outside a set: an allow-list of that set)."""
+    match = _DENY_CLASS.match(pattern)
+    if match is None:
+        return frozenset()
+    negated, items = match.group(1), match.group(2)
+    if negated:
+        return allow_list_regex_classes(f"^[{items}]*$")
+    characters = set()
+    position = 0
+    while position < len(items):
+        if items[position] == "\\" and position + 1 < len(items):
+            escaped = items[position + 1]
+            characters.add(_SIMPLE_ESCAPES.get(escaped, escaped))
+            position += 2
+        else:
+            characters.add(items[position])
+            position += 1
+    return COMMAND if characters >= SHELL_DENIED else frozenset()
 
 
 @dataclass
@@ -172,6 +213,9 @@ class Guards:
             index_test = self._index_test(left, right) or self._index_test(right, left)
             if index_test is not None:  # ALLOWED.indexOf(x) === -1
                 return self.checks(index_test, not holds if equal else holds)
+            search = left if left.type == "call_expression" and self.model.method_name(left) == "search" else None
+            if search is not None and _integer(self.model.text(right)) == -1:  # x.search(RE) === -1
+                return self._regex_match(search, not holds if equal else holds)
             if holds != equal:
                 return {}
             for variable, constant in ((left, right), (right, left)):
@@ -181,7 +225,18 @@ class Guards:
             return {}
         if operator in (">", ">=", "<", "<="):
             left, right = unwrap(left), unwrap(right)
+            bounded = self._length_bound(left, operator, right, holds)
+            if bounded:
+                return bounded
+            if operator in ("<", ">") and right.type == "call_expression" \
+                    and self.model.method_name(right) == "search":  # -1 < x.search(RE): a match
+                return self._regex_match(right, holds == (operator == "<"))
             number = _integer(self.model.text(right))
+            if left.type == "call_expression" and self.model.method_name(left) == "search" and number is not None:
+                matched = (operator == ">" and number >= -1) or (operator == ">=" and number >= 0)
+                missing = (operator == "<" and number <= 0) or (operator == "<=" and number <= -1)
+                if matched or missing:
+                    return self._regex_match(left, holds if matched else not holds)
             if left.type == "call_expression" and self.model.method_name(left) == "indexOf" and number is not None:
                 found = (operator == ">" and number >= -1) or (operator == ">=" and number >= 0)
                 missing = (operator == "<" and number <= 0) or (operator == "<=" and number <= -1)
@@ -216,6 +271,8 @@ class Guards:
             key = self._key(first)
             classes = allow_list_regex_classes(self._regex_pattern(receiver) or "")
             return {key: classes} if key is not None and classes else {}
+        if method in ("test", "exec", "match") and not holds:
+            return self._regex_match(node, False)
         if method == "startsWith":
             prefix = self.model.string_value(first)
             if prefix is not None and prefix.startswith(".."):  # path.relative(root, target).startsWith("..")
@@ -226,6 +283,59 @@ class Guards:
                 key = self._key(receiver)
                 return {key: PATH} if key is not None else {}
         return {}
+
+    def _regex_match(self, call: Node, holds: bool) -> Checks:
+        """`RE.test(x)`, `RE.exec(x)`, `x.match(RE)`, `x.search(RE)` read as "x matches RE": when it does not
+        and RE looks for forbidden characters, x holds none of them (a deny-list)."""
+        if holds:
+            return {}
+        method = self.model.method_name(call)
+        callee = unwrap(call.child_by_field_name("function") or call)
+        receiver = callee.child_by_field_name("object")
+        args = self.model.arguments(call)
+        if receiver is None or not args:
+            return {}
+        regex, value = (receiver, args[0]) if method in ("test", "exec") else (args[0], receiver)
+        pattern = self._regex_pattern(regex)
+        key = self._key(value)
+        if pattern is None or key is None:
+            return {}
+        classes = deny_list_classes(pattern)
+        return {key: classes} if classes else {}
+
+    def _length_bound(self, left: Node, operator: str, right: Node, holds: bool) -> Checks:
+        """`x.length > 300` failing, `x.length <= 300` holding (either side): x is short."""
+        flipped = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
+        if self._length_of(left) is None:
+            left, right, operator = right, left, flipped[operator]
+        subject = self._length_of(left)
+        value = self.model.evaluate(right)
+        if subject is None or value is None or isinstance(value.value, bool) \
+                or not isinstance(value.value, (int, float)):
+            return {}
+        limit = value.value
+        if not holds:  # the negation: `> N` fails means `<= N`
+            operator = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}[operator]
+        if operator == "<":
+            limit -= 1
+        elif operator != "<=":
+            return {}
+        key = self._key(subject)
+        if key is None or limit < 0:
+            return {}
+        if limit <= EXPONENTIAL_SAFE_LENGTH:
+            return {key: frozenset({"redos", "redos-polynomial"})}
+        if limit <= POLYNOMIAL_SAFE_LENGTH:
+            return {key: frozenset({"redos-polynomial"})}
+        return {}
+
+    def _length_of(self, node: Node) -> Node | None:
+        """`x` of `x.length`."""
+        node = unwrap(node)
+        if node.type == "member_expression" and self.model.member_property(node) == "length":
+            obj = node.child_by_field_name("object")
+            return unwrap(obj) if obj is not None else None
+        return None
 
     # ----- helpers ----------------------------------------------------------------------------
 

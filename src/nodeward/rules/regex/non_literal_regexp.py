@@ -88,7 +88,10 @@ class NonLiteralRegexp(TaintRule):
     cwe = (1333, 185)
     owasp = "A03"
     severity = Severity.MEDIUM
-    confidence = Confidence.MEDIUM
+    # The confidence of a pattern of unknown origin (like NW401's paths): most such patterns are built from the
+    # program's own data (a table, an option, a word list). Request data reaching one is HIGH; a parameter of a
+    # package's API, MEDIUM (catalog.LIBRARY_API_CONFIDENCE: callers pass patterns to such APIs by design).
+    confidence = Confidence.LOW
     fix = "Escape values before putting them in a pattern (RegExp.escape, escape-string-regexp), or use re2."
     visits = ("call_expression", "new_expression")
     sink_class = "regex"

@@ -3,7 +3,9 @@ Data from outside matched against a regular expression that can take exponential
 fail: `RE.test(x)`, `RE.exec(x)`, `x.match(RE)`, `x.matchAll(RE)`, `x.replace(RE, …)`, `x.split(RE)`,
 `x.search(RE)`, where `RE` is a regex literal, a constant bound to one, or `new RegExp` of a constant,
 and the catastrophic-backtracking analysis of nodeward finds the pattern vulnerable. NW105 reports such
-patterns wherever they are; this rule reports the ones that input reaches.
+patterns wherever they are; this rule reports the ones that input reaches. A check that limits the length
+of the value first (`if (email.length > 254) return`) makes a polynomial pattern harmless (up to 5,000
+characters); against exponential backtracking only a limit of about 20 characters helps.
 
 ## Why it matters
 Node.js runs JavaScript on one thread: while a regular expression backtracks through a crafted string of
@@ -93,11 +95,13 @@ class RegexDenialOfService(TaintRule):
     confidence = Confidence.MEDIUM
     fix = "Rewrite the pattern so each input matches only one way, limit the input length, or use re2."
     visits = ("call_expression",)
-    sink_class = "regex"
+    sink_class = "redos"
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         for sink, issue in self._matches(node, ctx):
-            for finding in ctx.evaluate_sink(self, sink):
+            # A length limit on the value makes a polynomial pattern harmless, an exponential one rarely.
+            sink_class = self.sink_class if issue.exponential else "redos-polynomial"
+            for finding in ctx.evaluate_sink(self, sink, sink_class=sink_class):
                 if not issue.exponential and finding.confidence == Confidence.HIGH:
                     finding = dataclasses.replace(finding, confidence=Confidence.MEDIUM)
                 yield finding

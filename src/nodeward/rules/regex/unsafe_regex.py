@@ -3,7 +3,10 @@ Regular expressions that can take exponential or polynomial time to fail a match
 backtracking): nested quantifiers such as `(a+)+`, repeated alternatives that overlap such as
 `(a|ab)*`, and adjacent runs that compete for the same characters such as `\s+$` or `.*,.*=`. It
 checks regex literals and `RegExp` calls whose pattern is a constant; patterns built from outside
-values are reported by `non-literal-regexp` (NW104).
+values are reported by `non-literal-regexp` (NW104). Exponential patterns have high confidence;
+polynomial ones low (they need long crafted inputs, and `regex-denial-of-service`, NW113, reports those
+that input reaches), and none where the value matched right there has a limited length
+(`if (s.length > 300) return; /\s+$/.test(s)`).
 
 ## Why it matters
 JavaScript's regular expression engine backtracks: on an input that almost matches, it tries every
@@ -39,11 +42,15 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
+from nodeward.analysis.taint.guards import Guards, guarded_uses
 from nodeward.findings import Confidence, Finding, Severity
+from nodeward.lang.js.parser import node_key
 from nodeward.lang.regex_redos import RedosIssue, analyze
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
 
+REGEX_METHODS = frozenset({"test", "exec"})  # RE.method(input)
+STRING_METHODS = frozenset({"match", "matchAll", "replace", "replaceAll", "split", "search"})  # input.method(RE)
 REGEXP_CONSTRUCTORS = frozenset(f"{prefix}RegExp" for prefix in ("", "window.", "globalThis.", "global.", "self."))
 
 
@@ -61,7 +68,9 @@ class UnsafeRegex(Rule):
     cwe = (1333,)
     owasp = "A04"
     severity = Severity.MEDIUM
-    confidence = Confidence.HIGH  # MEDIUM for polynomial backtracking, see check()
+    # LOW for polynomial backtracking (see _report): such a pattern needs tens of kilobytes of crafted input to
+    # hurt, and whether input reaches it is what NW113 reports (MEDIUM when a source or an API parameter does).
+    confidence = Confidence.HIGH
     fix = "Rewrite the pattern so each input can match only one way, limit the input length, or use re2."
     visits = ("regex", "call_expression", "new_expression")
 
@@ -77,7 +86,7 @@ class UnsafeRegex(Rule):
             candidates = list(self._constructor_patterns(node, ctx))
         for pattern, flags, origin in candidates:
             issue = analyze(pattern, flags)
-            if issue is not None:
+            if issue is not None and not self._bounded_subject(node, issue, ctx):
                 yield self._report(node, issue, f"/{_short(pattern)}/{flags}", origin, ctx)
                 return
 
@@ -113,11 +122,45 @@ class UnsafeRegex(Rule):
                 if isinstance(entry, str):
                     yield entry, flags, origin
 
+    @staticmethod
+    def _bounded_subject(node: Node, issue: RedosIssue, ctx: RuleContext) -> bool:
+        """True when the pattern is used right where it is written (`/re/.test(x)`, `x.match(/re/)`) on a value
+        whose length a dominating check limits enough for this kind of backtracking (`if (x.length > 300)
+        return`): the match cannot take long."""
+        current = node
+        while current.parent is not None and current.parent.type == "parenthesized_expression":
+            current = current.parent
+        parent = current.parent
+        call: Node | None = None
+        subject: Node | None = None
+        if parent is not None and parent.type == "member_expression" and parent.parent is not None \
+                and parent.parent.type == "call_expression" and ctx.method_name(parent.parent) in REGEX_METHODS:
+            call = parent.parent
+            args = ctx.arguments(call)
+            subject = args[0] if args else None
+        elif parent is not None and parent.type == "arguments" and parent.parent is not None \
+                and parent.parent.type == "call_expression" and ctx.method_name(parent.parent) in STRING_METHODS:
+            call = parent.parent
+            args = ctx.arguments(call)
+            callee = ctx.unwrap(call.child_by_field_name("function") or call)
+            if args and node_key(ctx.unwrap(args[0])) == node_key(node) and callee.type == "member_expression":
+                subject = callee.child_by_field_name("object")
+        if call is None or subject is None:
+            return False
+        subject = ctx.unwrap(subject)
+        guards = ctx.shared.get("unsafe-regex:guards")
+        if not isinstance(guards, Guards):
+            guards = ctx.shared["unsafe-regex:guards"] = Guards(ctx.model)
+        checks = guards.at(call)
+        needed = "redos" if issue.exponential else "redos-polynomial"
+        return any(node_key(used) == node_key(subject) and needed in checks[key]
+                   for used, key in guarded_uses(ctx.model, subject, checks))
+
     def _report(self, node: Node, issue: RedosIssue, shown: str, origin: str, ctx: RuleContext) -> Finding:
         growth = "exponential" if issue.exponential else "polynomial"
         return ctx.report(
             node,
             f"`{shown}`{origin} can take {growth} time to fail on a crafted input because of "
             f"`{issue.fragment}`: {issue.explanation}",
-            confidence=Confidence.HIGH if issue.exponential else Confidence.MEDIUM,
+            confidence=Confidence.HIGH if issue.exponential else Confidence.LOW,
         )
