@@ -113,6 +113,12 @@ class Finding:
 
 
 _WHITESPACE = re.compile(r"\s+")
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """Code quoted in a message: whitespace folded, cut with an ellipsis past `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 CONTEXT_LINES = 2  # lines shown before and after the flagged ones
 _CONTEXT_MAX_FLAGGED = 8
 _CONTEXT_MAX_WIDTH = 400

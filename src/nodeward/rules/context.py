@@ -9,7 +9,7 @@ from typing import Any
 from tree_sitter import Node
 
 from nodeward.analysis.taint.engine import PARAM, SOURCE, TaintAnalysis, location_data
-from nodeward.findings import Confidence, Finding, Location, Severity, TraceStep
+from nodeward.findings import Confidence, Finding, Location, Severity, TraceStep, shorten
 from nodeward.lang.js.model import SemanticModel, unwrap
 from nodeward.rules.base import Rule, Sink, TaintRule, make_finding
 
@@ -157,7 +157,8 @@ class RuleContext:
         if sources:
             source = sources[0]
             kind = source.steps[0].description.split(":")[0] if source.steps else "input"
-            message = f"{kind} `{_short(source.label)}` (line {source.location.start_line}) reaches {sink.description}"
+            where = f"line {source.location.start_line}"
+            message = f"{kind} `{shorten(source.label, 50)}` ({where}) reaches {sink.description}"
             yield self.report(sink.node, message, confidence=Confidence.HIGH, trace=(*source.steps, sink_step))
         elif not foreign and (rule.reports_unknown_origin if sink.reports_unknown_origin is None
                               else sink.reports_unknown_origin) \
@@ -169,7 +170,3 @@ class RuleContext:
         row = node.start_point[0]
         return self.lines[row].rstrip("\r\n") if row < len(self.lines) else ""
 
-
-def _short(text: str, limit: int = 50) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

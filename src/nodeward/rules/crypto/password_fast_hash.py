@@ -41,7 +41,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Finding, Severity, shorten
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import (
@@ -94,7 +94,7 @@ class PasswordFastHash(Rule):
         if password is None or inside_slow_hash(ctx, node) or _feeds_slow_hash(node, ctx):
             return
         ctx.record_practice("password-storage", "missing", node, f"password hashed with {algorithm}")
-        yield ctx.report(node, f"password `{_short(password)}` is hashed with {algorithm}, a fast hash that "
+        yield ctx.report(node, f"password `{shorten(password)}` is hashed with {algorithm}, a fast hash that "
                          "GPUs compute billions of times per second; use bcrypt, argon2id or scrypt")
 
 
@@ -141,7 +141,3 @@ def _feeds_slow_hash(node: Node, ctx: RuleContext) -> bool:
     return any(ctx.call_name(call) in SLOW_HASH_CALLS and any(name in ctx.text(a) for a in ctx.arguments(call))
                for call in descendants(function, frozenset({"call_expression"})))
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

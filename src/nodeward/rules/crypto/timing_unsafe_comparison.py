@@ -50,7 +50,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Finding, Severity, shorten
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
 
@@ -207,7 +207,7 @@ class TimingUnsafeComparison(Rule):
                 return
         yield ctx.report(
             node,
-            f"secret `{_short(ctx.text(side))}` ({secret.name}) is compared with `{op}`, which returns at the "
+            f"secret `{shorten(ctx.text(side))}` ({secret.name}) is compared with `{op}`, which returns at the "
             "first differing character and so leaks through timing how much of it matched; "
             "use crypto.timingSafeEqual",
             confidence=Confidence.MEDIUM if strong else Confidence.LOW,
@@ -372,7 +372,3 @@ def _same_user_input(left: SecretName, right: SecretName) -> bool:
         return True  # names that differ only in digits
     return bool(RENEWAL_WORDS.intersection(left.words)) and bool(RENEWAL_WORDS.intersection(right.words))
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

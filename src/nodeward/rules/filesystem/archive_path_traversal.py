@@ -53,7 +53,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.analysis.taint.archives import ENTRY_TAG
-from nodeward.findings import Confidence, Severity
+from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.filesystem.non_literal_fs_path import FS_EXTRA_MODULES, FS_MODULES
@@ -72,10 +72,6 @@ WRITING_FUNCTIONS: dict[str, tuple[int, ...]] = {
 # Modules that are a single directory-creating function: `mkdirp(dir)`, `makeDir(dir)`.
 DIRECTORY_MAKERS = frozenset({"mkdirp", "mkdirp.sync", "mkdirp.mkdirp", "make-dir", "make-dir.sync"})
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def writing_indexes(name: str) -> tuple[int, ...]:
@@ -116,5 +112,5 @@ class ArchivePathTraversal(TaintRule):
             if position in indexes:
                 yield Sink(
                     node, arg, f"`{name}` (a file written during extraction)",
-                    f"`{name}` writes to a path built from an archive entry's name `{_short(ctx.text(arg))}`",
+                    f"`{name}` writes to a path built from an archive entry's name `{shorten(ctx.text(arg))}`",
                 )

@@ -52,7 +52,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Severity
+from nodeward.findings import Confidence, Severity, shorten
 from nodeward.lang.js.model import CONSTANT_PRESERVING_CALLS
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
@@ -146,10 +146,6 @@ DESCRIPTOR_TYPES = frozenset({"number", "FileHandle", "fs.promises.FileHandle", 
 MAX_DEPTH = 8
 
 
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
 
 def fs_path_indexes(name: str) -> tuple[int, ...] | None:
     """The path argument indexes of a qualified fs-family function name, or None if it takes no path."""
@@ -190,7 +186,7 @@ class NonLiteralFsPath(TaintRule):
             for culprit in self._dynamic_paths(ctx.arguments(node), indexes, ctx):
                 yield Sink(
                     node, culprit, f"`{name}` (a file-system path)",
-                    f"`{name}` uses a path built from the non-constant value `{_short(ctx.text(culprit))}`",
+                    f"`{name}` uses a path built from the non-constant value `{shorten(ctx.text(culprit))}`",
                     Confidence.MEDIUM if _reads_request(culprit, ctx, 0) else None,
                 )
             return
@@ -239,11 +235,11 @@ class NonLiteralFsPath(TaintRule):
                 continue
             if value.type == "spread_element" or (position >= first_options and not ctx.is_constant(value)):
                 return  # options we cannot see may set `root`
-        receiver_text = _short(ctx.text(receiver), 20)
+        receiver_text = shorten(ctx.text(receiver), 20)
         yield Sink(
             node, args[0], f"`{receiver_text}.{method}` (a file sent without a `root` option)",
             f"`{receiver_text}.{method}` sends a file whose path comes from the non-constant value "
-            f"`{_short(ctx.text(args[0]))}` without a `root` option",
+            f"`{shorten(ctx.text(args[0]))}` without a `root` option",
             Confidence.MEDIUM,
         )
 

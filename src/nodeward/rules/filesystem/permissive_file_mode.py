@@ -38,7 +38,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Finding, Severity, shorten
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import constant_value, object_entries
@@ -122,7 +122,7 @@ class PermissiveFileMode(Rule):
             return
         what = "secret file" if secret else ("log file" if log else "file")
         ctx.record_practice("temp-files", "missing", node, f"{what} `{target}` {problem} (mode {mode:#o})")
-        yield ctx.report(mode_node, f"mode {mode:#o} makes the {what} `{_short(target)}` {problem}",
+        yield ctx.report(mode_node, f"mode {mode:#o} makes the {what} `{shorten(target)}` {problem}",
                          confidence=confidence)
 
 
@@ -133,7 +133,3 @@ def _mode_of(ctx: RuleContext, node: Node) -> Node | None:
     value = constant_value(ctx, node)
     return node if isinstance(value, int) and not isinstance(value, bool) else None
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

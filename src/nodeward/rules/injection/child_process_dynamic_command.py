@@ -37,7 +37,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Severity
+from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 
@@ -53,10 +53,6 @@ PROGRAM_RUNNERS = {
 SHELLS = {"sh", "bash", "zsh", "dash", "ksh", "fish", "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"}
 SHELL_SCRIPT_FLAGS = {"-c", "/c", "/C", "-Command", "-command", "/k", "/K"}
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ChildProcessDynamicCommand(TaintRule):
@@ -81,7 +77,7 @@ class ChildProcessDynamicCommand(TaintRule):
             if args:
                 yield Sink(
                     node, args[0], f"`{name}` (a shell command)",
-                    f"`{name}` runs a shell command built from a non-constant value `{_short(ctx.text(args[0]))}`",
+                    f"`{name}` runs a shell command built from a non-constant value `{shorten(ctx.text(args[0]))}`",
                 )
         elif name in PROGRAM_RUNNERS and args:
             yield from self._program_runner_sinks(node, name, args, ctx)
@@ -103,7 +99,7 @@ class ChildProcessDynamicCommand(TaintRule):
                     yield Sink(
                         node, culprit, f"`{name}` with `shell` enabled (a shell command)",
                         f"`{name}` with `shell` enabled runs a command built from the non-constant "
-                        f"value `{_short(ctx.text(culprit))}`",
+                        f"value `{shorten(ctx.text(culprit))}`",
                     )
                 return
         program_name = ctx.string_value(program)
@@ -117,5 +113,5 @@ class ChildProcessDynamicCommand(TaintRule):
                 yield Sink(
                     node, culprit, f"`{name}` running `{program_name}` (a shell script)",
                     f"`{name}` runs `{program_name}` with a script built from the non-constant value "
-                    f"`{_short(ctx.text(culprit))}`",
+                    f"`{shorten(ctx.text(culprit))}`",
                 )

@@ -38,7 +38,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Severity
+from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.injection.server_side_request_forgery import constant_prefix
@@ -57,10 +57,6 @@ OPTION_PROGRAMS = frozenset({
 })
 END_OF_OPTIONS = {"--", "--end-of-options"}
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class CommandArgumentInjection(TaintRule):
@@ -112,7 +108,7 @@ class CommandArgumentInjection(TaintRule):
             if constant_prefix(inner, ctx):
                 continue  # starts with a constant text: cannot be an option
             yield Sink(node, inner, f"an argument of `{base}` (read as an option when it starts with `-`)",
-                       f"`{base}` gets the non-constant argument `{_short(ctx.text(inner))}`")
+                       f"`{base}` gets the non-constant argument `{shorten(ctx.text(inner))}`")
 
     @staticmethod
     def _elements(argv: Node, ctx: RuleContext) -> list[Node] | None:

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Severity
+from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.sinks import (
@@ -66,10 +66,6 @@ REQUEST_OBJECT = re.compile(r"^\w+\.(?:request\.)?(query|body|params|cookies|sig
 JQUERY_SINKS = frozenset({"html", "append", "prepend", "after", "before", "replaceWith", "wrap", "wrapAll"})
 HTML_PROPERTIES = frozenset({"innerHTML", "outerHTML"})
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class CrossSiteScripting(TaintRule):
@@ -103,7 +99,7 @@ class CrossSiteScripting(TaintRule):
             return
         method = ctx.method_name(node)
         function = node.child_by_field_name("function")
-        what = _short(ctx.text(function)) if function is not None else "call"
+        what = shorten(ctx.text(function)) if function is not None else "call"
         if ctx.text(function or node) in ("document.write", "document.writeln", "window.document.write"):
             yield self._dom(node, args[0], what, ctx)
         elif method in ("send", "write", "end"):
@@ -122,13 +118,13 @@ class CrossSiteScripting(TaintRule):
             express_send = method == "send" and name_of(ctx, response) != "reply"
             if html_value or html_type or (express_send and not other_type):
                 yield Sink(node, value, f"`{what}` (an HTML response)",
-                           f"the non-constant value `{_short(ctx.text(value))}` is written into an HTML response")
+                           f"the non-constant value `{shorten(ctx.text(value))}` is written into an HTML response")
         elif method == "insertAdjacentHTML" and len(args) > 1:
             yield self._dom(node, args[1], what, ctx)
         elif function is not None and ctx.unwrap(function).type == "identifier" and self._is_jquery(ctx, function):
             if not self._is_selector(ctx, args[0]):
                 yield Sink(node, args[0], f"`{what}` (jQuery parses it as HTML)",
-                           f"jQuery parses the non-constant value `{_short(ctx.text(args[0]))}` as HTML")
+                           f"jQuery parses the non-constant value `{shorten(ctx.text(args[0]))}` as HTML")
         elif method in JQUERY_SINKS and self._on_jquery(ctx, node):
             yield self._dom(node, args[0], what, ctx)
 
@@ -169,7 +165,7 @@ class CrossSiteScripting(TaintRule):
         elif prop == "body" and ctx.text(left) in ("ctx.body", "this.body", "ctx.response.body") \
                 and self._looks_like_html(ctx, right):
             yield Sink(node, right, f"`{ctx.text(left)}` (an HTML response)",
-                       f"the non-constant value `{_short(ctx.text(right))}` is written into an HTML response")
+                       f"the non-constant value `{shorten(ctx.text(right))}` is written into an HTML response")
 
     def _jsx_sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         children = node.named_children
@@ -181,11 +177,11 @@ class CrossSiteScripting(TaintRule):
         html = ctx.object_property(expression.named_children[0], "__html")
         if html is not None:
             yield Sink(node, html, "`dangerouslySetInnerHTML` (inserted as HTML)",
-                       f"the non-constant value `{_short(ctx.text(html))}` is inserted as HTML")
+                       f"the non-constant value `{shorten(ctx.text(html))}` is inserted as HTML")
 
     def _dom(self, node: Node, value: Node, what: str, ctx: RuleContext) -> Sink:
-        return Sink(node, value, f"`{_short(what)}` (inserted as HTML)",
-                    f"the non-constant value `{_short(ctx.text(value))}` is inserted as HTML")
+        return Sink(node, value, f"`{shorten(what)}` (inserted as HTML)",
+                    f"the non-constant value `{shorten(ctx.text(value))}` is inserted as HTML")
 
     # jQuery ------------------------------------------------------------------------------------------
 

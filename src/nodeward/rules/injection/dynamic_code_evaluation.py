@@ -48,7 +48,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Severity
+from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 
@@ -99,10 +99,6 @@ ANNOTATED_DECLARATIONS = frozenset({"required_parameter", "optional_parameter", 
 MAX_DEPTH = 10
 
 
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
 
 class DynamicCodeEvaluation(TaintRule):
     id = "NW102"
@@ -128,14 +124,14 @@ class DynamicCodeEvaluation(TaintRule):
             shown = "indirect eval" if name == "eval" and self._is_indirect(node, ctx) else name
             yield Sink(
                 node, args[0], f"`{shown}` (code that is run)",
-                f"`{shown}` runs code built from the non-constant value `{_short(ctx.text(args[0]))}`",
+                f"`{shown}` runs code built from the non-constant value `{shorten(ctx.text(args[0]))}`",
             )
         elif name in FUNCTION_CONSTRUCTORS:
             for arg in args:
                 yield Sink(
                     node, arg, "the `Function` constructor (code that is compiled)",
                     f"the `Function` constructor compiles code built from the non-constant value "
-                    f"`{_short(ctx.text(arg))}`",
+                    f"`{shorten(ctx.text(arg))}`",
                 )
         elif name in TIMERS:
             code = args[0]
@@ -143,7 +139,7 @@ class DynamicCodeEvaluation(TaintRule):
                 yield Sink(
                     node, code, f"`{name}` given a string (code that is run)",
                     f"`{name}` is given a string, which it evaluates as code, built from the non-constant "
-                    f"value `{_short(ctx.text(code))}`; pass a function instead",
+                    f"value `{shorten(ctx.text(code))}`; pass a function instead",
                 )
         elif name in TEMPLATE_COMPILERS:
             position = TEMPLATE_COMPILERS[name]
@@ -151,7 +147,7 @@ class DynamicCodeEvaluation(TaintRule):
                 yield Sink(
                     node, args[position], f"`{name}` (a template source, compiled to code)",
                     f"`{name}` compiles a template built from the non-constant value "
-                    f"`{_short(ctx.text(args[position]))}`",
+                    f"`{shorten(ctx.text(args[position]))}`",
                     reports_unknown_origin=False,
                 )
         elif name == "vm2.VM.run":
@@ -163,7 +159,7 @@ class DynamicCodeEvaluation(TaintRule):
                 yield Sink(
                     node, arg, f"`{name}` (code that is compiled)",
                     f"`{name}` compiles code built from the non-constant value "
-                    f"`{_short(ctx.text(arg))}`; the vm module is not a security boundary",
+                    f"`{shorten(ctx.text(arg))}`; the vm module is not a security boundary",
                 )
 
     @staticmethod

@@ -42,7 +42,7 @@ from pathlib import Path
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Severity
+from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 
@@ -57,10 +57,6 @@ YAML_LOADS = {"js-yaml.load", "js-yaml.loadAll"}
 FULL_SCHEMAS = {"DEFAULT_FULL_SCHEMA"}
 MAX_PARENTS = 8
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _major(version: str) -> int | None:
@@ -123,7 +119,7 @@ class InsecureDeserialization(TaintRule):
         if why is None:
             return
         yield Sink(node, args[0], f"`{name}` (which {why})",
-                   f"`{name}` deserializes the non-constant value `{_short(ctx.text(args[0]))}`")
+                   f"`{name}` deserializes the non-constant value `{shorten(ctx.text(args[0]))}`")
 
     @staticmethod
     def _unsafe_yaml(node: Node, name: str, args: list[Node], ctx: RuleContext) -> bool:

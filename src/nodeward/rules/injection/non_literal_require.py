@@ -43,16 +43,12 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Severity
+from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 
 REQUIRE_NAMES = frozenset({"require", "module.require", "require.main.require"})
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class NonLiteralRequire(TaintRule):
@@ -84,7 +80,7 @@ class NonLiteralRequire(TaintRule):
             return
         yield Sink(
             node, spec, f"`{loader}` (the module that is loaded and run)",
-            f"`{loader}` loads a module from the non-constant path `{_short(ctx.text(spec))}`; whoever "
+            f"`{loader}` loads a module from the non-constant path `{shorten(ctx.text(spec))}`; whoever "
             "controls it chooses the code that runs",
         )
 

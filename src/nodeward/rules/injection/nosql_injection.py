@@ -47,7 +47,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.analysis.taint.engine import PARAM, SOURCE
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Finding, Severity, shorten
 from nodeward.lang.js import parser
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
@@ -86,10 +86,6 @@ STRING_SOURCE = re.compile(r"\.(params|headers|url|originalUrl|path|hostname|ip|
 MAX_DEPTH = 6
 
 
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
 
 class NosqlInjection(TaintRule):
     id = "NW107"
@@ -119,7 +115,7 @@ class NosqlInjection(TaintRule):
         args = ctx.arguments(node)
         if not args or not self._is_mongo_call(ctx, node) or self._sanitized_app(ctx):
             return
-        what = _short(ctx.text(node.child_by_field_name("function") or node))
+        what = shorten(ctx.text(node.child_by_field_name("function") or node))
         anchor = sink_anchor(node)
         if method == "$where":
             yield self._javascript(anchor, args[0], what, ctx)
@@ -171,7 +167,7 @@ class NosqlInjection(TaintRule):
         if self._is_string(ctx, value):
             return
         yield Sink(anchor, value, f"the filter of `{what}` (a MongoDB query)",
-                   f"the non-constant value `{_short(ctx.text(value))}` is used in the filter of `{what}`")
+                   f"the non-constant value `{shorten(ctx.text(value))}` is used in the filter of `{what}`")
 
     def _is_string(self, ctx: RuleContext, value: Node) -> bool:
         if is_built_string(ctx, value):
@@ -191,7 +187,7 @@ class NosqlInjection(TaintRule):
 
     def _javascript(self, anchor: Node, value: Node, what: str, ctx: RuleContext) -> Sink:
         return Sink(anchor, value, f"`$where` of `{what}` (JavaScript run by MongoDB)",
-                    f"JavaScript run by MongoDB is built from the non-constant value `{_short(ctx.text(value))}`")
+                    f"JavaScript run by MongoDB is built from the non-constant value `{shorten(ctx.text(value))}`")
 
     @staticmethod
     def _only_string_sources(ctx: RuleContext, sink: Sink) -> bool:

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Severity
+from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 
@@ -86,10 +86,6 @@ def normal_name(name: str | None) -> str | None:
         return head + rest
     return name
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def constant_prefix(node: Node, ctx: RuleContext) -> str:
@@ -172,7 +168,7 @@ class ServerSideRequestForgery(TaintRule):
         if base and re.match(r"^/(?!/)", constant_prefix(url, ctx)):
             return  # a path under the instance's base URL
         yield Sink(node, url, f"`{name}` (the URL of an outgoing request)",
-                   f"`{name}` sends a request to the non-constant URL `{_short(ctx.text(url))}`")
+                   f"`{name}` sends a request to the non-constant URL `{shorten(ctx.text(url))}`")
 
     def _options(self, node: Node, name: str, options: Node, keys: tuple[str, ...],
                  ctx: RuleContext) -> Iterator[Sink]:
@@ -183,7 +179,7 @@ class ServerSideRequestForgery(TaintRule):
             if key not in ("host", "hostname") and has_fixed_host(value, ctx):
                 continue
             yield Sink(node, value, f"`{name}` (the `{key}` of an outgoing request)",
-                       f"`{name}` sends a request to the non-constant `{key}` `{_short(ctx.text(value))}`")
+                       f"`{name}` sends a request to the non-constant `{key}` `{shorten(ctx.text(value))}`")
 
     def _other_sinks(self, node: Node, args: list[Node], ctx: RuleContext) -> Iterator[Sink]:
         method = ctx.method_name(node)

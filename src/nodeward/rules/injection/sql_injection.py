@@ -43,7 +43,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Severity
+from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.sinks import (
@@ -94,10 +94,6 @@ SQL_TEXT = re.compile(
     re.IGNORECASE,
 )
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class SqlInjection(TaintRule):
@@ -207,8 +203,8 @@ class SqlInjection(TaintRule):
     @staticmethod
     def _call_text(ctx: RuleContext, call: Node) -> str:
         function = call.child_by_field_name("function")
-        return _short(ctx.text(function)) if function is not None else "query"
+        return shorten(ctx.text(function)) if function is not None else "query"
 
     def _sink(self, call: Node, value: Node, description: str, ctx: RuleContext) -> Sink:
         return Sink(sink_anchor(call), value, description,
-                    f"SQL text built from the non-constant value `{_short(ctx.text(value))}` reaches {description}")
+                    f"SQL text built from the non-constant value `{shorten(ctx.text(value))}` reaches {description}")

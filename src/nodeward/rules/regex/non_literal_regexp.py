@@ -44,7 +44,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Severity
+from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 
@@ -72,10 +72,6 @@ NUMBER_CALLS = frozenset(
 ARITHMETIC_OPERATORS = frozenset({"-", "*", "/", "%", "**", "|", "&", "^", "<<", ">>", ">>>"})
 MAX_DEPTH = 10
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class NonLiteralRegexp(TaintRule):
@@ -108,7 +104,7 @@ class NonLiteralRegexp(TaintRule):
             return
         yield Sink(
             node, pattern, "`RegExp` (a regular expression pattern)",
-            f"`RegExp` compiles the non-constant pattern `{_short(ctx.text(pattern))}`: its metacharacters "
+            f"`RegExp` compiles the non-constant pattern `{shorten(ctx.text(pattern))}`: its metacharacters "
             "are interpreted, which can change what it matches or make matching take exponential time",
         )
 

@@ -40,7 +40,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Finding, Severity, shorten
 from nodeward.lang.regex_redos import RedosIssue, analyze
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
@@ -49,10 +49,6 @@ REGEX_METHODS = frozenset({"test", "exec"})  # RE.method(input)
 STRING_METHODS = frozenset({"match", "matchAll", "replace", "replaceAll", "split", "search"})  # input.method(RE)
 REGEXP_CONSTRUCTORS = frozenset({"RegExp", "globalThis.RegExp", "window.RegExp", "global.RegExp"})
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def regex_of(node: Node, ctx: RuleContext) -> tuple[str, str] | None:
@@ -129,6 +125,6 @@ class RegexDenialOfService(TaintRule):
         if issue is None:
             return
         growth = "exponential" if issue.exponential else "polynomial"
-        shown = f"/{_short(regex[0])}/{regex[1]}"
+        shown = f"/{shorten(regex[0])}/{regex[1]}"
         yield Sink(node, value, f"`{shown}` (a regular expression with {growth} backtracking on `{issue.fragment}`)",
                    f"a non-constant value is matched against `{shown}`"), issue

@@ -43,7 +43,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.analysis.taint.guards import Guards, guarded_uses
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Finding, Severity, shorten
 from nodeward.lang.js.parser import node_key
 from nodeward.lang.regex_redos import RedosIssue, analyze
 from nodeward.rules.base import Rule
@@ -53,10 +53,6 @@ REGEX_METHODS = frozenset({"test", "exec"})  # RE.method(input)
 STRING_METHODS = frozenset({"match", "matchAll", "replace", "replaceAll", "split", "search"})  # input.method(RE)
 REGEXP_CONSTRUCTORS = frozenset(f"{prefix}RegExp" for prefix in ("", "window.", "globalThis.", "global.", "self."))
 
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class UnsafeRegex(Rule):
@@ -87,7 +83,7 @@ class UnsafeRegex(Rule):
         for pattern, flags, origin in candidates:
             issue = analyze(pattern, flags)
             if issue is not None and not self._bounded_subject(node, issue, ctx):
-                yield self._report(node, issue, f"/{_short(pattern)}/{flags}", origin, ctx)
+                yield self._report(node, issue, f"/{shorten(pattern, 60)}/{flags}", origin, ctx)
                 return
 
     @staticmethod
@@ -117,7 +113,7 @@ class UnsafeRegex(Rule):
             entries = value.value.values() if isinstance(value.value, dict) else value.value
             if not isinstance(entries, list) and not isinstance(value.value, dict):
                 return
-            origin = f" (one of the patterns of `{_short(ctx.text(table), 30)}`)"
+            origin = f" (one of the patterns of `{shorten(ctx.text(table), 30)}`)"
             for entry in entries:
                 if isinstance(entry, str):
                     yield entry, flags, origin

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Finding, Severity, shorten
 from nodeward.lang.js import parser
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
@@ -123,7 +123,7 @@ class CsrfBeforeMethodOverride(Rule):
                     consequence = "the CSRF check sees the method sent, not the one the router dispatches on"
                 yield ctx.report(
                     csrf.call,
-                    f"CSRF middleware `{_short(ctx.text(csrf.middleware))}` is registered before the method "
+                    f"CSRF middleware `{shorten(ctx.text(csrf.middleware))}` is registered before the method "
                     f"override on line {override.line}: {consequence}; register method override first",
                     confidence=Confidence.HIGH if override.overrides_safe_methods else Confidence.MEDIUM,
                 )
@@ -264,7 +264,3 @@ def _overlap(first: str | None, second: str | None) -> bool:
         return True
     return a.startswith(b + "/") or b.startswith(a + "/")
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

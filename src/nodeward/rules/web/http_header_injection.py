@@ -43,17 +43,13 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Severity
+from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.sinks import response_headers
 
 LEFT_TO_OTHER_RULES = frozenset({"location"})
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class HttpHeaderInjection(TaintRule):
@@ -70,13 +66,13 @@ class HttpHeaderInjection(TaintRule):
 
     def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         function = node.child_by_field_name("function")
-        what = _short(ctx.text(function)) if function is not None else "setHeader"
+        what = shorten(ctx.text(function)) if function is not None else "setHeader"
         for name_node, name, value in response_headers(ctx, node):
             if name is not None and name.lower() in LEFT_TO_OTHER_RULES:
                 continue
             if name_node is not None and name is None:
                 yield Sink(node, name_node, f"the name of a header set by `{what}`",
-                           f"the header name `{_short(ctx.text(name_node))}` is not constant")
+                           f"the header name `{shorten(ctx.text(name_node))}` is not constant")
             header = f"`{name}`" if name is not None else "a header"
             yield Sink(node, value, f"{header} set by `{what}`",
                        f"the value of {header} set by `{what}` is not constant")

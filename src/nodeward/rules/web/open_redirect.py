@@ -43,7 +43,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Severity
+from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.sinks import is_guarded, leading_text, response_headers, response_of
@@ -56,10 +56,6 @@ GUARD_CHECKS = re.compile(
     r"|Local|Relative|Internal|SameOrigin|Trusted)\w*\s*\(|\bnew URL\b"
 )
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class OpenRedirect(TaintRule):
@@ -89,9 +85,9 @@ class OpenRedirect(TaintRule):
         if target is None or self._stays_on_site(ctx, target) or is_guarded(ctx, node, target, GUARD_CHECKS):
             return
         function = node.child_by_field_name("function")
-        what = _short(ctx.text(function)) if function is not None else "redirect"
+        what = shorten(ctx.text(function)) if function is not None else "redirect"
         yield Sink(node, target, f"`{what}` (the redirect target)",
-                   f"the redirect target `{_short(ctx.text(target))}` is not constant")
+                   f"the redirect target `{shorten(ctx.text(target))}` is not constant")
 
     @staticmethod
     def _redirect_target(ctx: RuleContext, args: list[Node]) -> Node | None:

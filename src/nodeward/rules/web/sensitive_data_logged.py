@@ -44,7 +44,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Finding, Severity, shorten
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.crypto.timing_unsafe_comparison import classify_name
@@ -105,7 +105,7 @@ class SensitiveDataLogged(Rule):
                 return None
             secret = classify_name(name) if name else None
             if secret is not None and secret.strong:
-                return f"`{_short(ctx.text(node))}`", Confidence.MEDIUM
+                return f"`{shorten(ctx.text(node))}`", Confidence.MEDIUM
             return None
         if kind == "object" and not redacting:
             found = object_entries(ctx, node)
@@ -181,7 +181,3 @@ def _auth_handler(call: Node, ctx: RuleContext) -> bool:
         function = enclosing_function(function) if function.type in FUNCTION_TYPES else None
     return False
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
