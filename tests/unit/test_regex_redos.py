@@ -227,3 +227,26 @@ def test_state_cap_returns_none() -> None:
     # 50 x 50 copies of a bounded body exceed the automaton budget: give up rather than blow up
     pattern = "^(?:(?:a|b){1,10}(?:c|d){1,10}){1,10}(?:(?:e|f){1,10}){1,10}(x+)+$"
     assert analyze(pattern) is None
+
+
+# `$` without the `m` flag is the end of the input: nothing can follow it, so a loop iteration that ends
+# in `$` cannot be followed by another one, and no ambiguity can cross it. With `m` it is a line end, and
+# the next character must be a line terminator.
+@pytest.mark.parametrize(
+    ("pattern", "flags", "exponential"),
+    [
+        (r"(((\/\/.*$)|(\/\*(\*[^/]|[^*])*\*\/))\s*)*", "", False),  # a comment fragment: `.*$` ends the input
+        (r"(?:\w+$\s?)*x", "", None),
+        (r"(a+$|b)+c", "", None),
+        (r"^(a+)+$", "", True),  # the `$` after the loop changes nothing
+        (r"(a*$\n?)*x", "m", True),  # line ends: `a*` runs of many lines can still be split
+        (r"(?:\w+(?:$|)\s?)*x", "", True),  # `$` or nothing: guards nothing
+        (r"(?:\w+(?:$|b))*d", "", True),  # `$|b`: the `b` way is not guarded
+    ],
+)
+def test_dollar_ends_the_input(pattern: str, flags: str, exponential: bool | None) -> None:
+    issue = analyze(pattern, flags)
+    if exponential is None:
+        assert issue is None, issue
+    else:
+        assert issue is not None and issue.exponential is exponential, issue

@@ -994,6 +994,9 @@ class _Info:
     dlast: frozenset[int]  # ... matches empty using only `$`
     sfirst: frozenset[int]  # first positions reachable without crossing `^`
     sn: bool  # can be crossed empty without `^`
+    # positions of `last` after which every way to the end of the fragment crosses a `$`: what follows them
+    # must be the end of the input (or, with the `m` flag, a line terminator)
+    guarded: frozenset[int] = frozenset()
 
 
 _NOTHING: frozenset[int] = frozenset()
@@ -1004,11 +1007,15 @@ def _epsilon(nf: bool, nd: bool, sn: bool) -> _Info:
 
 
 def _nonempty(b: _Info) -> _Info:
-    return _Info(b.first, b.last, 0, False, False, b.flast, b.dlast, b.sfirst, False)
+    return _Info(b.first, b.last, 0, False, False, b.flast, b.dlast, b.sfirst, False, b.guarded)
 
 
 def _optional(b: _Info) -> _Info:
-    return _Info(b.first, b.last, 1, True, True, b.flast, b.dlast, b.sfirst, True)
+    return _Info(b.first, b.last, 1, True, True, b.flast, b.dlast, b.sfirst, True, b.guarded)
+
+
+# Characters that can follow a `$` assertion in multiline mode (the line terminators).
+_LINE_TERMINATORS: Ranges = ((0x0A, 0x0A), (0x0D, 0x0D), (0x2028, 0x2029))
 
 
 @dataclass(slots=True)
@@ -1021,7 +1028,8 @@ class _LoopInst:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, multiline: bool = False) -> None:
+        self.multiline = multiline
         self.labels: list[Ranges] = []
         self.edges: list[tuple[int, int, int, _Node]] = []
         self.loops: list[_LoopInst] = []
@@ -1033,7 +1041,10 @@ class _Builder:
         self.labels.append(cs)
         return len(self.labels) - 1
 
-    def connect(self, last: dict[int, int], first: dict[int, int], creator: _Node) -> None:
+    def connect(self, last: dict[int, int], first: dict[int, int], creator: _Node,
+                guarded: frozenset[int] = _NOTHING) -> None:
+        """Edges from `last` to `first`; from a `guarded` position (a `$` lies between) only to a line terminator
+        in multiline mode, and nowhere otherwise (nothing follows the end of the input)."""
         if not last or not first:
             return
         if len(self.edges) + len(last) * len(first) > MAX_EDGES:
@@ -1041,10 +1052,12 @@ class _Builder:
         append = self.edges.append
         for p, c1 in last.items():
             for q, c2 in first.items():
+                if p in guarded and not (self.multiline and _overlaps(self.labels[q], _LINE_TERMINATORS)):
+                    continue
                 append((p, q, 2 if c1 * c2 > 1 else 1, creator))
 
     def seq(self, a: _Info, b: _Info, creator: _Node) -> _Info:
-        self.connect(a.last, b.first, creator)
+        self.connect(a.last, b.first, creator, a.guarded)
         first = a.first
         if a.null and b.first:
             first = dict(first)
@@ -1055,6 +1068,11 @@ class _Builder:
             last = dict(last)
             for p, c in a.last.items():
                 last[p] = min(2, last.get(p, 0) + b.null * c)
+        guarded = b.guarded
+        if b.null and a.last:
+            # `b` crossed empty only through `$` guards all of `a`'s last positions; crossed freely, `a`'s own
+            carried = frozenset(a.last) if b.nd and not b.nf else a.guarded
+            guarded = guarded | carried
         return _Info(
             first,
             last,
@@ -1065,6 +1083,7 @@ class _Builder:
             b.dlast | a.dlast if b.nd else b.dlast,
             a.sfirst | b.sfirst if a.sn else a.sfirst,
             a.sn and b.sn,
+            guarded,
         )
 
     def build(self, node: _Node) -> _Info:
@@ -1109,6 +1128,7 @@ class _Builder:
             frozenset().union(*(i.dlast for i in infos)),
             frozenset().union(*(i.sfirst for i in infos)),
             any(i.sn for i in infos),
+            frozenset().union(*(i.guarded for i in infos)),
         )
 
     def build_repeat(self, r: _Repeat) -> _Info:
@@ -1128,7 +1148,7 @@ class _Builder:
         if r.loop:
             lo, e_lo = len(self.labels), len(self.edges)
             body = self.build(r.body)
-            self.connect(body.last, body.first, r)
+            self.connect(body.last, body.first, r, body.guarded)
             self.loops.append(_LoopInst(r, lo, len(self.labels), e_lo, len(self.edges)))
             info = self.seq(info, _optional(body), r)
         elif r.max is not None and r.max > r.min:
@@ -1460,15 +1480,15 @@ def _analyze_cached(pattern: str, flags: str) -> RedosIssue | None:
     if not (need_eda or need_ida or need_prefix):
         return None
     try:
-        return _analyze_automaton(pattern, root, need_eda, need_ida, need_prefix)
+        return _analyze_automaton(pattern, root, need_eda, need_ida, need_prefix, "m" in flags)
     except (_TooBig, RecursionError):
         return None
 
 
 def _analyze_automaton(
-    pattern: str, root: _Node, need_eda: bool, need_ida: bool, need_prefix: bool
+    pattern: str, root: _Node, need_eda: bool, need_ida: bool, need_prefix: bool, multiline: bool = False
 ) -> RedosIssue | None:
-    b = _Builder()
+    b = _Builder(multiline)
     info = b.build(root)
     work = _Work()
     if need_eda:
