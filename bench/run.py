@@ -445,10 +445,22 @@ class Series:
 
     def add(self, measurement: Measurement, output: RunOutput) -> None:
         first, now = self.output, output
-        if (now.files, now.lines, now.findings) != (first.files, first.lines, first.findings):
+        if (now.files, now.lines, now.findings, now.by_rule) != (
+            first.files,
+            first.lines,
+            first.findings,
+            first.by_rule,
+        ):
+            rules = sorted(set(now.by_rule) | set(first.by_rule))
+            changed = [
+                f"{r} {first.by_rule.get(r, 0)}->{now.by_rule.get(r, 0)}"
+                for r in rules
+                if first.by_rule.get(r, 0) != now.by_rule.get(r, 0)
+            ]
             self.inconsistent.append(
                 f"repetition {len(self.measurements) + 1}: {now.files} files, {now.lines} lines, "
-                f"{now.findings} findings (the first had {first.files}, {first.lines}, {first.findings})"
+                f"{now.findings} findings (the first had {first.files}, {first.lines}, {first.findings}); "
+                f"by rule: {', '.join(changed) or 'same counts'}"
             )
         self.measurements.append(measurement)
 
