@@ -34,6 +34,7 @@ MAX_STEPS = 8
 EVALUATION_BUDGET = 50_000  # per file; past it, partial results are memoised too, to bound the work
 
 SOURCE, PARAM, REQUEST = "source", "param", "request"
+ANY_ARGUMENT = -1  # PARAM index of `arguments`: the function's arguments, whatever their position
 ENTRY = "entry"  # an archive entry object (label: its name properties, `|`-separated); a name read from it is a source
 
 
@@ -286,6 +287,8 @@ class TaintAnalysis:
             name = self.model.text(node)
             if name in catalog.GLOBAL_SOURCES:
                 return frozenset({self._source(node, name, catalog.GLOBAL_SOURCES[name])})
+            if name == "arguments":
+                return self._arguments_object(node)
             return CLEAN if name in ("undefined", "NaN", "Infinity", "__dirname", "__filename") else UNKNOWN
         if binding.kind == "param":
             return self._parameter(binding, depth)
@@ -306,7 +309,8 @@ class TaintAnalysis:
         before = [d for d in definitions if d[0].start_byte < use.start_byte]
         chosen = before or definitions
         last = before[-1][0] if before else None
-        replaces = last is not None and last.parent is not None and last.parent.type == "assignment_expression"
+        replaces = last is not None and last.parent is not None and last.parent.type == "assignment_expression" \
+            and getattr(last.parent.child_by_field_name("left"), "type", "") == "identifier"
         if len(before) > 1 and replaces and last is not None and self._dominates(last, use):
             chosen = [before[-1]]  # straight-line reassignment (`x = ...`, not `x += ...`): the last value wins
         parts = []
@@ -323,6 +327,17 @@ class TaintAnalysis:
         if binding.mutated:
             parts.append(UNKNOWN)  # `cache[key] = ...` somewhere: the object holds values of unknown origin
         return union(*parts)
+
+    def _arguments_object(self, node: Node) -> Taint:
+        """`arguments` inside a function (not an arrow, which sees its parent's): every parameter at once, as
+        the origin PARAM with index -1 (phase 2 matches it with the arguments of every position)."""
+        function = self.enclosing_function(node)
+        while function is not None and function.type == "arrow_function":
+            function = self.enclosing_function(function)
+        if function is None:
+            return UNKNOWN
+        info = self.function_info(function)
+        return frozenset({Origin(PARAM, "arguments", self.location(node), info.key, ANY_ARGUMENT)})
 
     def _dominates(self, definition: Node, use: Node) -> bool:
         """True when `definition` is a statement of a block that contains `use` (and so runs first)."""
@@ -353,6 +368,16 @@ class TaintAnalysis:
                 " (for_in_statement left: (identifier) @left)",
                 self.model.tree.root_node,
             )
+            # list[i] = x, options.items = x: the list (or object) now holds x too.
+            for match in parser.matches(
+                self.model.dialect,
+                "(assignment_expression left: [(subscript_expression object: (identifier) @collection)"
+                " (member_expression object: (identifier) @collection)] right: (_) @added)",
+                self.model.tree.root_node,
+            ):
+                holder = self.model.resolve(match["collection"])
+                if holder is not None and holder.kind in ("const", "let", "var"):
+                    table.setdefault(node_key(holder.node), []).append(match["added"])
             # list.push(x), map.set(k, x), set.add(x): the collection now holds x too.
             for match in parser.matches(
                 self.model.dialect,
@@ -373,6 +398,8 @@ class TaintAnalysis:
                 right = assignment.child_by_field_name("right") if assignment is not None else None
                 if assigned is not None and right is not None:
                     table.setdefault(node_key(assigned.node), []).append(right)
+            for values in table.values():
+                values.sort(key=lambda n: n.start_byte)
             self._assignments = table
         return self._assignments.get(node_key(binding.node), [])
 
@@ -450,6 +477,9 @@ class TaintAnalysis:
         names = []
         for param in params.named_children:
             pattern = param.child_by_field_name("pattern") or param.child_by_field_name("left") or param
+            if pattern.type == "rest_pattern" and pattern.named_children:
+                names.append("..." + self.model.text(pattern.named_children[0]))  # ...args
+                continue
             names.append(self.model.text(pattern) if pattern.type == "identifier" else "{…}")
         return names
 
@@ -690,6 +720,10 @@ class TaintAnalysis:
             return sanitize(receiver, frozenset({"*"}))
         if name in catalog.PROPAGATING_CALLS:
             return arg_taint  # a module function: its receiver is the module, not data
+        if method in ("call", "apply") and callee is not None and callee.type == "member_expression":
+            indirect = self._indirect_call(node, callee, method, args, depth)
+            if indirect is not None:
+                return indirect
         local = self._local_function(callee) if callee is not None and node.type == "call_expression" else None
         if local is not None:
             self._record_call(node, {"local": self.function_key(local)}, args, depth)
@@ -703,6 +737,58 @@ class TaintAnalysis:
         if method in catalog.PROPAGATING_METHODS and receiver:
             return union(receiver, arg_taint)
         return UNKNOWN
+
+    def _indirect_call(self, node: Node, callee: Node, method: str, args: list[Node], depth: int) -> Taint | None:
+        """`f.call(self, a, b)` and `f.apply(self, list)`: a call of `f` with the arguments after the first
+        (for `apply`, each parameter may get any element of the list); `Array.prototype.slice.call(x, 1)` and
+        the like: a propagating method called on `x`."""
+        target = self._indirect_target(callee)
+        if target is None:
+            return None
+        function, spec, inner_method = target
+        if inner_method is not None:
+            return union(*(self._taint(a, depth) for a in args)) if args else CLEAN
+        taints = self._indirect_arguments(method, args, function, depth)
+        if function is not None:
+            self._record_call(node, {"local": self.function_key(function)}, [], depth, taints)
+            return self._through_function_taints(function, taints)
+        if spec is not None:
+            self._record_call(node, spec, [], depth, taints)
+            return union(*taints) if taints else CLEAN
+        return None
+
+    def _indirect_target(self, callee: Node) -> tuple[Node | None, dict[str, str] | None, str | None] | None:
+        """What `X.call` / `X.apply` calls: (local function, imported function, propagating method name)."""
+        obj = callee.child_by_field_name("object")
+        if obj is None:
+            return None
+        obj = unwrap(obj)
+        method_node = obj
+        if obj.type == "identifier":
+            binding = self.model.resolve(obj)
+            if binding is not None and binding.value is not None and binding.is_stable and not binding.path and \
+                    unwrap(binding.value).type == "member_expression":
+                method_node = unwrap(binding.value)
+        if method_node.type == "member_expression":
+            inner = self.model.member_property(method_node)
+            if inner in catalog.PROPAGATING_METHODS:
+                return None, None, inner
+        local = self._local_function(obj)
+        if local is not None:
+            return local, None, None
+        imported = self._imported_function(obj) if obj.type in ("identifier", "member_expression") else None
+        if imported is not None:
+            return None, imported, None
+        return None
+
+    def _indirect_arguments(self, method: str, args: list[Node], function: Node | None, depth: int) -> list[Taint]:
+        if method == "call":
+            return [self._taint(a, depth) for a in args[1:]]
+        if len(args) < 2:
+            return []
+        spread = self._taint(args[1], depth)
+        count = max(len(self._parameter_names(function)), 1) if function is not None else 4
+        return [spread] * count
 
     @staticmethod
     def _strips_to_allow_list(pattern: Node, replacement: Node) -> bool:
@@ -849,6 +935,9 @@ class TaintAnalysis:
                 continue
             callee = unwrap(callee)
             target: dict[str, str] | None = None
+            if callee.type == "member_expression" and self.model.member_property(callee) in ("call", "apply"):
+                self._record_indirect(call, callee)
+                continue
             if callee.type == "identifier":
                 if self.model.text(callee) not in local_functions:
                     if imports_local_modules:
@@ -868,6 +957,18 @@ class TaintAnalysis:
             if target is not None:
                 self._record_if_dynamic(call, target)
 
+    def _record_indirect(self, call: Node, callee: Node) -> None:
+        found = self._indirect_target(callee)
+        if found is None or found[2] is not None:
+            return
+        function, spec, _ = found
+        target = {"local": self.function_key(function)} if function is not None else spec
+        args = self.model.arguments(call)
+        if target is None or not args or all(self.model.is_constant(a) for a in args):
+            return
+        method = self.model.member_property(callee) or "call"
+        self._record_call(call, target, [], 0, self._indirect_arguments(method, args, function, 0))
+
     def _record_if_dynamic(self, call: Node, target: dict[str, str]) -> None:
         args = self.model.arguments(call)
         if args and not all(self.model.is_constant(a) for a in args):
@@ -882,11 +983,14 @@ class TaintAnalysis:
             or (binding.value is not None and unwrap(binding.value).type in FUNCTION_TYPES)
         }
 
-    def _record_call(self, node: Node, callee: dict[str, str], args: list[Node], depth: int) -> None:
+    def _record_call(self, node: Node, callee: dict[str, str], args: list[Node], depth: int,
+                     arg_taints: list[Taint] | None = None) -> None:
         if node_key(node) in self._recorded_calls:
             return
         self._recorded_calls.add(node_key(node))
-        taints = [[o.to_data() for o in self._taint(a, depth)] for a in args]
+        if arg_taints is None:
+            arg_taints = [self._taint(a, depth) for a in args]
+        taints = [[o.to_data() for o in taint] for taint in arg_taints]
         if not any(taints):
             return
         caller = self.enclosing_function(node)
@@ -907,7 +1011,28 @@ class TaintAnalysis:
             if origin.kind == PARAM and origin.function == key:
                 if 0 <= origin.index < len(args):
                     passed = self._taint(args[origin.index], depth)
-                    parts.append(sanitize(passed, origin.sanitized) if origin.sanitized else passed)
+                elif origin.index == ANY_ARGUMENT:
+                    passed = union(*(self._taint(a, depth) for a in args))
+                else:
+                    continue
+                parts.append(sanitize(passed, origin.sanitized) if origin.sanitized else passed)
+            else:
+                parts.append(frozenset({origin}))
+        return union(*parts)
+
+    def _through_function_taints(self, function: Node, taints: list[Taint]) -> Taint:
+        returned = self.return_taint(function)
+        key = self.function_key(function)
+        parts = []
+        for origin in returned:
+            if origin.kind == PARAM and origin.function == key:
+                if 0 <= origin.index < len(taints):
+                    passed = taints[origin.index]
+                elif origin.index == ANY_ARGUMENT:
+                    passed = union(*taints)
+                else:
+                    continue
+                parts.append(sanitize(passed, origin.sanitized) if origin.sanitized else passed)
             else:
                 parts.append(frozenset({origin}))
         return union(*parts)

@@ -15,6 +15,7 @@ from tree_sitter import Node
 from nodeward.analysis.taint.engine import FUNCTION_TYPES, TaintAnalysis
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import unwrap
+from nodeward.lang.js.parser import node_key
 
 EXPORTS_QUERY = """
 (assignment_expression left: (member_expression)) @export_assignment
@@ -22,6 +23,7 @@ EXPORTS_QUERY = """
 """
 # Set in a model's index when EXPORTS_QUERY was part of the query that built it.
 EXPORTS_INDEXED = "export_statement"
+MAX_FACTORY_DEPTH = 4  # module.exports = factory() -> return api -> var api = make() -> ...
 
 
 class ExportCollector:
@@ -30,6 +32,7 @@ class ExportCollector:
         self.model = analysis.model
         self.names: dict[str, list[str]] = {}  # export name -> function keys (a class gives several)
         self.reexports: list[dict[str, str]] = []  # {"name": exported as ("*" for all), "module", "export"}
+        self.exported_bindings: list[tuple[str, Node]] = []  # (export name, binding node) of exported variables
 
     def collect(self) -> dict[str, Any]:
         source = self.model.source
@@ -45,6 +48,8 @@ class ExportCollector:
                 self._assignment(target, value)
         for statement in found.get("export_statement", []):
             self._export_statement(statement)
+        if self.exported_bindings:
+            self._members_of_exported(found.get("export_assignment", []))
         if not self.names and not self.reexports:
             return {}
         return {"names": self.names, "reexports": self.reexports}
@@ -84,19 +89,34 @@ class ExportCollector:
             if name is not None:
                 self.names.setdefault(self.model.text(name), []).append(self.analysis.function_info(child).key)
 
-    def _export_value(self, name: str, value: Node) -> None:
+    def _export_value(self, name: str, value: Node, depth: int = 0) -> None:
         value = unwrap(value)
         if value.type == "call_expression":
             spec = self._required_module(value)
             if spec is not None:
                 self.reexports.append({"name": name if name != "default" else "*", "module": spec, "export": "*"})
                 return
+            # module.exports = factory() (UMD wrappers, IIFEs): what the called function returns
+            if depth < MAX_FACTORY_DEPTH:
+                for function in self._called_functions(value):
+                    for returned in self._returned_values(function):
+                        self._export_value(name, returned, depth + 1)
+            return
         if value.type in ("shorthand_property_identifier", "identifier", "member_expression"):
             qualified = self.model.qualified_name(value)
             if qualified is not None and qualified.startswith("."):
                 module, export = _split_module(qualified)
                 self.reexports.append({"name": name, "module": module, "export": export or "default"})
                 return
+        if value.type in ("shorthand_property_identifier", "identifier"):
+            binding = self.model.resolve(value)
+            if binding is not None and not binding.path:
+                self.exported_bindings.append((name, binding.node))
+                initial = unwrap(binding.value) if binding.value is not None else None
+                if initial is not None and initial.type in ("call_expression", "object") and depth < MAX_FACTORY_DEPTH:
+                    self._export_value(name, initial, depth + 1)  # var api = factory(); module.exports = api
+                    if initial.type == "call_expression":
+                        return
         if value.type == "new_expression":  # module.exports = new Client(): its methods
             constructor = value.child_by_field_name("constructor")
             if constructor is not None:
@@ -104,6 +124,115 @@ class ExportCollector:
         keys = self._function_keys(value)
         if keys:
             self.names.setdefault(name, []).extend(keys)
+        exported = self.analysis._function_of(value)
+        if exported is None and value.type == "shorthand_property_identifier":
+            binding = self.model.resolve(value)
+            if binding is not None and binding.value is not None and not binding.path:
+                exported = self.analysis._function_of(binding.value)
+        if exported is not None and value.type != "new_expression":
+            self._returned_methods(name, exported)
+
+    def _returned_methods(self, name: str, function: Node) -> None:
+        """An exported factory (`convict(schema)`, `createStore()`) returning an object literal: the methods of
+        that object are API too (`convict(schema).set(path, value)`)."""
+        for returned in self._returned_values(function):
+            returned = unwrap(returned)
+            if returned.type == "identifier":
+                binding = self.model.resolve(returned)
+                if binding is None or binding.value is None or binding.path:
+                    continue
+                returned = unwrap(binding.value)
+            if returned.type != "object":
+                continue
+            for child in returned.named_children:
+                if child.type == "pair" and (key := child.child_by_field_name("key")) is not None and \
+                        (inner := child.child_by_field_name("value")) is not None and \
+                        unwrap(inner).type in FUNCTION_TYPES:
+                    self._export_member(f"{name}()", self.model.text(key).strip("'\""), inner)
+                elif child.type == "method_definition" and (key := child.child_by_field_name("name")) is not None:
+                    self._export_member(f"{name}()", self.model.text(key), child)
+
+    def _called_functions(self, call: Node) -> list[Node]:
+        """The function a call runs, when it is of this file: `factory()`, an IIFE, or the parameter of a UMD
+        wrapper that receives the factory (`(function (root, factory) {...})(this, function () {...})`)."""
+        callee = call.child_by_field_name("function")
+        if callee is None:
+            return []
+        callee = unwrap(callee)
+        function = self.analysis._function_of(callee)
+        if function is not None:
+            return [function]
+        if callee.type != "identifier":
+            return []
+        binding = self.model.resolve(callee)
+        if binding is None or binding.kind != "param" or binding.path:
+            return []
+        wrapper = self.analysis.enclosing_function(binding.node)
+        if wrapper is None:
+            return []
+        index = self.analysis._parameter_index(wrapper, binding.node)
+        outer = wrapper.parent
+        while outer is not None and outer.type == "parenthesized_expression":
+            outer = outer.parent
+        if outer is None or outer.type != "call_expression":
+            return []
+        args = self.model.arguments(outer)
+        factory = self.analysis._function_of(args[index]) if index < len(args) else None
+        return [factory] if factory is not None else []
+
+    def _returned_values(self, function: Node) -> list[Node]:
+        body = function.child_by_field_name("body")
+        if body is not None and body.type != "statement_block":
+            return [body]
+        return [s.named_children[0] for s in self.analysis._returns_of(function) if s.named_children]
+
+    def _members_of_exported(self, assignments: list[Node]) -> None:
+        """`api.set = function () {...}` and `Object.assign(api, { set })` on an exported variable `api`: more
+        functions of the exported API."""
+        wanted = {node_key(node): name for name, node in self.exported_bindings}
+        for assignment in assignments:
+            target = assignment.child_by_field_name("left")
+            value = assignment.child_by_field_name("right")
+            if target is None or value is None or target.type != "member_expression":
+                continue
+            holder = unwrap(target.child_by_field_name("object") or target)
+            prop = self.model.member_property(target)
+            name = self._exported_holder(holder, wanted)
+            if name is not None and prop is not None:
+                self._export_member(name, prop, value)
+        if b"Object.assign" not in self.model.source:
+            return
+        for call in parser.captures(self.model.dialect, "(call_expression) @call", self.model.tree.root_node).get(
+                "call", []):
+            if self.model.call_name(call) != "Object.assign":
+                continue
+            args = self.model.arguments(call)
+            name = self._exported_holder(unwrap(args[0]), wanted) if args else None
+            if name is None:
+                continue
+            for source in args[1:]:
+                source = unwrap(source)
+                if source.type != "object":
+                    continue
+                for child in source.named_children:
+                    if child.type == "pair" and (key := child.child_by_field_name("key")) is not None and \
+                            (inner := child.child_by_field_name("value")) is not None:
+                        self._export_member(name, self.model.text(key).strip("'\""), inner)
+                    elif child.type == "shorthand_property_identifier":
+                        self._export_member(name, self.model.text(child), child)
+
+    def _exported_holder(self, holder: Node, wanted: dict[int, str]) -> str | None:
+        if holder.type != "identifier":
+            return None
+        binding = self.model.resolve(holder)
+        return wanted.get(node_key(binding.node)) if binding is not None else None
+
+    def _export_member(self, name: str, prop: str, value: Node) -> None:
+        exported_as = prop if name == "default" else f"{name}.{prop}"
+        keys = self._function_keys(value)
+        if keys:
+            known = self.names.setdefault(exported_as, [])
+            known.extend(k for k in keys if k not in known)
 
     def _required_module(self, call: Node) -> str | None:
         function = call.child_by_field_name("function")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nodeward.analysis.taint import catalog
-from nodeward.analysis.taint.engine import PARAM, SOURCE, Origin
+from nodeward.analysis.taint.engine import ANY_ARGUMENT, PARAM, SOURCE, Origin
 from nodeward.findings import Confidence, Finding, Location, TraceStep
 from nodeward.rules.base import Rule, make_finding
 from nodeward.rules.registry import find_rule
@@ -117,7 +117,9 @@ class FlowJoiner:
             call_step = TraceStep(Location(*call["location"]), f"passed to `{call['text']}`")
             for index, origins in enumerate(call["args"]):
                 for key in keys:
-                    for fact in list(self.facts.get((key, index), ())):
+                    # `arguments` in the callee reaches a sink: any argument does
+                    facts = [*self.facts.get((key, index), ()), *self.facts.get((key, ANY_ARGUMENT), ())]
+                    for fact in facts:
                         for data in origins:
                             origin = Origin.from_data(data)
                             if origin.clean_for(fact.sink_class) or not _counts(fact.rule, origin):
@@ -150,7 +152,8 @@ class FlowJoiner:
                 for (function, index), facts in list(self.facts.items()):
                     if function != key:
                         continue
-                    parameter = params[index] if index < len(params) else f"#{index + 1}"
+                    parameter = "arguments" if index == ANY_ARGUMENT else \
+                        params[index] if index < len(params) else f"#{index + 1}"
                     where = Location(*info["location"]) if "location" in info else None
                     shown = info.get("name", name) if name in ("default", "*") or name.startswith(".") else name
                     for fact in facts:

@@ -50,7 +50,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.analysis.taint.engine import FUNCTION_TYPES, SOURCE
+from nodeward.analysis.taint.engine import FUNCTION_TYPES, PARAM, SOURCE
 from nodeward.findings import Confidence, Finding, Severity, TraceStep
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import Binding
@@ -73,6 +73,7 @@ DANGEROUS_KEYS = ("__proto__", "constructor", "prototype")
 HAS_OWN_METHODS = frozenset({"hasOwnProperty", "hasOwn", "has"})
 JUMPS = frozenset({"return_statement", "continue_statement", "break_statement", "throw_statement"})
 CHAIN_OPERATORS = ("||", "??", "&&")
+PREDICATE_METHODS = frozenset({"some", "every", "filter", "find", "findIndex", "includes", "test"})
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -87,6 +88,34 @@ def _descendants(node: Node, types: frozenset[str]) -> Iterator[Node]:
         if current.type in types:
             yield current
         stack.extend(reversed(current.named_children))
+
+
+def _scope_nodes(scope: Node, types: frozenset[str], keep: Node | None) -> Iterator[Node]:
+    """The nodes of `types` in `scope`; with `keep`, not those of nested functions that do not contain `keep`
+    (an outer function such as a UMD or IIFE wrapper holds the whole module: its other functions' checks
+    are not about this write)."""
+    if keep is None:
+        yield from _descendants(scope, types)
+        return
+    stack = [scope]
+    while stack:
+        current = stack.pop()
+        if current.type in types:
+            yield current
+        for child in reversed(current.named_children):
+            if child.type in FUNCTION_TYPES and not _contains(child, keep) and not _is_predicate(child):
+                continue
+            stack.append(child)
+
+
+def _is_predicate(function: Node) -> bool:
+    """A callback of `keys.some(k => k === "__proto__")` and the like: a check, wherever it is."""
+    arguments = function.parent
+    call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+    callee = call.child_by_field_name("function") if call is not None else None
+    prop = callee.child_by_field_name("property") if callee is not None and callee.type == "member_expression" \
+        else None
+    return prop is not None and (prop.text or b"").decode() in PREDICATE_METHODS
 
 
 def _contains(outer: Node, inner: Node) -> bool:
@@ -143,6 +172,9 @@ class PrototypePollution(TaintRule):
         value = ctx.unwrap(value)
         if value.type in ("object", "array"):
             return not value.named_children
+        if value.type == "ternary_expression":  # cond ? [] : {}
+            return all(c is not None and PrototypePollution._creates_empty(c, ctx) for c in (
+                value.child_by_field_name("consequence"), value.child_by_field_name("alternative")))
         if value.type == "binary_expression":
             operator = value.child_by_field_name("operator")
             right = value.child_by_field_name("right")
@@ -155,7 +187,7 @@ class PrototypePollution(TaintRule):
             return False
         return any(not o.clean_for(self.sink_class) for o in ctx.taint.taint_of(node))
 
-    def _descents(self, assignment: Node, target: Node, ctx: RuleContext) -> list[Node] | None:
+    def _descents(self, assignment: Node, target: Node, ctx: RuleContext, depth: int = 0) -> list[Node] | None:
         """How `target` can be `Object.prototype`: the nodes that step into a computed member (empty
         list for `a[k2][k]`), or None when it cannot."""
         if target.type == "subscript_expression":
@@ -170,16 +202,71 @@ class PrototypePollution(TaintRule):
             return None
         if binding.value is not None and ctx.model.call_name(ctx.unwrap(binding.value)) == "Object.create":
             return None
-        steps = [value for value in self._definitions(binding, ctx) if self._member_step(value, ctx)]
+        definitions = self._definitions(binding, ctx)
+        steps = [value for value in definitions if self._member_step(value, ctx)]
         if steps:
             return steps
-        if binding.kind == "param":
-            function = ctx.taint.enclosing_function(binding.node)
-            if function is not None:
-                calls = self._recursive_calls(function, ctx)
-                if calls:
-                    return calls
+        function = ctx.taint.enclosing_function(binding.node)
+        if function is not None and (binding.kind == "param" or self._from_parameter(definitions, function, ctx)):
+            calls = self._recursive_calls(function, ctx, ctx.text(target))
+            if calls:
+                return calls
+        for value in definitions:
+            value = ctx.unwrap(value)
+            if value.type == "call_expression" and self._walks(value, ctx):
+                return [value]  # parent = walk(obj, path): a helper that descends along a path
+            if value.type == "identifier" and depth < 2 and len(definitions) == 1 and \
+                    node_key(value) != node_key(target):
+                found = self._descents(assignment, value, ctx, depth + 1)  # const alias = cur
+                if found:
+                    return found
         return None
+
+    @staticmethod
+    def _from_parameter(definitions: list[Node], function: Node, ctx: RuleContext) -> bool:
+        """`const target = args[0]` / `var target = arguments[0] || {}`: a variable holding a parameter's value
+        itself (not a copy made by a call: `deepClone(arguments[0])`)."""
+        key = ctx.taint.function_key(function)
+        for value in definitions:
+            value = ctx.unwrap(value)
+            if value.type == "binary_expression":
+                operator = value.child_by_field_name("operator")
+                if operator is None or ctx.text(operator) not in CHAIN_OPERATORS:
+                    continue
+                value = ctx.unwrap(value.child_by_field_name("left") or value)
+            if value.type in ("identifier", "subscript_expression", "member_expression") and any(
+                    o.kind == PARAM and o.function == key for o in ctx.taint.taint_of(value)):
+                return True
+        return False
+
+    def _walks(self, call: Node, ctx: RuleContext) -> bool:
+        """A call whose result is reached by stepping into computed members: a local function returning
+        `cur` after `cur = cur[key]` in a loop (or `obj[key]`), or `keys.reduce((o, k) => o[k] ..., obj)`."""
+        if ctx.method_name(call) == "reduce":
+            args = ctx.arguments(call)
+            reducer = ctx.unwrap(args[0]) if args else None
+            function = reducer if reducer is not None and reducer.type in FUNCTION_TYPES else None
+        else:
+            function = self._local_callee(call, ctx)
+        if function is None:
+            return False
+        body = function.child_by_field_name("body")
+        if body is None:
+            return False
+        returned = [body] if body.type != "statement_block" else [
+            r.named_children[0] for r in _descendants(body, frozenset({"return_statement"}))
+            if r.named_children and (owner := ctx.taint.enclosing_function(r)) is not None
+            and node_key(owner) == node_key(function)
+        ]
+        for value in returned:
+            value = ctx.unwrap(value)
+            if self._member_step(value, ctx):
+                return True
+            if value.type == "identifier":
+                binding = ctx.model.resolve(value)
+                if binding is not None and any(self._member_step(d, ctx) for d in self._definitions(binding, ctx)):
+                    return True
+        return False
 
     def _definitions(self, binding: Binding, ctx: RuleContext) -> list[Node]:
         values = [binding.value] if binding.value is not None and not binding.path else []
@@ -197,36 +284,41 @@ class PrototypePollution(TaintRule):
         values.extend(table.get(node_key(binding.node), []))
         return values
 
-    def _member_step(self, value: Node, ctx: RuleContext) -> bool:
-        """`cur[k]`, `cur[k] || {}`, `cur[k] = cur[k] || {}`, `cond ? cur[k] : x` with a non-constant k."""
+    def _member_step(self, value: Node, ctx: RuleContext, base: str | None = None) -> bool:
+        """`cur[k]`, `cur[k] || {}`, `cur[k] = cur[k] || {}`, `cond ? cur[k] : x` with a non-constant k
+        (and, with `base`, `cur` written as `base`)."""
         value = ctx.unwrap(value)
         if value.type == "subscript_expression":
             index = value.child_by_field_name("index")
+            obj = value.child_by_field_name("object")
+            if base is not None and (obj is None or ctx.text(ctx.unwrap(obj)) != base):
+                return False
             return index is not None and index.type not in ("number", "string") and self._dirty(index, ctx)
         if value.type == "binary_expression":
             operator = value.child_by_field_name("operator")
             if operator is None or ctx.text(operator) not in CHAIN_OPERATORS:
                 return False
-            return any(self._member_step(c, ctx) for c in (value.child_by_field_name("left"),
+            return any(self._member_step(c, ctx, base) for c in (value.child_by_field_name("left"),
                                                            value.child_by_field_name("right")) if c is not None)
         if value.type == "ternary_expression":
-            return any(self._member_step(c, ctx) for c in (value.child_by_field_name("consequence"),
+            return any(self._member_step(c, ctx, base) for c in (value.child_by_field_name("consequence"),
                                                            value.child_by_field_name("alternative")) if c is not None)
         if value.type == "assignment_expression":
             left = value.child_by_field_name("left")
             right = value.child_by_field_name("right")
-            return any(self._member_step(c, ctx) for c in (left, right) if c is not None)
+            return any(self._member_step(c, ctx, base) for c in (left, right) if c is not None)
         return False
 
-    def _recursive_calls(self, function: Node, ctx: RuleContext) -> list[Node]:
+    def _recursive_calls(self, function: Node, ctx: RuleContext, base: str) -> list[Node]:
         """Calls by which `function` calls itself (directly or through one local function) with an
-        argument taken from a computed member (`merge(target[key], source[key])`)."""
+        argument taken from a computed member of `base`, the written object (`merge(target[key], source[key])`):
+        the recursion descends into the target, not only into the source (`copy[key] = clone(input[key])`)."""
         name = ctx.taint.function_name(function)
         if name == "<anonymous>":
             return []
         calls = []
         for call in _descendants(function, frozenset({"call_expression"})):
-            if not self._has_member_argument(call, ctx):
+            if not self._has_member_argument(call, ctx, base):
                 continue
             if self._calls(call, function, name, ctx):
                 calls.append(call)
@@ -239,15 +331,31 @@ class PrototypePollution(TaintRule):
                 calls.append(call)
         return calls
 
-    def _has_member_argument(self, call: Node, ctx: RuleContext) -> bool:
-        for argument in ctx.arguments(call):
-            argument = ctx.unwrap(argument)
-            if self._member_step(argument, ctx):
-                return True
-            if argument.type == "identifier":
-                binding = ctx.model.resolve(argument)
-                if binding is not None and binding.value is not None and self._member_step(binding.value, ctx):
-                    return True
+    def _has_member_argument(self, call: Node, ctx: RuleContext, base: str) -> bool:
+        return any(self._holds_member(argument, ctx, base, 0) for argument in ctx.arguments(call))
+
+    def _holds_member(self, value: Node, ctx: RuleContext, base: str, depth: int) -> bool:
+        """`target[key]`, or a variable, list or choice holding it: `src = target[key]; clone = src && ok(src) ?
+        src : {}; extend([clone, copy])` (jQuery-style extend)."""
+        value = ctx.unwrap(value)
+        if self._member_step(value, ctx, base):
+            return True
+        if depth >= 5:
+            return False
+        if value.type == "array":
+            return any(self._holds_member(c, ctx, base, depth + 1) for c in value.named_children)
+        if value.type == "ternary_expression":
+            return any(c is not None and self._holds_member(c, ctx, base, depth + 1) for c in (
+                value.child_by_field_name("consequence"), value.child_by_field_name("alternative")))
+        if value.type == "binary_expression":
+            operator = value.child_by_field_name("operator")
+            right = value.child_by_field_name("right")
+            return operator is not None and ctx.text(operator) in CHAIN_OPERATORS and right is not None and \
+                self._holds_member(right, ctx, base, depth + 1)
+        if value.type == "identifier":
+            binding = ctx.model.resolve(value)
+            return binding is not None and any(self._holds_member(d, ctx, base, depth + 1)
+                                               for d in self._definitions(binding, ctx))
         return False
 
     @staticmethod
@@ -276,7 +384,7 @@ class PrototypePollution(TaintRule):
 
     # ----- guards -------------------------------------------------------------------------------
 
-    def _functions_around(self, node: Node, descents: list[Node], ctx: RuleContext) -> list[Node]:
+    def _functions_around(self, node: Node, descents: list[Node], ctx: RuleContext) -> list[tuple[Node, Node | None]]:
         """Where a guard of the key may be: the functions enclosing `node`, the other functions of a
         recursion, and the local functions they call (two levels: `if (!isValidKey(k))`). For a loop
         (not a recursion) also the local callers and their helpers (the path may be parsed and checked
@@ -287,24 +395,28 @@ class PrototypePollution(TaintRule):
             around.append(current)
             current = ctx.taint.enclosing_function(current)
         if not around:
-            return [ctx.model.tree.root_node]
+            return [(ctx.model.tree.root_node, node)]
+        # Functions around the one holding the write: only their own code, the nested function of the write
+        # and predicate callbacks.
+        outer = {node_key(f) for f in around[1:]}
         recursive = any(d.type == "call_expression" for d in descents)
         for call in descents:
             if call.type == "call_expression" and (callee := self._local_callee(call, ctx)) is not None:
                 around.append(callee)
-        if not recursive:
-            around.extend(self._callers(around[0], ctx))
+        callers = [] if recursive else self._callers(around[0], ctx)
+        outer |= {node_key(f) for f in callers}  # their own code (a wrapper can be a caller)
+        around.extend(callers)
         seen = {node_key(f) for f in around}
-        result = list(around)
-        frontier = list(around)
+        result = [(f, node if node_key(f) in outer else None) for f in around]
+        frontier = list(result)
         for _ in range(2):
-            found: list[Node] = []
-            for function in frontier:
-                for call in _descendants(function, frozenset({"call_expression"})):
+            found: list[tuple[Node, Node | None]] = []
+            for function, keep in frontier:
+                for call in _scope_nodes(function, frozenset({"call_expression"}), keep):
                     helper = self._local_callee(call, ctx)
                     if helper is not None and node_key(helper) not in seen:
                         seen.add(node_key(helper))
-                        found.append(helper)
+                        found.append((helper, None))
             result.extend(found)
             frontier = found
         return result
@@ -330,29 +442,33 @@ class PrototypePollution(TaintRule):
         return callers
 
     @staticmethod
-    def _rejects_dangerous_keys(functions: list[Node], ctx: RuleContext) -> bool:
+    def _rejects_dangerous_keys(functions: list[tuple[Node, Node | None]], ctx: RuleContext) -> bool:
         mentioned: set[str] = set()
-        for scope in functions:
-            for literal in _descendants(scope, frozenset({"string", "regex", "template_string", "identifier"})):
+        for scope, keep in functions:
+            for literal in _scope_nodes(scope, frozenset({"string", "regex", "template_string", "identifier"}),
+                                        keep):
                 if literal.type == "identifier":  # a constant list of the keys: BLOCKED.includes(key)
                     binding = ctx.model.resolve(literal)
                     if binding is None or binding.value is None or binding.kind != "const" or \
                             ctx.unwrap(binding.value).type not in ("array", "object", "new_expression"):
                         continue
                     literal = binding.value
+                    if next(_descendants(literal, FUNCTION_TYPES), None) is not None:
+                        continue  # an object of methods (`const api = {...}`), not a list of keys
                 text = ctx.text(literal)
                 mentioned.update(k for k in DANGEROUS_KEYS if k in text)
         # `__proto__` alone is the classic incomplete fix: `constructor.prototype` reaches the same object.
         return ("__proto__" in mentioned and len(mentioned) >= 2) or {"constructor", "prototype"} <= mentioned
 
-    def _checks_own_property(self, functions: list[Node], assignment: Node, target: Node, key: Node,
+    def _checks_own_property(self, functions: list[tuple[Node, Node | None]], assignment: Node, target: Node,
+                             key: Node,
                              descents: list[Node], ctx: RuleContext) -> bool:
         """`Object.hasOwn(target, key)` / `target.hasOwnProperty(key)` / `key in target` deciding whether
         the code descends or writes."""
         target_text = ctx.text(target)
         key_texts = {ctx.text(key)}
-        for scope in functions:
-            for check in _descendants(scope, frozenset({"call_expression", "binary_expression"})):
+        for scope, keep in functions:
+            for check in _scope_nodes(scope, frozenset({"call_expression", "binary_expression"}), keep):
                 if not self._is_own_check(check, target_text, key_texts, ctx):
                     continue
                 if self._decides(check, [assignment, *descents]):
