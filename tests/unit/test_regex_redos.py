@@ -250,3 +250,23 @@ def test_dollar_ends_the_input(pattern: str, flags: str, exponential: bool | Non
         assert issue is None, issue
     else:
         assert issue is not None and issue.exponential is exponential, issue
+
+
+# `^` without the `m` flag is the start of the input: nothing comes before it, so a loop iteration that
+# starts with `^` can only be the first one.
+@pytest.mark.parametrize(
+    ("pattern", "flags", "exponential"),
+    [
+        (r"(^[.-]|[^a-zA-Z0-9_-])+", "g", None),  # webpack's file-name cleaner: `^[.-]` only at the start
+        (r"(?:^a|a)+b", "", None),
+        (r"(?:^a|a)+b", "m", None),  # `a` is no line terminator: `^` cannot hold inside the loop
+        (r"(?:^a|a|\n)+b", "m", True),  # after a new line `^` holds again, and `a` has two ways
+        (r"^(?:[^/.]+(\.[^/]+)+|localhost)$", "", True),  # the `^` outside the loop changes nothing
+    ],
+)
+def test_caret_starts_the_input(pattern: str, flags: str, exponential: bool | None) -> None:
+    issue = analyze(pattern, flags)
+    if exponential is None:
+        assert issue is None, issue
+    else:
+        assert issue is not None and issue.exponential is exponential, issue

@@ -1042,22 +1042,27 @@ class _Builder:
         return len(self.labels) - 1
 
     def connect(self, last: dict[int, int], first: dict[int, int], creator: _Node,
-                guarded: frozenset[int] = _NOTHING) -> None:
+                guarded: frozenset[int] = _NOTHING, started: frozenset[int] | None = None) -> None:
         """Edges from `last` to `first`; from a `guarded` position (a `$` lies between) only to a line terminator
-        in multiline mode, and nowhere otherwise (nothing follows the end of the input)."""
+        in multiline mode, and nowhere otherwise (nothing follows the end of the input). Likewise into a
+        position of `first` reached only across a `^` (not in `started`): only from a line terminator in
+        multiline mode, and from nowhere otherwise (nothing precedes the start of the input)."""
         if not last or not first:
             return
         if len(self.edges) + len(last) * len(first) > MAX_EDGES:
             raise _TooBig
         append = self.edges.append
         for p, c1 in last.items():
+            after_line_end = self.multiline and _overlaps(self.labels[p], _LINE_TERMINATORS)
             for q, c2 in first.items():
                 if p in guarded and not (self.multiline and _overlaps(self.labels[q], _LINE_TERMINATORS)):
+                    continue
+                if started is not None and q not in started and not after_line_end:
                     continue
                 append((p, q, 2 if c1 * c2 > 1 else 1, creator))
 
     def seq(self, a: _Info, b: _Info, creator: _Node) -> _Info:
-        self.connect(a.last, b.first, creator, a.guarded)
+        self.connect(a.last, b.first, creator, a.guarded, b.sfirst)
         first = a.first
         if a.null and b.first:
             first = dict(first)
@@ -1148,7 +1153,7 @@ class _Builder:
         if r.loop:
             lo, e_lo = len(self.labels), len(self.edges)
             body = self.build(r.body)
-            self.connect(body.last, body.first, r, body.guarded)
+            self.connect(body.last, body.first, r, body.guarded, body.sfirst)
             self.loops.append(_LoopInst(r, lo, len(self.labels), e_lo, len(self.edges)))
             info = self.seq(info, _optional(body), r)
         elif r.max is not None and r.max > r.min:
