@@ -118,3 +118,22 @@ def test_rest_parameters_are_named() -> None:
     analysis = _analysis("function f(first, ...rest) { return rest; }\n")
     function = analysis.enclosing_function(_returned(analysis, "f"))
     assert analysis.function_info(function).params == ["first", "...rest"]
+
+
+def test_lodash_iteratee_parameters_take_the_collection() -> None:
+    analysis = _analysis("const _ = require('lodash');\n"
+                         "function keysOf(src) { var last; _.each(src, function (v, k) { last = k; });"
+                         " return last; }\n")
+    assert "src" in {o.label for o in analysis.taint_of(_returned(analysis, "keysOf"))}
+
+
+def test_constructor_methods_and_attached_modules_are_exported() -> None:
+    source = (
+        "function Store() { var self = this; self.set = function (k, v) {}; this.get = function (k) {};"
+        " function hidden(x) {} }\n"
+        "module.exports = new Store();\n"
+        "module.exports.Other = require('./other');\n"
+    )
+    exports = collect_exports(_analysis(source))
+    assert set(exports["names"]) == {"default", "default#this.set", "default#this.get"}
+    assert {"name": "Other", "module": "./other", "export": "*"} in exports["reexports"]

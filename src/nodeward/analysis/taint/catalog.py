@@ -93,6 +93,19 @@ CALLBACK_METHODS = {
     "map": (0,), "forEach": (0,), "filter": (0,), "find": (0,), "findLast": (0,), "some": (0,), "every": (0,),
     "flatMap": (0,), "reduce": (1,), "reduceRight": (1,), "then": (0,), "sort": (0, 1), "findIndex": (0,),
 }
+# Collection functions of utility libraries, `_.each(obj, (value, key) => ...)`: the callback's parameters at
+# these positions take the taint of the first argument (over an object, the keys are its keys).
+_ITERATEE_PARAMS: dict[str, tuple[int, ...]] = {
+    "each": (0, 1), "forEach": (0, 1), "forOwn": (0, 1), "forIn": (0, 1), "eachRight": (0, 1),
+    "forEachRight": (0, 1), "map": (0, 1), "mapValues": (0, 1), "mapKeys": (0, 1), "filter": (0, 1),
+    "some": (0, 1), "every": (0, 1), "find": (0, 1), "reduce": (1, 2), "transform": (1, 2),
+}
+CALLBACK_FUNCTIONS: dict[str, tuple[int, ...]] = {
+    f"{library}.{name}": params
+    for library in ("lodash", "underscore", "lodash-es")
+    for name, params in _ITERATEE_PARAMS.items()
+} | {f"lodash.{name.lower()}": params for name, params in _ITERATEE_PARAMS.items()} | {
+    f"lodash/{name}": params for name, params in _ITERATEE_PARAMS.items()}
 
 # ----- sanitizers ------------------------------------------------------------------------------------
 

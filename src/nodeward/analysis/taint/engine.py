@@ -501,6 +501,10 @@ class TaintAnalysis:
         call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
         if call is None or call.type != "call_expression":
             return CLEAN
+        args = self.model.arguments(call)
+        if len(args) >= 2 and node_key(unwrap(args[1])) == node_key(function) and \
+                index in catalog.CALLBACK_FUNCTIONS.get(self.model.call_name(call) or "", ()):
+            return self._taint(args[0], depth)  # _.each(obj, (value, key) => ...)
         method = self.model.method_name(call)
         if method not in catalog.CALLBACK_METHODS or index not in catalog.CALLBACK_METHODS[method]:
             return CLEAN

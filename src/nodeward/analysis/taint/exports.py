@@ -131,6 +131,36 @@ class ExportCollector:
                 exported = self.analysis._function_of(binding.value)
         if exported is not None and value.type != "new_expression":
             self._returned_methods(name, exported)
+        if exported is not None or value.type == "new_expression":
+            constructor = exported if exported is not None else self.analysis._function_of(
+                value.child_by_field_name("constructor") or value)
+            if constructor is not None:
+                self._constructor_methods(name, constructor)
+
+    def _constructor_methods(self, name: str, function: Node) -> None:
+        """An ES5 constructor's methods: `this.parse = function (...) {...}` (or `self.parse`, `var self = this`)
+        in its body."""
+        if function.type not in ("function_expression", "function_declaration", "function"):
+            return
+        for assignment in parser.captures(self.model.dialect, "(assignment_expression) @a", function).get("a", []):
+            target = assignment.child_by_field_name("left")
+            value = assignment.child_by_field_name("right")
+            if target is None or value is None or target.type != "member_expression" or \
+                    self.analysis.enclosing_function(assignment) != function:
+                continue
+            holder = unwrap(target.child_by_field_name("object") or target)
+            prop = self.model.member_property(target)
+            if prop is None or not self._is_this(holder):
+                continue
+            self._export_member(f"{name}#this", prop, value)
+
+    def _is_this(self, node: Node) -> bool:
+        if node.type == "this":
+            return True
+        if node.type != "identifier":
+            return False
+        binding = self.model.resolve(node)
+        return binding is not None and binding.value is not None and unwrap(binding.value).type == "this"
 
     def _returned_methods(self, name: str, function: Node) -> None:
         """An exported factory (`convict(schema)`, `createStore()`) returning an object literal: the methods of
@@ -230,6 +260,16 @@ class ExportCollector:
     def _export_member(self, name: str, prop: str, value: Node) -> None:
         exported_as = prop if name == "default" else f"{name}.{prop}"
         keys = self._function_keys(value)
+        spec = self._required_module(unwrap(value)) if unwrap(value).type == "call_expression" else None
+        if spec is not None:  # api.sections = require('./sections')
+            self.reexports.append({"name": exported_as, "module": spec, "export": "*"})
+            return
+        if not keys and unwrap(value).type in ("identifier", "shorthand_property_identifier", "member_expression"):
+            qualified = self.model.qualified_name(unwrap(value))
+            if qualified is not None and qualified.startswith("."):  # helper.Parser = require('./parser')
+                module, export = _split_module(qualified)
+                self.reexports.append({"name": exported_as, "module": module, "export": export or "default"})
+                return
         if keys:
             known = self.names.setdefault(exported_as, [])
             known.extend(k for k in keys if k not in known)

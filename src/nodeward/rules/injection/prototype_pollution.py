@@ -207,6 +207,8 @@ class PrototypePollution(TaintRule):
         if steps:
             return steps
         function = ctx.taint.enclosing_function(binding.node)
+        if function is not None and binding.kind == "param" and self._walking_accumulator(binding, function, ctx):
+            return [function]  # keys.reduce((o, k) => o[k] || (o[k] = {}), obj): `o` is each level in turn
         if function is not None and (binding.kind == "param" or self._from_parameter(definitions, function, ctx)):
             calls = self._recursive_calls(function, ctx, ctx.text(target))
             if calls:
@@ -221,6 +223,26 @@ class PrototypePollution(TaintRule):
                 if found:
                     return found
         return None
+
+    def _walking_accumulator(self, binding: Binding, function: Node, ctx: RuleContext) -> bool:
+        """The accumulator of a reduce callback that returns one of its computed members."""
+        arguments = function.parent
+        call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+        if call is None or ctx.method_name(call) not in ("reduce", "reduceRight") or binding.path:
+            return False
+        args = ctx.arguments(call)
+        if not args or node_key(ctx.unwrap(args[0])) != node_key(function) or \
+                ctx.taint._parameter_index(function, binding.node) != 0:
+            return False
+        body = function.child_by_field_name("body")
+        if body is None:
+            return False
+        returned = [body] if body.type != "statement_block" else [
+            r.named_children[0] for r in _descendants(body, frozenset({"return_statement"}))
+            if r.named_children and (owner := ctx.taint.enclosing_function(r)) is not None
+            and node_key(owner) == node_key(function)
+        ]
+        return any(self._member_step(value, ctx, binding.name) for value in returned)
 
     @staticmethod
     def _from_parameter(definitions: list[Node], function: Node, ctx: RuleContext) -> bool:
