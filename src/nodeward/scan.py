@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nodeward.analysis.taint.project import FlowJoiner, read_packages
+from nodeward.config.model import AdvisoryIgnore
 from nodeward.findings import (
     Confidence,
     FileNotice,
@@ -47,6 +48,7 @@ class ScanOptions:
     mode: str = "auto"  # taint sources: "app" (requests, argv...), "library" (exported API too), "auto"
     include_dev: bool = False  # deps: vulnerable dev-only packages keep their severity
     history: bool = False  # secrets: also every blob reachable from any ref of the git repository
+    advisory_ignores: tuple[AdvisoryIgnore, ...] = ()  # deps: accepted advisories (`dependencies.ignore`)
 
 
 @dataclass

@@ -32,7 +32,8 @@ def _findings(targets: list[Path], config: Config) -> list[Finding]:
         selected = (selected if selected is not None else {r.id for r in all_rules()}) - set(config.ignore)
     options = ScanOptions(include=config.include, exclude=config.exclude,
                           selected_rules=frozenset(selected) if selected is not None else None,
-                          scanners=frozenset(scanner_names()), mode=config.mode or "auto")
+                          scanners=frozenset(scanner_names()), mode=config.mode or "auto",
+                          advisory_ignores=config.advisory_ignores)  # so an ignore's expiry is not baselined
     export_secret_patterns(config)
     outcome = run_scan(targets, options)
     if outcome.errors and not outcome.discovery.files:

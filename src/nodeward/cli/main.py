@@ -143,6 +143,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
         mode=settings.mode,
         include_dev=settings.include_dev,
         history=history,
+        advisory_ignores=settings.config.advisory_ignores,
     )
     progress = _Progress(enabled=not no_progress and sys.stderr.isatty())
     try:

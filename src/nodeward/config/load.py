@@ -10,10 +10,11 @@ import json
 import re
 import tomllib
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from nodeward.config.model import Config, PathIgnore
+from nodeward.config.model import AdvisoryIgnore, Config, PathIgnore
 from nodeward.findings import Confidence, Severity
 
 CONFIG_FILE_NAME = ".nodeward.toml"
@@ -93,9 +94,17 @@ class _Where:
                 return number
         return None
 
-    def error(self, dotted: str, message: str) -> ConfigError:
-        line = self.line_of(dotted)
-        key = f"{self.prefix}.{dotted}" if self.prefix else dotted
+    def line_of_text(self, text: str) -> int | None:
+        """The first line holding ``text`` as a quoted string (an entry of a list of tables)."""
+        for number, line in enumerate(self.lines, start=1):
+            if f'"{text}"' in line or f"'{text}'" in line:
+                return number
+        return None
+
+    def error(self, dotted: str, message: str, *, line: int | None = None, shown: str | None = None) -> ConfigError:
+        line = line or self.line_of(dotted)
+        key = shown or dotted
+        key = f"{self.prefix}.{key}" if self.prefix else key
         return ConfigError(f"{self.path}{f':{line}' if line else ''}: `{key}`: {message}")
 
 
@@ -196,6 +205,53 @@ def _string(where: _Where, key: str, value: Any) -> str:
     return value
 
 
+_IGNORE_FIELDS = ("id", "reason", "expires")
+
+
+def _advisory_ignores(where: _Where, key: str, value: Any) -> tuple[AdvisoryIgnore, ...]:
+    """`dependencies.ignore = [{ id = "GHSA-...", reason = "...", expires = 2027-01-31 }, ...]`."""
+    if not isinstance(value, list):
+        raise where.error(key, 'expected a list of { id = "...", reason = "...", expires = YYYY-MM-DD }')
+    entries = []
+    for number, entry in enumerate(value, start=1):
+        name = f"{key}[{number}]"
+        if not isinstance(entry, dict):
+            raise where.error(key, f"entry {number}: expected a table with id, reason and expires, not {entry!r}")
+        advisory = entry.get("id")
+        if isinstance(advisory, str) and advisory.strip():
+            name += f" ({advisory.strip()})"
+        line = where.line_of_text(advisory) if isinstance(advisory, str) and advisory.strip() else None
+
+        def fail(message: str, line: int | None = line, name: str = name) -> ConfigError:
+            return where.error(key, message, line=line, shown=name)
+
+        unknown = [k for k in entry if k not in _IGNORE_FIELDS]
+        if unknown:
+            raise fail(f"unknown field {unknown[0]!r} (fields: id, reason, expires)")
+        for field_name in _IGNORE_FIELDS:
+            if field_name not in entry:
+                raise fail(f"missing `{field_name}`: every ignored advisory needs an id, a reason and an expiry date")
+        reason = entry["reason"]
+        if not isinstance(advisory, str) or not advisory.strip():
+            raise fail(f"`id` must be an advisory id or alias (GHSA-..., CVE-..., NSWG-ECO-...), not {advisory!r}")
+        if not isinstance(reason, str) or not reason.strip():
+            raise fail("`reason` must say why the advisory is accepted (a non-empty string)")
+        entries.append(AdvisoryIgnore(advisory.strip(), reason.strip(), _date(entry["expires"], fail),
+                                      str(where.path), line))
+    return tuple(entries)
+
+
+def _date(value: Any, fail: Callable[[str], ConfigError]) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise fail(f"`expires` must be a date such as 2027-01-31, not {value!r}")
+
+
 # key -> (Config field, parser); nested tables are "table.key".
 _Parser = Callable[[_Where, str, Any], Any]
 KEYS: dict[str, tuple[str, _Parser]] = {
@@ -215,8 +271,9 @@ KEYS: dict[str, tuple[str, _Parser]] = {
     "secrets.allow-paths": ("secrets_allow_paths", _strings),
     "secrets.allow-fingerprints": ("secrets_allow_fingerprints", lambda w, k, v: frozenset(_strings(w, k, v))),
     "secrets.allow-patterns": ("secrets_allow_patterns", _patterns),
+    "dependencies.ignore": ("advisory_ignores", _advisory_ignores),
 }
-_TABLES = {"secrets"}
+_TABLES = {"secrets", "dependencies"}
 
 
 def _parse(document: Mapping[str, Any], where: _Where) -> Config:

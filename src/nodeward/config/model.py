@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from datetime import date
 
 from nodeward.findings import Confidence, Severity
 
@@ -18,6 +19,17 @@ class PathIgnore:
 
     pattern: str
     rules: frozenset[str]  # rule ids; "*" for every rule
+
+
+@dataclass(frozen=True)
+class AdvisoryIgnore:
+    """`dependencies.ignore`: an accepted advisory, by id or alias, with the reason and the day it stops applying."""
+
+    id: str
+    reason: str
+    expires: date  # reported again from this day on
+    source: str = ""  # the configuration file, for notices
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,7 @@ class Config:
     secrets_allow_paths: tuple[str, ...] = ()
     secrets_allow_fingerprints: frozenset[str] = frozenset()
     secrets_allow_patterns: tuple[str, ...] = ()  # regexes on the secret's value
+    advisory_ignores: tuple[AdvisoryIgnore, ...] = ()
 
 
 def export_secret_patterns(config: Config) -> None:

@@ -19,7 +19,7 @@ STYLE = {
     Severity.LOW: "cyan",
     Severity.INFO: "dim",
 }
-_QUIET_NOTICES = {"unused-suppression", "skipped"}
+_QUIET_NOTICES = {"unused-suppression", "skipped", "ignored-advisory", "unused-ignore"}
 
 
 def _frame(finding: Finding) -> Text:
@@ -83,4 +83,8 @@ def render_text(result: ScanResult, stream: TextIO, *, verbose: bool = False, co
     skipped = sum(1 for n in result.notices if n.kind == "skipped")
     if skipped:
         summary += f"; {skipped} paths skipped" + ("" if verbose else " (--verbose lists them)")
+    ignored = sum(1 for n in result.notices if n.kind == "ignored-advisory")
+    if ignored:
+        summary += f"; {ignored} ignored {'advisory' if ignored == 1 else 'advisories'}" + (
+            "" if verbose else " (--verbose lists them)")
     console.print(Text(summary, style="bold"))

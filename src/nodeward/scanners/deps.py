@@ -11,15 +11,18 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from nodeward.findings import Confidence, FileNotice, Finding, Location, Severity
+from nodeward.findings import Confidence, FileNotice, Finding, Location, Severity, Suppression
 from nodeward.scanners import FileResult, ProjectContext
 from nodeward.sources.discover import FileKind, SourceFile
 
 if TYPE_CHECKING:
+    from nodeward.deps.advisories.model import Advisory
+    from nodeward.deps.ignores import AdvisoryIgnores
     from nodeward.deps.match import Vulnerable
     from nodeward.deps.model import InstalledPackage
     from nodeward.rules.base import Rule
@@ -233,6 +236,7 @@ class DepsScanner:
 
     def _vulnerabilities(self, projects: list[_Project], context: ProjectContext, result: FileResult) -> list[Finding]:
         from nodeward.deps.advisories.db import AdvisoryDatabase, DatabaseError
+        from nodeward.deps.ignores import AdvisoryIgnores, today
         from nodeward.deps.match import match_packages
 
         try:
@@ -241,6 +245,7 @@ class DepsScanner:
             result.notices.append(FileNotice("advisory database", "error", f"cannot open: {error}"))
             return []
         include_dev = bool(getattr(context.options, "include_dev", False))
+        ignores = AdvisoryIgnores(tuple(getattr(context.options, "advisory_ignores", ())), today())
         findings: list[Finding] = []
         with database:
             status = database.status()
@@ -250,8 +255,58 @@ class DepsScanner:
             result.notices.append(FileNotice(str(status.path), "advisory-database", message))
             for project in projects:
                 for vulnerable in match_packages(project.packages, database.for_packages):
-                    findings.append(self._vulnerability_finding(project, vulnerable, include_dev))
+                    finding = self._accepted_or_reported(project, vulnerable, include_dev, ignores, result)
+                    if finding is not None:
+                        findings.append(finding)
+        self._ignore_notices(ignores, result)
         return findings
+
+    def _accepted_or_reported(
+        self, project: _Project, vulnerable: Vulnerable, include_dev: bool, ignores: AdvisoryIgnores,
+        result: FileResult,
+    ) -> Finding | None:
+        """The finding for ``vulnerable`` without the advisories ignored today; a suppressed one when all are."""
+        from nodeward.deps.match import Vulnerable, fixed_version
+
+        package = vulnerable.package
+        reported: list[Advisory] = []
+        reasons: list[str] = []
+        for advisory in vulnerable.advisories:
+            entry = ignores.in_force(advisory)
+            if entry is None:
+                reported.append(advisory)
+                expired = ignores.expired(advisory)
+                if expired is not None:
+                    ignores.reported_again.setdefault(expired, []).append(f"{package.label} in {project.path}")
+                continue
+            reason = f"{advisory.id} ignored until {entry.expires.isoformat()}: {entry.reason}"
+            reasons.append(reason)
+            result.notices.append(FileNotice(project.path, "ignored-advisory", f"{package.label}: {reason}",
+                                             package.line))
+        if not reasons:
+            return self._vulnerability_finding(project, vulnerable, include_dev)
+        if reported:
+            remaining = Vulnerable(package, tuple(reported), fixed_version(package.version, reported, package.name))
+            return self._vulnerability_finding(project, remaining, include_dev)
+        result.suppressed += 1
+        finding = self._vulnerability_finding(project, vulnerable, include_dev)
+        result.suppressed_findings.append(replace(finding, suppression=Suppression("external", "; ".join(reasons))))
+        return None
+
+    def _ignore_notices(self, ignores: AdvisoryIgnores, result: FileResult) -> None:
+        """An expired entry whose advisory is back, and entries that matched no installed package."""
+        for entry, where in ignores.reported_again.items():
+            result.notices.append(FileNotice(
+                _shown_path(entry.source), "expired-ignore",
+                f"the ignore of {entry.id} expired on {entry.expires.isoformat()} ({entry.reason}); reported again: "
+                f"{', '.join(where)}", entry.line,
+            ))
+        for entry in ignores.unused():
+            expired = "" if ignores.on < entry.expires else f" (expired on {entry.expires.isoformat()})"
+            result.notices.append(FileNotice(
+                _shown_path(entry.source), "unused-ignore",
+                f"the ignore of {entry.id}{expired} matched no installed package: remove it", entry.line,
+            ))
 
     def _vulnerability_finding(self, project: _Project, vulnerable: Vulnerable, include_dev: bool) -> Finding:
         from nodeward.rules.dependencies.vulnerable_dependency import VulnerableDependency
@@ -282,6 +337,14 @@ class DepsScanner:
                    else None)
         return self._finding(VulnerableDependency, project, package.line, message, severity=severity,
                              confidence=confidence, fix=upgrade)
+
+
+def _shown_path(path: str) -> str:
+    """A configuration file's path as the user would type it: relative to the working directory when inside it."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path
 
 
 def _find_line(lines: list[str], needle: str) -> int | None:
