@@ -219,3 +219,21 @@ def test_useless_length_checks_do_not_clean(body: str) -> None:
 def test_very_short_limits_also_clean_exponential_matches() -> None:
     body = "const code = req.query.code;\nif (code.length > 12) return;\nsink(code);"
     assert sink_origins(body, "redos") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "polynomial_clean", "exponential_clean"),
+    [
+        ("sink(req.body.text.slice(0, 300));", True, False),
+        ("const text = req.body.text.substring(0, 1000);\nsink(text);", True, False),
+        ("sink(req.body.text.substr(5, 16));", True, True),
+        ("sink(req.body.text.slice(-200));", True, False),
+        ("sink(req.body.text.slice(0, 100000));", False, False),  # too long to help
+        ("sink(req.body.text.slice(10));", False, False),  # only drops a prefix
+        ("sink(req.body.text.slice(0, n));", False, False),  # unknown length
+    ],
+)
+def test_truncation_limits_regex_matches(body: str, polynomial_clean: bool, exponential_clean: bool) -> None:
+    assert (sink_origins(body, "redos-polynomial") == []) is polynomial_clean
+    assert (sink_origins(body, "redos") == []) is exponential_clean
+    assert "req.body.text" in sink_origins(body, "command")  # a short value is still a command

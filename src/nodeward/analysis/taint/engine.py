@@ -21,7 +21,7 @@ from tree_sitter import Node
 
 from nodeward.analysis.taint import catalog
 from nodeward.analysis.taint.archives import ENTRY_TAG, NAME_ITSELF, ArchiveEntries
-from nodeward.analysis.taint.guards import Guards, apply_guards
+from nodeward.analysis.taint.guards import Guards, apply_guards, length_classes, truncation_limit
 from nodeward.findings import Location, TraceStep
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import FUNCTION_SCOPES, Binding, SemanticModel, unwrap
@@ -722,6 +722,10 @@ class TaintAnalysis:
             return sanitize(union(receiver, arg_taint), catalog.SANITIZING_METHODS[method])
         if method in ("replace", "replaceAll") and len(args) >= 2 and self._strips_to_allow_list(args[0], args[1]):
             return sanitize(receiver, frozenset({"*"}))
+        if method in ("slice", "substring", "substr") and receiver:  # x.slice(0, 300): short enough to match
+            limit = truncation_limit(self.model, node)
+            if limit is not None and length_classes(limit):
+                return sanitize(receiver, length_classes(limit))
         if name in catalog.PROPAGATING_CALLS:
             return arg_taint  # a module function: its receiver is the module, not data
         if method in ("call", "apply") and callee is not None and callee.type == "member_expression":

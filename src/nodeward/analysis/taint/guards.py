@@ -19,7 +19,7 @@ A condition makes a variable (or a member path such as `req.query.name`) safe wh
 - an upper bound on the length: `x.length > 300` failing (or `x.length <= 300` holding): matching `x`
   against a regular expression with polynomial backtracking cannot take long then (sink class
   `redos-polynomial`, up to 5,000 characters); for exponential backtracking only a bound of 20 helps
-  (`redos`).
+  (`redos`). Truncating the value (`x.slice(0, 300)`, see `truncation_limit`) does the same, as a sanitizer.
 `!`, `&&` and `||` combine them. The flow is not followed between the guard and the sink (a reassignment
 in between is not seen).
 """
@@ -108,6 +108,56 @@ def allow_list_regex_classes(pattern: str) -> frozenset[str]:
     return frozenset({"*"}) if not dotted else frozenset({"command", "code", "sql", "nosql", "xss", "ssrf", "redirect",
                                                           "header", "regex", "require", "deserialization",
                                                           "prototype", "xxe"})
+
+
+def length_classes(limit: float) -> frozenset[str]:
+    """The regular expression sink classes a value of at most `limit` characters is safe for."""
+    if limit < 0:
+        return frozenset()
+    if limit <= EXPONENTIAL_SAFE_LENGTH:
+        return frozenset({"redos", "redos-polynomial"})
+    if limit <= POLYNOMIAL_SAFE_LENGTH:
+        return frozenset({"redos-polynomial"})
+    return frozenset()
+
+
+def truncation_limit(model: SemanticModel, call: Node) -> int | None:
+    """The most characters `x.slice(0, N)`, `x.substring(0, N)`, `x.substr(i, N)` or `x.slice(-N)` can return."""
+    if call.type != "call_expression":
+        return None
+    method = model.method_name(call)
+    if method not in ("slice", "substring", "substr"):
+        return None
+    numbers: list[int] = []
+    for arg in model.arguments(call):
+        number = _constant_integer(model, arg)
+        if number is None:
+            return None
+        numbers.append(number)
+    if method == "slice" and len(numbers) == 1 and numbers[0] < 0:
+        return -numbers[0]
+    if len(numbers) != 2:
+        return None
+    start, end = numbers
+    if method == "substr":
+        return max(end, 0)
+    if start == 0 and end >= 0:
+        return end
+    return None
+
+
+def _constant_integer(model: SemanticModel, node: Node) -> int | None:
+    node = unwrap(node)
+    negative = node.type == "unary_expression" and model.text(node).startswith("-")
+    if negative:
+        argument = node.child_by_field_name("argument")
+        if argument is None:
+            return None
+        node = unwrap(argument)
+    value = model.evaluate(node)
+    if value is None or isinstance(value.value, bool) or not isinstance(value.value, int):
+        return None
+    return -value.value if negative else value.value
 
 
 def deny_list_classes(pattern: str) -> frozenset[str]:
@@ -321,13 +371,8 @@ class Guards:
         elif operator != "<=":
             return {}
         key = self._key(subject)
-        if key is None or limit < 0:
-            return {}
-        if limit <= EXPONENTIAL_SAFE_LENGTH:
-            return {key: frozenset({"redos", "redos-polynomial"})}
-        if limit <= POLYNOMIAL_SAFE_LENGTH:
-            return {key: frozenset({"redos-polynomial"})}
-        return {}
+        classes = length_classes(limit)
+        return {key: classes} if key is not None and classes else {}
 
     def _length_of(self, node: Node) -> Node | None:
         """`x` of `x.length`."""

@@ -6,7 +6,7 @@ checks regex literals and `RegExp` calls whose pattern is a constant; patterns b
 values are reported by `non-literal-regexp` (NW104). Exponential patterns have high confidence;
 polynomial ones low (they need long crafted inputs, and `regex-denial-of-service`, NW113, reports those
 that input reaches), and none where the value matched right there has a limited length
-(`if (s.length > 300) return; /\s+$/.test(s)`).
+(`if (s.length > 300) return; /\s+$/.test(s)`, `s.slice(0, 300).match(/\s+$/)`).
 
 ## Why it matters
 JavaScript's regular expression engine backtracks: on an input that almost matches, it tries every
@@ -42,7 +42,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.analysis.taint.guards import Guards, guarded_uses
+from nodeward.analysis.taint.guards import Guards, guarded_uses, length_classes, truncation_limit
 from nodeward.findings import Confidence, Finding, Severity, shorten
 from nodeward.lang.js.parser import node_key
 from nodeward.lang.regex_redos import RedosIssue, analyze
@@ -121,8 +121,8 @@ class UnsafeRegex(Rule):
     @staticmethod
     def _bounded_subject(node: Node, issue: RedosIssue, ctx: RuleContext) -> bool:
         """True when the pattern is used right where it is written (`/re/.test(x)`, `x.match(/re/)`) on a value
-        whose length a dominating check limits enough for this kind of backtracking (`if (x.length > 300)
-        return`): the match cannot take long."""
+        whose length a dominating check (`if (x.length > 300) return`) or a truncation (`x.slice(0, 300)`)
+        limits enough for this kind of backtracking: the match cannot take long."""
         current = node
         while current.parent is not None and current.parent.type == "parenthesized_expression":
             current = current.parent
@@ -144,11 +144,19 @@ class UnsafeRegex(Rule):
         if call is None or subject is None:
             return False
         subject = ctx.unwrap(subject)
+        needed = "redos" if issue.exponential else "redos-polynomial"
+        truncated = subject
+        if truncated.type == "identifier":  # const short = input.slice(0, 300)
+            binding = ctx.model.resolve(truncated)
+            if binding is not None and binding.value is not None and binding.is_stable and not binding.path:
+                truncated = ctx.unwrap(binding.value)
+        limit = truncation_limit(ctx.model, truncated)
+        if limit is not None and needed in length_classes(limit):
+            return True
         guards = ctx.shared.get("unsafe-regex:guards")
         if not isinstance(guards, Guards):
             guards = ctx.shared["unsafe-regex:guards"] = Guards(ctx.model)
         checks = guards.at(call)
-        needed = "redos" if issue.exponential else "redos-polynomial"
         return any(node_key(used) == node_key(subject) and needed in checks[key]
                    for used, key in guarded_uses(ctx.model, subject, checks))
 
