@@ -137,3 +137,33 @@ def test_constructor_methods_and_attached_modules_are_exported() -> None:
     exports = collect_exports(_analysis(source))
     assert set(exports["names"]) == {"default", "default#this.set", "default#this.get"}
     assert {"name": "Other", "module": "./other", "export": "*"} in exports["reexports"]
+
+
+def test_callbacks_of_borrowed_iteration_methods() -> None:
+    analysis = _analysis("var each = Array.prototype.forEach;\n"
+                         "function a(list) { var last; each.call(list, function (x) { last = x; }); return last; }\n"
+                         "function b(list) { var last; [].forEach.call(list, function (x) { last = x; });"
+                         " return last; }\n")
+    for name in ("a", "b"):
+        assert "list" in {o.label for o in analysis.taint_of(_returned(analysis, name))}
+
+
+def test_this_of_a_wrapper_called_with_module_this_is_module_exports() -> None:
+    source = ("(function () {\n  var extend = function (obj) {};\n  this.extend = extend;\n}).call(this);\n"
+              "(function () { this.hidden = function () {}; })();\n")
+    assert set(collect_exports(_analysis(source))["names"]) == {"extend"}
+
+
+def test_constructions_are_calls_of_the_constructor() -> None:
+    analysis = _analysis("const Tree = require('./tree');\n"
+                         "class Local { constructor(a) {} other(b) {} }\n"
+                         "function Legacy(c) {}\n"
+                         "function make(x) { new Tree(x); new Local(x); new Legacy(x); }\n")
+    calls = parser.captures("javascript", "(call_expression) @c", analysis.model.tree.root_node)["c"]
+    analysis.record_project_calls(calls)
+    callees = [site["callee"] for site in analysis.call_sites]
+    assert {"module": "./tree", "export": "default", "new": "1"} in callees
+    functions = parser.captures("javascript", "[(method_definition) (function_declaration)] @f",
+                                analysis.model.tree.root_node)["f"]
+    names = {analysis.function_key(f): analysis.function_name(f) for f in functions}
+    assert sorted(names[c["local"]] for c in callees if "local" in c) == ["Legacy", "constructor"]

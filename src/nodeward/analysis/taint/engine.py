@@ -506,11 +506,33 @@ class TaintAnalysis:
                 index in catalog.CALLBACK_FUNCTIONS.get(self.model.call_name(call) or "", ()):
             return self._taint(args[0], depth)  # _.each(obj, (value, key) => ...)
         method = self.model.method_name(call)
+        callee = unwrap(call.child_by_field_name("function") or call)
+        if method == "call" and len(args) >= 2 and node_key(unwrap(args[1])) == node_key(function) and \
+                callee.type == "member_expression":
+            # Array.prototype.forEach.call(list, fn) / each.call(list, fn) with `var each = [].forEach`
+            target = self._indirect_target(callee)
+            inner = target[2] if target is not None else self._method_reference(callee)
+            if inner in catalog.CALLBACK_METHODS and index in catalog.CALLBACK_METHODS[inner]:
+                return self._taint(args[0], depth)
+            return CLEAN
         if method not in catalog.CALLBACK_METHODS or index not in catalog.CALLBACK_METHODS[method]:
             return CLEAN
-        callee = unwrap(call.child_by_field_name("function") or call)
         receiver = callee.child_by_field_name("object")
         return self._taint(receiver, depth) if receiver is not None else CLEAN
+
+    def _method_reference(self, callee: Node) -> str | None:
+        """The method named by `X.prototype.forEach` (or a variable bound to it) in `X.prototype.forEach.call`."""
+        obj = callee.child_by_field_name("object")
+        if obj is None:
+            return None
+        obj = unwrap(obj)
+        if obj.type == "identifier":
+            binding = self.model.resolve(obj)
+            if binding is None or binding.value is None or not binding.is_stable or binding.path:
+                return None
+            obj = unwrap(binding.value)
+        return self.model.member_property(obj) if obj.type == "member_expression" else None
+
 
     # handlers ------------------------------------------------------------------------------
 
@@ -935,6 +957,9 @@ class TaintAnalysis:
         member_calls = any(mark in source for mark in (b"exports.", b"this.", b".prototype."))
         if not local_functions and not imports_local_modules and not member_calls:
             return
+        if b"new " in source:
+            for construction, constructed in self._constructions(imports_local_modules):
+                self._record_if_dynamic(construction, constructed)
         for call in calls:
             if node_key(call) in self._recorded_calls:
                 continue
@@ -964,6 +989,39 @@ class TaintAnalysis:
                 target = self._imported_function(callee)
             if target is not None:
                 self._record_if_dynamic(call, target)
+
+    def _constructions(self, imports_local_modules: bool) -> list[tuple[Node, dict[str, str]]]:
+        """`new Foo(a, b)`: a call of Foo's constructor (an ES5 constructor function or a class's `constructor`)
+        of this file or, marked "new", of another module."""
+        found: list[tuple[Node, dict[str, str]]] = []
+        for construction in parser.captures(self.model.dialect, "(new_expression) @n",
+                                            self.model.tree.root_node).get("n", []):
+            constructor = construction.child_by_field_name("constructor")
+            if constructor is None or node_key(construction) in self._recorded_calls:
+                continue
+            constructor = unwrap(constructor)
+            function = self._constructor_of(constructor) if constructor.type == "identifier" else None
+            if function is not None:
+                found.append((construction, {"local": self.function_key(function)}))
+            elif imports_local_modules and constructor.type in ("identifier", "member_expression"):
+                imported = self._imported_function(constructor)
+                if imported is not None:
+                    found.append((construction, {**imported, "new": "1"}))
+        return found
+
+    def _constructor_of(self, name: Node) -> Node | None:
+        binding = self.model.resolve(name)
+        if binding is None or binding.value is None:
+            return None
+        value = unwrap(binding.value)
+        if value.type in ("class_declaration", "class"):
+            body = value.child_by_field_name("body")
+            for member in body.named_children if body is not None else []:
+                method = member.child_by_field_name("name") if member.type == "method_definition" else None
+                if method is not None and self.model.text(method) == "constructor":
+                    return member
+            return None
+        return self._function_of(name)
 
     def _record_indirect(self, call: Node, callee: Node) -> None:
         found = self._indirect_target(callee)

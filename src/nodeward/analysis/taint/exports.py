@@ -36,7 +36,7 @@ class ExportCollector:
 
     def collect(self) -> dict[str, Any]:
         source = self.model.source
-        if b"export" not in source:
+        if b"export" not in source and b"this." not in source:
             return {}
         index = self.model.index
         found = index if index is not None and EXPORTS_INDEXED in index else \
@@ -69,12 +69,34 @@ class ExportCollector:
             if text.startswith(prefix) and "." not in text[len(prefix):]:
                 self._export_value(text[len(prefix):], value)
                 return
+        if text.startswith("this.") and "." not in text[5:] and self._this_is_module_exports(target):
+            self._export_value(text[5:], value)  # (function () { this.extend = extend; }).call(this)
+            return
         # Foo.prototype.bar = function () {...}: a method of Foo, exported if Foo is.
         parts = text.split(".")
         if len(parts) == 3 and parts[1] == "prototype":
             function = self.analysis._function_of(value)
             if function is not None:
                 self.names.setdefault(f"{parts[0]}#proto", []).append(self.analysis.function_info(function).key)
+
+    def _this_is_module_exports(self, node: Node) -> bool:
+        """`this` in a CommonJS module's top level, or in a wrapper called there with `.call(this)`, is
+        `module.exports`."""
+        function = self.analysis.enclosing_function(node)
+        if function is None:
+            return True
+        if function.type not in ("function_expression", "function"):
+            return False
+        outer = function.parent
+        while outer is not None and outer.type == "parenthesized_expression":
+            outer = outer.parent
+        if outer is None or outer.type != "member_expression" or self.model.member_property(outer) != "call":
+            return False
+        call = outer.parent
+        if call is None or call.type != "call_expression" or self.analysis.enclosing_function(call) is not None:
+            return False
+        args = self.model.arguments(call)
+        return bool(args) and unwrap(args[0]).type == "this"
 
     def _object_member(self, child: Node) -> None:
         if child.type == "pair":

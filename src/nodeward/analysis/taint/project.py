@@ -79,7 +79,11 @@ class FlowJoiner:
         if "local" in callee:
             return [callee["local"]]
         module = self.resolve_module(path, callee["module"])
-        return self._exported(module, callee.get("export", "default"), set()) if module is not None else []
+        keys = self._exported(module, callee.get("export", "default"), set()) if module is not None else []
+        if callee.get("new"):  # `new Imported(...)`: the class's constructor, or the constructor function itself
+            constructors = [k for k in keys if self.functions.get(k, {}).get("name") == "constructor"]
+            return constructors or (keys if len(keys) == 1 else [])
+        return keys
 
     def resolve_module(self, importer: str, spec: str) -> str | None:
         base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))

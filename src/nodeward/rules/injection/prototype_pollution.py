@@ -390,8 +390,19 @@ class PrototypePollution(TaintRule):
             return binding is None or binding.value is None or node_key(binding.value) == node_key(function) or (
                 node_key(ctx.unwrap(binding.value)) == node_key(function)) or binding.kind == "function"
         if callee.type == "member_expression":
-            return ctx.model.member_property(callee) == name
+            prop = ctx.model.member_property(callee)
+            obj = callee.child_by_field_name("object")
+            if prop in ("call", "apply") and obj is not None and ctx.unwrap(obj).type in ("identifier",
+                                                                                        "member_expression"):
+                return PrototypePollution._calls_name(ctx.unwrap(obj), name, ctx)  # merge.call(this, a, b)
+            return prop == name
         return False
+
+    @staticmethod
+    def _calls_name(callee: Node, name: str, ctx: RuleContext) -> bool:
+        if callee.type == "identifier":
+            return ctx.text(callee) == name
+        return ctx.model.member_property(callee) == name
 
     @staticmethod
     def _local_callee(call: Node, ctx: RuleContext) -> Node | None:
