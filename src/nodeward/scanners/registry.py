@@ -8,7 +8,7 @@ from nodeward.scanners import FileScanner, ProjectScanner
 from nodeward.scanners.code import CodeScanner
 from nodeward.scanners.config import ConfigProjectScanner, ConfigScanner
 from nodeward.scanners.deps import DepsScanner
-from nodeward.scanners.secrets import SecretsScanner
+from nodeward.scanners.secrets import SecretsProjectScanner, SecretsScanner
 from nodeward.scanners.templates import TemplatesScanner
 
 # Each factory takes the selected rule ids (None: all) and returns a ready scanner.
@@ -21,6 +21,7 @@ FILE_SCANNERS: dict[str, Callable[[frozenset[str] | None], FileScanner]] = {
 PROJECT_SCANNERS: dict[str, Callable[[frozenset[str] | None], ProjectScanner]] = {
     "deps": DepsScanner,
     "config": ConfigProjectScanner,
+    "secrets": SecretsProjectScanner,  # NW507, with its per-file part above
 }
 
 

@@ -1,4 +1,6 @@
-"""The secrets scanner: every text file, one at a time, in the worker processes.
+"""The secrets scanner: every text file, one at a time, in the worker processes; and, once per scan in the
+main process, the credential files that `npm publish` would ship (it needs each package.json with the
+files and ignore files around it).
 
 Detection lives in `nodeward.secrets`; this module adapts it to the FileScanner protocol: it asks
 git about `.env` files and finds the gitleaks allow-list that applies to the file.
@@ -7,10 +9,13 @@ git about `.env` files and finds the gitleaks allow-list that applies to the fil
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from pathspec import GitIgnoreSpec
 
 from nodeward.config.model import allowed_secret_patterns
 from nodeward.findings import FileNotice
-from nodeward.scanners import FileResult
+from nodeward.scanners import FileResult, ProjectContext
 from nodeward.secrets.engine import SecretEngine
 from nodeward.secrets.findings import TextContext, findings_for_text
 from nodeward.secrets.gitleaks import allowlist_for_file
@@ -54,4 +59,29 @@ class SecretsScanner:
             allow_values=self.allow_values,
         )
         result.findings = findings_for_text(text, context, self.engine)
+        return result
+
+
+class SecretsProjectScanner:
+    """What needs several files: credential files that `npm publish` of a package.json would ship (NW507)."""
+
+    name = "secrets"
+    kinds = frozenset({FileKind.PACKAGE_JSON})
+
+    def __init__(self, selected: frozenset[str] | None = None) -> None:
+        self.selected = selected
+
+    def scan_project(self, files: Sequence[SourceFile], context: ProjectContext) -> FileResult:
+        from nodeward.secrets.detectors import SHIPPED_RULE
+        from nodeward.secrets.npm_package import check_npm_packages
+
+        result = FileResult(scanned=False)
+        if self.selected is not None and SHIPPED_RULE not in self.selected:
+            return result
+        patterns = list(getattr(context.options, "exclude", ()) or ())
+        try:
+            exclude = GitIgnoreSpec.from_lines(patterns) if patterns else None
+        except ValueError:
+            exclude = None  # discovery reports invalid patterns
+        result.findings, result.notices = check_npm_packages(files, SecretEngine(), exclude=exclude)
         return result

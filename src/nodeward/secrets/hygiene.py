@@ -14,8 +14,13 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from nodeward.secrets.detectors import CREDENTIAL_FILE_RULE, PRIVATE_KEY_RULE
 from nodeward.secrets.filters import is_placeholder
+
+if TYPE_CHECKING:
+    from nodeward.secrets.engine import SecretEngine
 
 #: `.env` variants that document the variables rather than hold them.
 ENV_DOCUMENTATION_SUFFIXES: tuple[str, ...] = (
@@ -105,4 +110,29 @@ def credential_file_kind(display_path: str, text: str) -> tuple[str, int] | None
                 value = line.split("=", 1)[-1].strip()
                 if value and not is_placeholder(value):
                     return "AWS shared credentials file", number
+    return None
+
+
+def credential_file_label(display_path: str, kind: str, text: str, engine: SecretEngine) -> tuple[str, int] | None:
+    """What credential file this text is (and the line to point at), or None: the one classification that the
+    repository checks (NW503, NW505, NW506) apply file by file, for checks about whole files elsewhere (NW507).
+
+    `.env` files count when they hold real values and are not documentation (`.env.example`); credential
+    files as `credential_file_kind` says; any other text when the detectors find a private key with its
+    body or a registry credential of an npm config in it.
+    """
+    name = display_path.rsplit("/", 1)[-1]
+    if kind == "dotenv":
+        if is_env_documentation(name):
+            return None
+        real = real_env_values(parse_env(text))
+        return (f".env file with {len(real)} real value(s)", real[0].line) if real else None
+    found = credential_file_kind(display_path, text)
+    if found is not None:
+        return found
+    for match in engine.scan(text, kind=kind):
+        if match.rule == PRIVATE_KEY_RULE:
+            return f"private key file ({match.label})", match.line
+        if match.rule == CREDENTIAL_FILE_RULE:
+            return match.label, match.line
     return None
