@@ -10,7 +10,8 @@ const reports = require("./routes/reports");
 
 const app = express();
 
-// BUG: CSRF protection registered before method override: a GET turned into DELETE skips the check
+// BUG: CSRF protection registered before method override: the CSRF check sees the method the browser
+// sent, not the one the router dispatches on
 app.use(csurf({ cookie: true }));
 app.use(methodOverride("_method"));
 
