@@ -141,3 +141,20 @@ def test_unsafe_regex_confidence_follows_the_growth(source: str, confidence: Con
 def test_regex_denial_of_service_knows_length_limits(line: str, confidence: Confidence | None) -> None:
     found = findings(HANDLER.format(body=line), "NW113")
     assert [f.confidence for f in found] == ([confidence] if confidence else [])
+
+
+@pytest.mark.parametrize(
+    ("body", "reported"),
+    [
+        ("port = parseInt(port, 10);\n  cp.execSync('lsof -t -i:' + port);", False),
+        ("port = Number(port);\n  return () => cp.execSync('lsof -t -i:' + port);", False),
+        ("port = String(port).trim();\n  cp.execSync('lsof -t -i:' + port);", True),
+        ("if (typeof port === 'string') port = parseInt(port, 10);\n  cp.execSync('lsof -t -i:' + port);", True),
+        ("cp.execSync('lsof -t -i:' + port);\n  port = parseInt(port, 10);", True),
+        ("port = parseInt(port, 10);\n  if (!port) { port = other; }\n  cp.execSync('lsof -t -i:' + port);", True),
+    ],
+)
+def test_parameters_reassigned_before_use_take_the_new_value(body: str, reported: bool) -> None:
+    source = (f"const cp = require('child_process');\nfunction kill(port, other) {{\n  {body}\n}}\n"
+              "module.exports = kill;\n")
+    assert bool(findings(source, "NW101")) is reported

@@ -291,7 +291,8 @@ class TaintAnalysis:
                 return self._arguments_object(node)
             return CLEAN if name in ("undefined", "NaN", "Infinity", "__dirname", "__filename") else UNKNOWN
         if binding.kind == "param":
-            return self._parameter(binding, depth)
+            reassigned = self._reassigned_parameter(binding, node, depth)
+            return reassigned if reassigned is not None else self._parameter(binding, depth)
         if binding.kind in ("function", "class"):
             return CLEAN
         if binding.kind == "import":
@@ -338,6 +339,34 @@ class TaintAnalysis:
             return UNKNOWN
         info = self.function_info(function)
         return frozenset({Origin(PARAM, "arguments", self.location(node), info.key, ANY_ARGUMENT)})
+
+    def _reassigned_parameter(self, binding: Binding, use: Node, depth: int) -> Taint | None:
+        """A parameter reassigned in straight-line code before its use (`port = parseInt(port, 10)`, `str =
+        String(str)`) holds the assigned value there; None when the parameter's own value may reach the use."""
+        before = sorted((right for right in self._assignments_of(binding) if right.end_byte <= use.start_byte),
+                        key=lambda right: right.start_byte)
+        if not before:
+            return None
+        last = before[-1]
+        statement = last.parent
+        if statement is None or statement.type != "assignment_expression":
+            return None
+        while statement.parent is not None and statement.parent.type in ("sequence_expression", "expression_statement"):
+            statement = statement.parent
+        block = statement.parent
+        if statement.type != "expression_statement" or block is None \
+                or block.type not in ("statement_block", "program"):
+            return None  # inside an `if` without braces, a loop header...: the assignment may not run
+        current: Node | None = use
+        while current is not None and node_key(current) != node_key(block):
+            current = current.parent
+        if current is None:
+            return None
+        taint = self._taint(last, depth)
+        if taint:
+            step = self.step(last, f"`{binding.name}` = `{_short(self.model.text(last))}`")
+            taint = frozenset(o.with_step(step) for o in taint)
+        return taint
 
     def _dominates(self, definition: Node, use: Node) -> bool:
         """True when `definition` is a statement of a block that contains `use` (and so runs first)."""
