@@ -167,3 +167,11 @@ def test_constructions_are_calls_of_the_constructor() -> None:
                                 analysis.model.tree.root_node)["f"]
     names = {analysis.function_key(f): analysis.function_name(f) for f in functions}
     assert sorted(names[c["local"]] for c in callees if "local" in c) == ["Legacy", "constructor"]
+
+
+def test_typescript_star_exports_are_reexports() -> None:
+    source = ('"use strict";\nfunction __export(m) {\n'
+              '  for (var p in m) if (!exports.hasOwnProperty(p)) exports[p] = m[p];\n}\n'
+              '__export(require("./merge"));\ntslib_1.__exportStar(require("./clone"), exports);\n')
+    reexports = collect_exports(_analysis(source))["reexports"]
+    assert [r["module"] for r in reexports] == ["./merge", "./clone"]

@@ -48,6 +48,8 @@ class ExportCollector:
                 self._assignment(target, value)
         for statement in found.get("export_statement", []):
             self._export_statement(statement)
+        if b"__export" in source:
+            self._typescript_star_exports()
         if self.exported_bindings:
             self._members_of_exported(found.get("export_assignment", []))
         if not self.names and not self.reexports:
@@ -78,6 +80,21 @@ class ExportCollector:
             function = self.analysis._function_of(value)
             if function is not None:
                 self.names.setdefault(f"{parts[0]}#proto", []).append(self.analysis.function_info(function).key)
+
+    def _typescript_star_exports(self) -> None:
+        """TypeScript's compiled `export * from "./x"`: `__export(require("./x"))` or
+        `__exportStar(require("./x"), exports)` (tslib)."""
+        for call in parser.captures(self.model.dialect, "(call_expression) @call", self.model.tree.root_node).get(
+                "call", []):
+            callee = call.child_by_field_name("function")
+            name = self.model.text(unwrap(callee)) if callee is not None else ""
+            if name.split(".")[-1] not in ("__export", "__exportStar"):
+                continue
+            args = self.model.arguments(call)
+            spec = self._required_module(unwrap(args[0])) if args and unwrap(args[0]).type == "call_expression" \
+                else None
+            if spec is not None:
+                self.reexports.append({"name": "*", "module": spec, "export": "*"})
 
     def _this_is_module_exports(self, node: Node) -> bool:
         """`this` in a CommonJS module's top level, or in a wrapper called there with `.call(this)`, is

@@ -217,7 +217,7 @@ class PrototypePollution(TaintRule):
             value = ctx.unwrap(value)
             if value.type == "call_expression" and self._walks(value, ctx):
                 return [value]  # parent = walk(obj, path): a helper that descends along a path
-            if value.type == "identifier" and depth < 2 and len(definitions) == 1 and \
+            if value.type == "identifier" and depth < 2 and len(definitions) == 1 and binding.kind != "param" and \
                     node_key(value) != node_key(target):
                 found = self._descents(assignment, value, ctx, depth + 1)  # const alias = cur
                 if found:
@@ -335,7 +335,7 @@ class PrototypePollution(TaintRule):
         """Calls by which `function` calls itself (directly or through one local function) with an
         argument taken from a computed member of `base`, the written object (`merge(target[key], source[key])`):
         the recursion descends into the target, not only into the source (`copy[key] = clone(input[key])`)."""
-        name = ctx.taint.function_name(function)
+        name = ctx.taint.function_name(function).split(".")[-1]  # Merge.prototype.traverse -> traverse
         if name == "<anonymous>":
             return []
         calls = []
