@@ -38,7 +38,9 @@ def repo(tmp_path: Path) -> Path:
 
 
 def findings(repo: Path, *args: str, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    done = run_cli("scan", str(repo), "--format", "json", "--scanners", "code", *args, env=env)
+    # Every confidence: these tests are about selection, configuration and diffs, not about confidence.
+    done = run_cli("scan", str(repo), "--format", "json", "--scanners", "code", "--min-confidence", "low", *args,
+                   env=env)
     assert done.returncode in (0, 1), done.stderr
     return list(json.loads(done.stdout)["findings"])
 

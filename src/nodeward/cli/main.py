@@ -75,8 +75,9 @@ class _Progress:
               help="Exit 1 when a finding has at least this severity.")
 @click.option("--min-severity", type=SEVERITY_CHOICES, default="info", show_default=True,
               help="Report only findings of at least this severity.")
-@click.option("--min-confidence", type=CONFIDENCE_CHOICES, default="low", show_default=True,
-              help="Report only findings of at least this confidence.")
+@click.option("--min-confidence", type=CONFIDENCE_CHOICES, default="medium", show_default=True,
+              help="Report only findings of at least this confidence; `low` adds audit findings (non-constant "
+                   "values of unknown origin in file paths and regular expressions, polynomial regexes...).")
 @click.option("--select", multiple=True, help="Run only these rules (ids or names, comma-separated).")
 @click.option("--ignore", "ignore_rules", multiple=True, help="Do not run these rules.")
 @click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style glob (repeatable).")

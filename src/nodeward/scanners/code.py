@@ -99,7 +99,7 @@ class CodeScanner:
         result.findings = _unique(findings)
         calls = candidates.get(f"{parser.VISIT_PREFIX}call_expression")
         if calls:
-            context.taint.record_project_calls(calls)
+            context.taint.record_project_calls(calls, {record["function"] for record in context.param_sinks})
         summary = taint_summary(context, source)
         if summary:
             result.summaries["taint"] = summary

@@ -93,18 +93,28 @@ UNKNOWN: Taint = frozenset({Origin(UNKNOWN_ORIGIN, "a value of unknown origin", 
 
 
 def union(*taints: Taint) -> Taint:
+    if len(taints) == 1:
+        return taints[0]
     merged: dict[tuple[str, str, str, int, int], Origin] = {}
-    for taint in taints:
-        for origin in taint:
-            key = origin.identity()
-            known = merged.get(key)
-            if known is None:
-                if len(merged) < MAX_ORIGINS:
-                    merged[key] = origin
-            elif origin.sanitized != known.sanitized:
-                # Dirty along one path is dirty: keep what both paths were sanitized for.
-                merged[key] = replace(known, sanitized=known.sanitized & origin.sanitized)
+    # Sets iterate in an order that depends on string hashing: sort, so that which origins are kept (and
+    # the trace each keeps) is the same on every run.
+    for origin in sorted((o for taint in taints for o in taint), key=_origin_order):
+        key = origin.identity()
+        known = merged.get(key)
+        if known is None:
+            if len(merged) < MAX_ORIGINS:
+                merged[key] = origin
+        elif origin.sanitized != known.sanitized:
+            # Dirty along one path is dirty: keep what both paths were sanitized for.
+            merged[key] = replace(known, sanitized=known.sanitized & origin.sanitized)
     return frozenset(merged.values())
+
+
+def _origin_order(origin: Origin) -> tuple[Any, ...]:
+    # Sources first (they make findings), then the shortest trace; the rest only breaks ties.
+    kind_rank = {SOURCE: 0, PARAM: 1}.get(origin.kind, 2)
+    return (kind_rank, len(origin.steps), origin.identity(), tuple(sorted(origin.sanitized)),
+            tuple((s.location.start_line, s.description) for s in origin.steps))
 
 
 def sanitize(taint: Taint, classes: frozenset[str]) -> Taint:
@@ -562,7 +572,6 @@ class TaintAnalysis:
             obj = unwrap(binding.value)
         return self.model.member_property(obj) if obj.type == "member_expression" else None
 
-
     # handlers ------------------------------------------------------------------------------
 
     def handler_role(self, function: Node) -> str | None:
@@ -977,18 +986,21 @@ class TaintAnalysis:
         export = ".".join(parts[len(module_parts[0].split(".")):])
         return module, ".", export
 
-    def record_project_calls(self, calls: list[Node]) -> None:
-        """Record every call of a function of this project (same file or a local module) with non-constant
-        arguments, so that phase 2 can connect them to what the callee's parameters reach."""
+    def record_project_calls(self, calls: list[Node], sink_functions: set[str] | None = None) -> None:
+        """Record the calls of functions of this project (same file or a local module) with non-constant
+        arguments, so that phase 2 can connect them to what the callee's parameters reach.
+
+        Evaluating the arguments is the expensive part. With `sink_functions` (the functions of this file
+        whose parameters reach a sink), a call of a local function is recorded only when its callee can lead
+        to a sink: it is one of those, or calls one of them, or calls into another module, transitively.
+        """
         source = self.model.source
         imports_local_modules = any(mark in source for mark in (b"'./", b'"./', b"'../", b'"../', b"`./", b"`../"))
         local_functions = self._local_function_names()
         member_calls = any(mark in source for mark in (b"exports.", b"this.", b".prototype."))
         if not local_functions and not imports_local_modules and not member_calls:
             return
-        if b"new " in source:
-            for construction, constructed in self._constructions(imports_local_modules):
-                self._record_if_dynamic(construction, constructed)
+        found: list[tuple[Node, dict[str, str]]] = []
         for call in calls:
             if node_key(call) in self._recorded_calls:
                 continue
@@ -1005,7 +1017,7 @@ class TaintAnalysis:
                     if imports_local_modules:
                         target = self._imported_function(callee)
                     if target is not None:
-                        self._record_if_dynamic(call, target)
+                        found.append((call, target))
                     continue
                 local = self._function_of(callee)
                 if local is not None:
@@ -1017,7 +1029,31 @@ class TaintAnalysis:
             if target is None and imports_local_modules and callee.type in ("identifier", "member_expression"):
                 target = self._imported_function(callee)
             if target is not None:
+                found.append((call, target))
+        if b"new " in source:
+            found.extend(self._constructions(imports_local_modules))
+        leads_to_sink = self._functions_leading_to_sinks(found, sink_functions)
+        for call, target in found:
+            if leads_to_sink is None or "local" not in target or target["local"] in leads_to_sink:
                 self._record_if_dynamic(call, target)
+
+    def _functions_leading_to_sinks(self, found: list[tuple[Node, dict[str, str]]],
+                                    sink_functions: set[str] | None) -> set[str] | None:
+        if sink_functions is None:
+            return None  # no knowledge: record every call
+        callers: list[tuple[str, dict[str, str]]] = []
+        for call, target in found:
+            enclosing = self.enclosing_function(call)
+            callers.append((self.function_key(enclosing) if enclosing is not None else "", target))
+        leads = set(sink_functions)
+        changed = True
+        while changed:
+            changed = False
+            for caller, target in callers:
+                if caller and caller not in leads and ("local" not in target or target["local"] in leads):
+                    leads.add(caller)
+                    changed = True
+        return leads
 
     def _constructions(self, imports_local_modules: bool) -> list[tuple[Node, dict[str, str]]]:
         """`new Foo(a, b)`: a call of Foo's constructor (an ES5 constructor function or a class's `constructor`)

@@ -37,8 +37,19 @@ def query(dialect: str, text: str) -> Query:
 
 
 def captures(dialect: str, text: str, root: Node) -> dict[str, list[Node]]:
-    """Run a query over a tree in C and return its captures by name."""
-    return QueryCursor(query(dialect, text)).captures(root)
+    """Run a query over a tree in C and return its captures by name, each list in document order.
+
+    tree-sitter lists captures in the order their matches complete, which for nested nodes is not the
+    order they appear in; sorting keeps every consumer's results independent of that.
+    """
+    return {
+        name: sorted(nodes, key=_document_order)
+        for name, nodes in QueryCursor(query(dialect, text)).captures(root).items()
+    }
+
+
+def _document_order(node: Node) -> tuple[int, int]:
+    return (node.start_byte, -node.end_byte)
 
 
 VISIT_PREFIX = "visit."
