@@ -22,7 +22,7 @@ from tree_sitter import Node
 from nodeward.analysis.taint import catalog
 from nodeward.analysis.taint.archives import ENTRY_TAG, NAME_ITSELF, ArchiveEntries
 from nodeward.analysis.taint.guards import Guards, apply_guards, length_classes, truncation_limit
-from nodeward.findings import Location, TraceStep
+from nodeward.findings import Location, TraceStep, shorten
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import FUNCTION_SCOPES, Binding, SemanticModel, unwrap
 from nodeward.lang.js.parser import node_key
@@ -332,7 +332,7 @@ class TaintAnalysis:
                     continue  # for-of element: carries the iterated value's taint
                 taint = self._property(taint, str(step), where)
             if taint:
-                step_text = f"`{self.model.text(binding.node)}` = `{_short(self.model.text(value))}`"
+                step_text = f"`{self.model.text(binding.node)}` = `{shorten(self.model.text(value), 50)}`"
                 taint = frozenset(o.with_step(self.step(where, step_text)) for o in taint)
             parts.append(taint)
         if binding.mutated:
@@ -374,7 +374,7 @@ class TaintAnalysis:
             return None
         taint = self._taint(last, depth)
         if taint:
-            step = self.step(last, f"`{binding.name}` = `{_short(self.model.text(last))}`")
+            step = self.step(last, f"`{binding.name}` = `{shorten(self.model.text(last), 50)}`")
             taint = frozenset(o.with_step(step) for o in taint)
         return taint
 
@@ -1130,7 +1130,7 @@ class TaintAnalysis:
             "caller": self.function_key(caller) if caller is not None else "",
             "args": taints,
             "location": location_data(self.location(node)),
-            "text": _short(self.model.text(node), 60),
+            "text": shorten(self.model.text(node), 60),
         })
 
     def _through_function(self, function: Node, args: list[Node], depth: int) -> Taint:
@@ -1210,14 +1210,10 @@ class TaintAnalysis:
                 sanitized: frozenset[str] = frozenset()) -> Origin:
         location = self.location(node)
         return Origin(SOURCE, label, location, sanitized=sanitized,
-                      steps=(TraceStep(location, f"{description}: `{_short(label)}`"),), tag=tag)
+                      steps=(TraceStep(location, f"{description}: `{shorten(label, 50)}`"),), tag=tag)
 
 
 def _looks_like_sanitizer(name: str) -> bool:
     lowered = name.lower()
     return any(word in lowered for word in catalog.SANITIZER_NAME_WORDS)
 
-
-def _short(text: str, limit: int = 50) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -51,7 +51,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.analysis.taint.engine import FUNCTION_TYPES, PARAM, SOURCE
-from nodeward.findings import Confidence, Finding, Severity, TraceStep
+from nodeward.findings import Confidence, Finding, Severity, TraceStep, shorten
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import Binding
 from nodeward.lang.js.parser import node_key
@@ -75,10 +75,6 @@ JUMPS = frozenset({"return_statement", "continue_statement", "break_statement", 
 CHAIN_OPERATORS = ("||", "??", "&&")
 PREDICATE_METHODS = frozenset({"some", "every", "filter", "find", "findIndex", "includes", "test"})
 
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _descendants(node: Node, types: frozenset[str]) -> Iterator[Node]:
@@ -165,7 +161,7 @@ class PrototypePollution(TaintRule):
             return
         if self._checks_own_property(functions, node, target, key, descents, ctx):
             return
-        yield Sink(node, key, f"the key of `{_short(ctx.text(left))}` (a write that can reach `Object.prototype`)")
+        yield Sink(node, key, f"the key of `{shorten(ctx.text(left))}` (a write that can reach `Object.prototype`)")
 
     @staticmethod
     def _creates_empty(value: Node, ctx: RuleContext) -> bool:
@@ -580,7 +576,7 @@ class PrototypePollution(TaintRule):
             description = f"`{name}` (merges or sets by path; versions without a prototype guard exist)"
             step = TraceStep(ctx.taint.location(node), f"reaches {description}")
             yield ctx.report(
-                node, f"{kind} `{_short(source.label)}` (line {source.location.start_line}) reaches {description}",
+                node, f"{kind} `{shorten(source.label)}` (line {source.location.start_line}) reaches {description}",
                 confidence=Confidence.HIGH, trace=(*source.steps, step),
             )
             return
