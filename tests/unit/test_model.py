@@ -51,6 +51,8 @@ def marked_value(model: SemanticModel) -> Node:
         ("new Function(x)", "javascript", "Function"),
         ("const vm = require('vm'); new vm.Script(x)", "javascript", "vm.Script"),
         ("(cp as any).exec(x); import * as cp from 'child_process'", "typescript", "child_process.exec"),
+        ("const yaml_1 = require('js-yaml'); yaml_1.default.load(x)", "javascript", "js-yaml.load"),
+        ("const set_1 = require('lodash.set'); set_1.default(o, p, v)", "javascript", "lodash.set"),
     ],
 )
 def test_qualified_names_resolve_every_spelling(source: str, dialect: str, expected: str) -> None:

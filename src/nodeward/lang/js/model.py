@@ -432,7 +432,11 @@ class SemanticModel:
             if obj.type == "meta_property":
                 return f"import.meta.{prop}"
             base = self._qualify(obj, depth + 1)
-            return f"{base}.{prop}" if base is not None else None
+            if base is None:
+                return None
+            # `mod.default` is what an ES module's `import x from "mod"` gives (TypeScript and Babel
+            # output reach it as `mod_1.default`): the same name as the module's own.
+            return base if prop == "default" else f"{base}.{prop}"
         if kind == "call_expression":
             return self._qualify_call(node, depth)
         if kind == "await_expression":

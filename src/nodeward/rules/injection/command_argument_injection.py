@@ -75,8 +75,6 @@ class CommandArgumentInjection(TaintRule):
         name = ctx.call_name(node)
         if name is None:
             return
-        if name.endswith(".default"):
-            name = name[: -len(".default")]
         if name not in RUNNERS:
             return
         args = ctx.arguments(node)

@@ -107,9 +107,6 @@ class InsecureDeserialization(TaintRule):
         name = ctx.call_name(node)
         if name is None:
             return
-        if name.endswith(".default"):
-            name = name[: -len(".default")]
-        name = name.replace(".default.", ".")
         args = ctx.arguments(node)
         if not args:
             return

@@ -556,8 +556,6 @@ class PrototypePollution(TaintRule):
         name = ctx.call_name(node)
         if name is None:
             return
-        if name.endswith(".default"):
-            name = name[: -len(".default")]
         positions = POLLUTING_APIS.get(name)
         if positions is None:
             return

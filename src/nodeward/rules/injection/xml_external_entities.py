@@ -70,7 +70,7 @@ class XmlExternalEntities(Rule):
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)
-        if name is None or name.replace(".default.", ".") not in PARSERS:
+        if name is None or name not in PARSERS:
             return
         args = ctx.arguments(node)
         if len(args) < 2 or ctx.resolve_object(args[1]) is None:
