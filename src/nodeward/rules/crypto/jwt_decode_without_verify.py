@@ -51,7 +51,7 @@ from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import constant_value, descendants, enclosing_function, parameter_name
 
 DECODE_FUNCTIONS = frozenset(
-    {"jsonwebtoken.decode", "jose.decodeJwt", "jwt-decode", "jwt-decode.jwtDecode", "jwt-decode.default",
+    {"jsonwebtoken.decode", "jose.decodeJwt", "jwt-decode", "jwt-decode.jwtDecode",
      "jose.UnsecuredJWT.decode"}
 )
 # Claims that identify the caller or grant rights.

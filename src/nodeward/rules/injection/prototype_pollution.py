@@ -62,9 +62,9 @@ from nodeward.rules.context import RuleContext
 #: qualified name -> positions of the arguments that must not carry request data (-1: from 1 on).
 POLLUTING_APIS: dict[str, tuple[int, ...]] = {
     "lodash.set": (1,), "lodash.setWith": (1,), "lodash.merge": (-1,), "lodash.mergeWith": (-1,),
-    "lodash.defaultsDeep": (-1,), "lodash.zipObjectDeep": (0,), "lodash.set.default": (1,),
+    "lodash.defaultsDeep": (-1,), "lodash.zipObjectDeep": (0,),
     "lodash/set": (1,), "lodash/merge": (-1,), "lodash/defaultsDeep": (-1,), "lodash/setWith": (1,),
-    "lodash.merge.default": (-1,), "lodash.defaultsdeep": (-1,), "lodash.mergewith": (-1,),
+    "lodash.defaultsdeep": (-1,), "lodash.mergewith": (-1,),
     "dot-prop.set": (1,), "deep-extend": (-1,), "set-value": (1,), "object-path.set": (1,),
     "merge-deep": (-1,), "mixin-deep": (-1,), "assign-deep": (-1,), "just-extend": (-1,),
     "defaults-deep": (-1,), "deep-set": (1,), "dset": (1,), "dset.dset": (1,), "nested-property.set": (1,),

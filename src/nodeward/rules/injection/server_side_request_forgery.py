@@ -73,17 +73,12 @@ FIXED_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]+/", re.IGNORECASE)
 
 
 def normal_name(name: str | None) -> str | None:
-    """`axios.default.get` -> `axios.get`, `globalThis.fetch` -> `fetch`."""
+    """`globalThis.fetch` -> `fetch` (the model already names `axios.default.get` as `axios.get`)."""
     if name is None:
         return None
     for prefix in GLOBAL_PREFIXES:
         if name.startswith(prefix):
             name = name[len(prefix):]
-    head, _, rest = name.partition(".default")
-    if rest == "" and name.endswith(".default"):
-        return head
-    if rest.startswith("."):
-        return head + rest
     return name
 
 

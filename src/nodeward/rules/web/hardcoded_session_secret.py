@@ -120,7 +120,7 @@ class HardcodedSessionSecret(Rule):
         if obj is None or obj.type != "identifier":
             return
         binding = ctx.model.resolve(obj)
-        if binding is None or binding.value is None or ctx.call_name(binding.value) not in ("koa", "koa.default"):
+        if binding is None or binding.value is None or ctx.call_name(binding.value) != "koa":
             return
         yield from self._verdict(ctx, right, "koa", "keys")
 

@@ -53,7 +53,6 @@ PARSERS: dict[str, dict[str, float]] = {
     "koa-body": {"jsonLimit": 5 * MB, "formLimit": 5 * MB, "textLimit": 5 * MB},
     "koa-body.koaBody": {"jsonLimit": 5 * MB, "formLimit": 5 * MB, "textLimit": 5 * MB},
     "fastify": {"bodyLimit": 5 * MB},
-    "fastify.default": {"bodyLimit": 5 * MB},
     "fastify.fastify": {"bodyLimit": 5 * MB},
 }
 
