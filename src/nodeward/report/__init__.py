@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import importlib
 from typing import TextIO
 
 from nodeward.findings import ScanResult
@@ -19,36 +20,24 @@ class OutputFormat(enum.StrEnum):
     MARKDOWN = "markdown"
 
 
+# format -> (module under nodeward.report, its render function): imported on use, so a scan pays only for
+# the reporter it writes with.
+_RENDERERS = {
+    OutputFormat.JSON: ("json", "render_json"),
+    OutputFormat.SARIF: ("sarif", "render_sarif"),
+    OutputFormat.HTML: ("html", "render_html"),
+    OutputFormat.JUNIT: ("junit", "render_junit"),
+    OutputFormat.GITLAB: ("gitlab", "render_gitlab"),
+    OutputFormat.GITHUB: ("github", "render_github"),
+    OutputFormat.MARKDOWN: ("markdown", "render_markdown"),
+}
+
+
 def render(result: ScanResult, fmt: OutputFormat, stream: TextIO, *, verbose: bool = False, color: bool = True) -> None:
     if fmt is OutputFormat.TEXT:
         from nodeward.report.text import render_text
 
         render_text(result, stream, verbose=verbose, color=color)
-    elif fmt is OutputFormat.JSON:
-        from nodeward.report.json import render_json
-
-        render_json(result, stream)
-    elif fmt is OutputFormat.SARIF:
-        from nodeward.report.sarif import render_sarif
-
-        render_sarif(result, stream)
-    elif fmt is OutputFormat.HTML:
-        from nodeward.report.html import render_html
-
-        render_html(result, stream)
-    elif fmt is OutputFormat.JUNIT:
-        from nodeward.report.junit import render_junit
-
-        render_junit(result, stream)
-    elif fmt is OutputFormat.GITLAB:
-        from nodeward.report.gitlab import render_gitlab
-
-        render_gitlab(result, stream)
-    elif fmt is OutputFormat.GITHUB:
-        from nodeward.report.github import render_github
-
-        render_github(result, stream)
-    elif fmt is OutputFormat.MARKDOWN:
-        from nodeward.report.markdown import render_markdown
-
-        render_markdown(result, stream)
+        return
+    module, function = _RENDERERS[fmt]
+    getattr(importlib.import_module(f"nodeward.report.{module}"), function)(result, stream)
