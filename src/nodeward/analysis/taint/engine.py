@@ -34,6 +34,8 @@ MAX_STEPS = 8
 EVALUATION_BUDGET = 50_000  # per file; past it, partial results are memoised too, to bound the work
 
 SOURCE, PARAM, REQUEST = "source", "param", "request"
+# The capture name of `a.b = value` assignments in the code scanner's combined query (analysis.taint.exports).
+MEMBER_ASSIGNMENT_CAPTURE = "export_assignment"
 ANY_ARGUMENT = -1  # PARAM index of `arguments`: the function's arguments, whatever their position
 ENTRY = "entry"  # an archive entry object (label: its name properties, `|`-separated); a name read from it is a source
 
@@ -144,6 +146,7 @@ class TaintAnalysis:
     _guards: Guards | None = None
     _return_statements: dict[int, list[Node]] | None = None
     _member_function_table: dict[str, Node] | None = None
+    _member_assignment_list: list[tuple[Node, Node]] | None = None
     exports: dict[str, Any] | None = None  # set by analysis.taint.exports.collect_exports
     _in_progress: set[int] = field(default_factory=set)
     _returns_in_progress: set[int] = field(default_factory=set)
@@ -682,17 +685,12 @@ class TaintAnalysis:
     def _mark_serverless(self, roles: dict[int, str]) -> None:
         found = parser.captures(
             self.model.dialect,
-            """(assignment_expression left: (member_expression)) @assignment
-               (export_statement declaration: (function_declaration name: (identifier) @name) @function)
+            """(export_statement declaration: (function_declaration name: (identifier) @name) @function)
                (export_statement declaration: (lexical_declaration (variable_declarator
                     name: (identifier) @name value: (_) @exported)))""",
             self.model.tree.root_node,
         )
-        for assignment in found.get("assignment", []):
-            target = assignment.child_by_field_name("left")
-            value = assignment.child_by_field_name("right")
-            if target is None or value is None:
-                continue
+        for target, value in self._member_assignments():
             prop = self.model.member_property(target)
             if prop in catalog.SERVERLESS_HANDLER_NAMES and self.model.text(target).startswith(("exports.", "module.")):
                 self._mark(roles, value, "lambda")
@@ -929,20 +927,34 @@ class TaintAnalysis:
                     return member
         return None
 
+    def _member_assignments(self) -> list[tuple[Node, Node]]:
+        """The file's `a.b = value` assignments as (left, right), in document order. The code scanner's
+        combined query already captures them (as `export_assignment`, for the exports collector)."""
+        if self._member_assignment_list is None:
+            index = self.model.index
+            if index is not None and MEMBER_ASSIGNMENT_CAPTURE in index:
+                assignments = index[MEMBER_ASSIGNMENT_CAPTURE]
+            elif index is not None and "export_statement" in index:
+                assignments = []  # the combined query ran and found none
+            else:
+                pattern = f"(assignment_expression left: (member_expression)) @{MEMBER_ASSIGNMENT_CAPTURE}"
+                assignments = parser.captures(self.model.dialect, pattern, self.model.tree.root_node).get(
+                    MEMBER_ASSIGNMENT_CAPTURE, [])
+            pairs = []
+            for assignment in assignments:
+                left = assignment.child_by_field_name("left")
+                right = assignment.child_by_field_name("right")
+                if left is not None and right is not None:
+                    pairs.append((left, right))
+            self._member_assignment_list = pairs
+        return self._member_assignment_list
+
     def _member_functions(self) -> dict[str, Node]:
         """Functions assigned to members: `exports.f = function`, `Foo.prototype.m = function`, `obj.f = () =>`."""
         if self._member_function_table is None:
             table: dict[str, Node] = {}
-            found = parser.captures(
-                self.model.dialect,
-                "(assignment_expression left: (member_expression)"
-                " right: [(function_expression) (arrow_function) (identifier)]) @assignment",
-                self.model.tree.root_node,
-            )
-            for assignment in found.get("assignment", []):
-                left = assignment.child_by_field_name("left")
-                right = assignment.child_by_field_name("right")
-                if left is None or right is None:
+            for left, right in self._member_assignments():
+                if unwrap(right).type not in ("function_expression", "arrow_function", "identifier"):
                     continue
                 function = self._function_of(right)
                 if function is None:

@@ -12,13 +12,13 @@ from typing import Any
 
 from tree_sitter import Node
 
-from nodeward.analysis.taint.engine import FUNCTION_TYPES, TaintAnalysis
+from nodeward.analysis.taint.engine import FUNCTION_TYPES, MEMBER_ASSIGNMENT_CAPTURE, TaintAnalysis
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import unwrap
 from nodeward.lang.js.parser import node_key
 
-EXPORTS_QUERY = """
-(assignment_expression left: (member_expression)) @export_assignment
+EXPORTS_QUERY = f"""
+(assignment_expression left: (member_expression)) @{MEMBER_ASSIGNMENT_CAPTURE}
 (export_statement) @export_statement
 """
 # Set in a model's index when EXPORTS_QUERY was part of the query that built it.
@@ -41,7 +41,7 @@ class ExportCollector:
         index = self.model.index
         found = index if index is not None and EXPORTS_INDEXED in index else \
             parser.captures(self.model.dialect, EXPORTS_QUERY, self.model.tree.root_node)
-        for assignment in found.get("export_assignment", []):
+        for assignment in found.get(MEMBER_ASSIGNMENT_CAPTURE, []):
             target = assignment.child_by_field_name("left")
             value = assignment.child_by_field_name("right")
             if target is not None and value is not None:
@@ -51,7 +51,7 @@ class ExportCollector:
         if b"__export" in source:
             self._typescript_star_exports()
         if self.exported_bindings:
-            self._members_of_exported(found.get("export_assignment", []))
+            self._members_of_exported(found.get(MEMBER_ASSIGNMENT_CAPTURE, []))
         if not self.names and not self.reexports:
             return {}
         return {"names": self.names, "reexports": self.reexports}
