@@ -1189,20 +1189,21 @@ class TaintAnalysis:
             return CLEAN
         self._returns_in_progress.add(node_key(function))
         cuts_before = self._cycle_cuts
-        body = function.child_by_field_name("body")
-        parts: list[Taint] = []
-        if body is not None and body.type != "statement_block":
-            parts.append(self._taint(body, depth))  # arrow function with an expression body
-        elif body is not None:
-            for statement in self._returns_of(function):
-                if statement.named_children:
-                    parts.append(self._taint(statement.named_children[0], depth))
-        result = union(*parts)
+        result = union(*(self._taint(value, depth) for value in self.returned_values(function)))
         self._returns_in_progress.discard(node_key(function))
         if self._cycle_cuts == cuts_before or not self._returns_in_progress or \
                 self._evaluations > EVALUATION_BUDGET:
             self._returns[node_key(function)] = result
         return result
+
+    def returned_values(self, function: Node) -> list[Node]:
+        """What a function returns: its expression body, or the values of its own return statements."""
+        body = function.child_by_field_name("body")
+        if body is None:
+            return []
+        if body.type != "statement_block":
+            return [body]
+        return [statement.named_children[0] for statement in self._returns_of(function) if statement.named_children]
 
     def _returns_of(self, function: Node) -> list[Node]:
         """The return statements of a function (not of functions nested in it); one query per file."""

@@ -230,14 +230,7 @@ class PrototypePollution(TaintRule):
         if not args or node_key(ctx.unwrap(args[0])) != node_key(function) or \
                 ctx.taint._parameter_index(function, binding.node) != 0:
             return False
-        body = function.child_by_field_name("body")
-        if body is None:
-            return False
-        returned = [body] if body.type != "statement_block" else [
-            r.named_children[0] for r in _descendants(body, frozenset({"return_statement"}))
-            if r.named_children and (owner := ctx.taint.enclosing_function(r)) is not None
-            and node_key(owner) == node_key(function)
-        ]
+        returned = ctx.taint.returned_values(function)
         return any(self._member_step(value, ctx, binding.name) for value in returned)
 
     @staticmethod
@@ -268,14 +261,7 @@ class PrototypePollution(TaintRule):
             function = self._local_callee(call, ctx)
         if function is None:
             return False
-        body = function.child_by_field_name("body")
-        if body is None:
-            return False
-        returned = [body] if body.type != "statement_block" else [
-            r.named_children[0] for r in _descendants(body, frozenset({"return_statement"}))
-            if r.named_children and (owner := ctx.taint.enclosing_function(r)) is not None
-            and node_key(owner) == node_key(function)
-        ]
+        returned = ctx.taint.returned_values(function)
         for value in returned:
             value = ctx.unwrap(value)
             if self._member_step(value, ctx):
