@@ -78,7 +78,41 @@ def test_hygiene_checks(tmp_path: Path) -> None:
     (tmp_path / ".npmrc").write_text("@corp:registry=https://corp.example/\n")
     findings, _ = _scan(tmp_path)
     found = {(f.rule_id, f.message.split(" ")[0]) for f in findings}
-    assert found == {("NW602", "a@1.0.0"), ("NW604", "b@1.0.0"), ("NW603", "c@1.0.0"), ("NW605", "d@1.0.0")}
+    assert found == {("NW602", "a@1.0.0"), ("NW604", "b@1.0.0"), ("NW603", "c@1.0.0"), ("NW605", "1")}
+    missing = next(f for f in findings if f.rule_id == "NW605")
+    assert missing.message == "1 of 4 registry entries have no integrity hash in the lockfile: d@1.0.0"
+
+
+def test_missing_integrity_is_one_finding_per_lockfile_counting_only_entries_that_can_carry_a_hash() -> None:
+    findings, _ = _scan(FIXTURES / "integrity-mixed", selected_rules=frozenset({"NW605"}))
+    # b and c lack a hash; the bundled, linked, workspace and git entries cannot have one and are not counted
+    assert [(f.path, f.message) for f in findings] == [(
+        "package-lock.json", "2 of 4 registry entries have no integrity hash in the lockfile: b@1.0.0, c@1.0.0",
+    )]
+    assert findings[0].snippet.strip() == '"node_modules/b": {'
+    for complete in ("integrity-complete", "integrity-v1-bundled"):
+        findings, _ = _scan(FIXTURES / complete, selected_rules=frozenset({"NW605"}))
+        assert findings == [], complete
+
+
+def test_missing_integrity_lists_a_few_packages_of_a_long_list(tmp_path: Path) -> None:
+    names = [f"p{i:02}" for i in range(12)]
+    lock = {"lockfileVersion": 3, "packages": {
+        "": {"dependencies": {n: "1.0.0" for n in names}},
+        **{f"node_modules/{n}": {"version": "1.0.0"} for n in names},
+    }}
+    (tmp_path / "package-lock.json").write_text(json.dumps(lock, indent=2))
+    (tmp_path / "yarn-app").mkdir()
+    (tmp_path / "yarn-app" / "yarn.lock").write_text(
+        '# yarn lockfile v1\n\n"lib@file:../lib":\n  version "1.0.0"\n\n'
+        'ms@2.0.0:\n  version "2.0.0"\n  resolved "https://registry.yarnpkg.com/ms/-/ms-2.0.0.tgz"\n'
+        '  integrity sha1-VgiurfwAvmwpAd9fmGF4jeDVl8g=\n'
+    )
+    findings, _ = _scan(tmp_path, selected_rules=frozenset({"NW605"}))
+    assert [f.message for f in findings] == [
+        "12 of 12 registry entries have no integrity hash in the lockfile: p00@1.0.0, p01@1.0.0, p02@1.0.0, "
+        "p03@1.0.0, p04@1.0.0 and 7 more"
+    ]
 
 
 def test_a_broken_lockfile_is_an_error_naming_the_file_never_zero_packages(tmp_path: Path) -> None:

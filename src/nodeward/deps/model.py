@@ -30,6 +30,8 @@ class InstalledPackage:
     integrity: str = ""
     install_script: bool = False
     optional: bool = False
+    #: Shipped inside its parent's tarball (`bundleDependencies`), so the lockfile cannot record its own hash.
+    bundled: bool = False
     #: From package.json ranges, not a lockfile: the version is the lowest the range allows.
     approximate: bool = False
     #: The range written in package.json, for approximate packages.
@@ -60,6 +62,7 @@ class Node:
     integrity: str = ""
     install_script: bool = False
     optional: bool = False
+    bundled: bool = False
     dev: bool | None = None  # set when the lockfile says; otherwise computed from the roots
     edges: list[str] = field(default_factory=list)  # keys of the nodes it depends on
 
@@ -109,6 +112,7 @@ def resolve_graph(
                 integrity=node.integrity,
                 install_script=node.install_script,
                 optional=node.optional,
+                bundled=node.bundled,
             )
         )
     return packages

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 DEFAULT_REGISTRY_HOSTS = frozenset({"registry.npmjs.org", "registry.yarnpkg.com", "registry.npmjs.com"})
 _GIT_PREFIXES = ("git+", "git:", "git@", "github:", "gitlab:", "bitbucket:", "ssh:")
 _LOCAL_PREFIXES = ("file:", "link:", "workspace:", "portal:", "patch:", "exec:")
+#: How many packages a missing-integrity finding names before "and N more".
+_LISTED_PACKAGES = 5
 
 
 def _dirname(display_path: str) -> str:
@@ -187,10 +189,10 @@ class DepsScanner:
         from nodeward.rules.dependencies.dependency_install_script import DependencyInstallScript
         from nodeward.rules.dependencies.git_or_tarball_dependency import GitOrTarballDependency
         from nodeward.rules.dependencies.insecure_registry_url import InsecureRegistryUrl
-        from nodeward.rules.dependencies.missing_integrity_hash import MissingIntegrityHash
         from nodeward.rules.dependencies.untrusted_registry_host import UntrustedRegistryHost
 
         findings: list[Finding] = []
+        hashable: list[InstalledPackage] = []
         for package in project.packages:
             if package.approximate:
                 continue
@@ -223,16 +225,32 @@ class DepsScanner:
                             GitOrTarballDependency, project, package.line,
                             f"{where} is installed from a tarball URL ({resolved}), outside the registry",
                         ))
-            if not package.integrity and not is_git and not is_local and self._wants("NW605"):
-                findings.append(self._finding(
-                    MissingIntegrityHash, project, package.line, f"{where} has no integrity hash in the lockfile",
-                ))
+            # Git and local packages are not tarballs of a registry, and a bundled one comes inside its
+            # parent's tarball: none of them can carry a hash of its own.
+            if not (is_git or is_local or package.bundled):
+                hashable.append(package)
             if package.install_script and self._wants("NW606"):
                 findings.append(self._finding(
                     DependencyInstallScript, project, package.line,
                     f"{where} runs an install script ({'dev' if package.dev else 'production'} dependency); review it",
                 ))
+        unhashed = [p for p in hashable if not p.integrity]
+        if unhashed and self._wants("NW605"):
+            findings.append(self._missing_integrity(project, unhashed, len(hashable)))
         return findings
+
+    def _missing_integrity(self, project: _Project, unhashed: list[InstalledPackage], hashable: int) -> Finding:
+        """One finding per lockfile: the cause (how it was written) is the same for every entry."""
+        from nodeward.rules.dependencies.missing_integrity_hash import MissingIntegrityHash
+
+        unhashed = sorted(unhashed, key=lambda p: p.line or 0)
+        shown = ", ".join(p.label for p in unhashed[:_LISTED_PACKAGES])
+        more = f" and {len(unhashed) - _LISTED_PACKAGES} more" if len(unhashed) > _LISTED_PACKAGES else ""
+        entries = "entry has" if hashable == 1 else "entries have"
+        return self._finding(
+            MissingIntegrityHash, project, unhashed[0].line,
+            f"{len(unhashed)} of {hashable} registry {entries} no integrity hash in the lockfile: {shown}{more}",
+        )
 
     def _vulnerabilities(self, projects: list[_Project], context: ProjectContext, result: FileResult) -> list[Finding]:
         from nodeward.deps.advisories.db import AdvisoryDatabase, DatabaseError

@@ -81,6 +81,7 @@ def _parse_packages(display_path: str, data: dict[str, Any], text: str) -> list[
             integrity=str(entry.get("integrity", "")),
             install_script=bool(entry.get("hasInstallScript")),
             optional=bool(entry.get("optional") or entry.get("devOptional")),
+            bundled=bool(entry.get("inBundle")),
             dev=bool(entry.get("dev")) if not entry.get("devOptional") else False,
         )
     for location, entry in entries.items():

@@ -44,7 +44,8 @@ def parse(display_path: str, text: str, manifest: dict[str, Any] | None = None) 
         if not name or not version:
             raise LockfileError(f"{display_path}: cannot read package key {key!r}")
         resolution = as_dict(meta.get("resolution"))
-        resolved = str(resolution.get("tarball") or resolution.get("repo") or "")
+        local = f"file:{resolution['directory']}" if resolution.get("directory") else ""  # a folder, not a tarball
+        resolved = str(resolution.get("tarball") or resolution.get("repo") or local)
         line_key = base_key if layout == 9 else str(key)
         nodes[str(key)] = Node(
             name=name,

@@ -129,7 +129,8 @@ def _parse_classic(display_path: str, text: str, manifest: dict[str, Any] | None
             name=name,
             version=version,
             line=line,
-            resolved=str(fields.get("resolved", "")),
+            # A local folder (`file:`, `link:`) has no `resolved` field: its spec says where it comes from.
+            resolved=str(fields.get("resolved") or (spec if spec.startswith(("file:", "link:")) else "")),
             integrity=str(fields.get("integrity", "")),
         )
         for descriptor in descriptors:

@@ -1,6 +1,10 @@
 """## What it finds
 Registry packages in a lockfile that carry no integrity hash (`integrity` in npm and yarn classic,
-`checksum` in yarn Berry, `resolution.integrity` in pnpm, the hash in `bun.lock`).
+`checksum` in yarn Berry, `resolution.integrity` in pnpm, the hash in `bun.lock`). One finding per
+lockfile says how many of its registry entries lack the hash and names the first few: the cause is
+how the lockfile was written, not each package. Entries that cannot carry a hash of their own are not
+counted: bundled packages (`"bundled": true`, `"inBundle": true`: they come inside their parent's
+tarball), local folders (`file:`, `link:`, workspaces) and git dependencies (pinned by commit).
 
 ## Why it matters
 Without the hash the package manager cannot tell whether the tarball it downloads today is the one that
