@@ -134,6 +134,9 @@ class TaintRule(Rule):
     #: Which sources count: "" is plain outside data (requests, CLI, a library's API); other tags name
     #: data a rule of its own is about, such as "archive-entry" (names of archive entries, zip slip).
     source_tags: ClassVar[frozenset[str]] = frozenset({""})
+    #: Sources that cannot carry what this sink class is about, by how they read (their label): request
+    #: headers hold no line breaks (Node.js's parser rejects them), so they cannot forge a log line.
+    harmless_sources: ClassVar[re.Pattern[str] | None] = None
 
     def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         return iter(())

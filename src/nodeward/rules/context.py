@@ -139,8 +139,10 @@ class RuleContext:
             return
         sink_class = sink_class or rule.sink_class
         taint = self.taint.sink_taint(sink.value, sink.node)
+        harmless = rule.harmless_sources
         dirty = [o for o in taint if not o.clean_for(sink_class)
-                 and (o.kind != SOURCE or o.tag in rule.source_tags)]
+                 and (o.kind != SOURCE or (o.tag in rule.source_tags
+                                           and (harmless is None or not harmless.search(o.label))))]
         # Data another rule is about (names of archive entries) reaching this sink: that rule reports it.
         foreign = any(o.kind == SOURCE and o.tag not in rule.source_tags and not o.clean_for(sink_class)
                       for o in taint)

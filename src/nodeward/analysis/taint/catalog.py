@@ -2,15 +2,16 @@
 
 Adding a source, sanitizer or propagator is a row here; the engine never names a library itself.
 Sink classes: command, code, path, sql, nosql, xss, ssrf, redirect, deserialization, prototype,
-regex, xxe, header, require; redos and redos-polynomial (a value matched against a regular expression with
-exponential or polynomial backtracking: a length limit makes it safe for the second, rarely for the first).
+regex, xxe, header, require, log (text written to a log, where a line break forges entries); redos and
+redos-polynomial (a value matched against a regular expression with exponential or polynomial
+backtracking: a length limit makes it safe for the second, rarely for the first).
 """
 
 from __future__ import annotations
 
 ALL_CLASSES = frozenset(
     {"command", "code", "path", "sql", "nosql", "xss", "ssrf", "redirect", "deserialization", "prototype",
-     "regex", "xxe", "header", "require", "redos", "redos-polynomial"}
+     "regex", "xxe", "header", "require", "log", "redos", "redos-polynomial"}
 )
 
 # ----- sources -----------------------------------------------------------------------------------
@@ -116,7 +117,7 @@ SANITIZING_CALLS: dict[str, frozenset[str]] = {
     "Math.floor": frozenset({"*"}), "Math.round": frozenset({"*"}), "Math.abs": frozenset({"*"}),
     "Math.max": frozenset({"*"}), "Math.min": frozenset({"*"}), "Date.parse": frozenset({"*"}),
     "isNaN": frozenset({"*"}), "Number.isInteger": frozenset({"*"}), "Array.isArray": frozenset({"*"}),
-    "encodeURIComponent": frozenset({"xss", "redirect", "command", "path", "header", "sql", "code", "ssrf"}),
+    "encodeURIComponent": frozenset({"xss", "redirect", "command", "path", "header", "sql", "code", "ssrf", "log"}),
     "encodeURI": frozenset({"xss", "header"}),
     "escape-html": frozenset({"xss"}), "he.encode": frozenset({"xss"}), "he.escape": frozenset({"xss"}),
     "validator.escape": frozenset({"xss"}), "xss": frozenset({"xss"}), "dompurify.sanitize": frozenset({"xss"}),
@@ -133,6 +134,8 @@ SANITIZING_CALLS: dict[str, frozenset[str]] = {
     "lodash.escaperegexp": frozenset({"regex"}), "validator.isURL": frozenset({"*"}),
     "validator.isInt": frozenset({"*"}), "validator.isEmail": frozenset({"*"}), "crypto.createHash": frozenset({"*"}),
     "uuid.validate": frozenset({"*"}), "typeof": frozenset({"*"}),
+    # Both quote strings and escape line breaks in them: what they produce cannot start a new log line.
+    "JSON.stringify": frozenset({"log"}), "util.inspect": frozenset({"log"}),
 }
 # Methods (on any receiver) whose result is clean for the listed sink classes.
 SANITIZING_METHODS: dict[str, frozenset[str]] = {
@@ -193,5 +196,8 @@ ARCHIVE_ENTRY_SOURCES: tuple[tuple[str, str, str, int, str], ...] = (
 # such flows are worth a look, not a certain vulnerability. Classes not listed: high.
 # A caller's value matched against a regular expression with exponential backtracking is the classic ReDoS of a
 # library (high); with polynomial backtracking it needs long inputs, which callers often limit (medium).
+# Sink classes that concern applications only: a library that logs what its caller passed is not where a
+# forged log line comes from, the application that passed request data to it is.
+APPLICATION_ONLY_CLASSES = frozenset({"log"})
 LIBRARY_API_CONFIDENCE = {"path": "medium", "regex": "medium", "require": "medium", "header": "medium",
                           "redos-polynomial": "medium"}

@@ -780,6 +780,8 @@ class TaintAnalysis:
             return sanitize(union(receiver, arg_taint), catalog.SANITIZING_METHODS[method])
         if method in ("replace", "replaceAll") and len(args) >= 2 and self._strips_to_allow_list(args[0], args[1]):
             return sanitize(receiver, frozenset({"*"}))
+        if method in ("replace", "replaceAll") and args and self._replaces_line_breaks(args[0], method):
+            return sanitize(receiver, frozenset({"log"}))
         if method in ("slice", "substring", "substr") and receiver:  # x.slice(0, 300): short enough to match
             limit = truncation_limit(self.model, node)
             if limit is not None and length_classes(limit):
@@ -867,6 +869,20 @@ class TaintAnalysis:
             return False
         text = (source.text or b"").decode("utf-8", "replace")
         return text.startswith("[^") and text.endswith("]") and replacement.end_byte - replacement.start_byte == 2
+
+    @staticmethod
+    def _replaces_line_breaks(pattern: Node, method: str) -> bool:
+        r"""x.replace(/[\r\n]/g, ' '), x.replace(/\s+/g, ' '), x.replaceAll('\n', ''): no line feed survives."""
+        if pattern.type == "string":
+            return method == "replaceAll" and (pattern.text or b"").strip(b"'\"") in (b"\\n", b"\\r\\n")
+        if pattern.type != "regex":
+            return False
+        source = pattern.child_by_field_name("pattern")
+        flags = pattern.child_by_field_name("flags")
+        if source is None or (method == "replace" and (flags is None or b"g" not in (flags.text or b""))):
+            return False
+        text = source.text or b""
+        return not text.startswith(b"[^") and any(escape in text for escape in (b"\\n", b"\\s", b"\\v", b"\\x0a"))
 
     def _local_function(self, callee: Node) -> Node | None:
         if callee.type == "identifier":

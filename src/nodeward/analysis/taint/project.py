@@ -161,7 +161,7 @@ class FlowJoiner:
                     where = Location(*info["location"]) if "location" in info else None
                     shown = info.get("name", name) if name in ("default", "*") or name.startswith(".") else name
                     for fact in facts:
-                        if not _counts(fact.rule, None):
+                        if not _counts(fact.rule, None) or fact.sink_class in catalog.APPLICATION_ONLY_CLASSES:
                             continue
                         label = f"parameter `{parameter}` of `{shown}` (exported by {package.name})"
                         steps = (TraceStep(where, f"input of the package's API: {label}"),) if where else ()

@@ -350,3 +350,26 @@ def inside_slow_hash(ctx: RuleContext, node: Node) -> bool:
             return True
         current = current.parent
     return False
+
+
+CONSOLE_METHODS = frozenset({"log", "info", "warn", "error", "debug", "trace", "dir"})
+LOGGER_METHODS = frozenset({"log", "info", "warn", "warning", "error", "debug", "trace", "fatal", "verbose", "silly",
+                            "http", "notice", "crit", "critical", "alert", "emerg"})
+LOGGER_NAMES = frozenset({"logger", "log", "winston", "pino", "bunyan", "audit", "auditlog", "auditlogger",
+                          "applogger", "requestlogger"})
+
+
+def logger_kind(call: Node, ctx: RuleContext) -> str | None:
+    """"console" for console.*, "logger" for a logger's method, None otherwise."""
+    name = ctx.call_name(call)
+    if name is not None and name.startswith("console.") and name.split(".")[-1] in CONSOLE_METHODS:
+        return "console"
+    method = ctx.method_name(call)
+    if method not in LOGGER_METHODS:
+        return None
+    callee = ctx.unwrap(call.child_by_field_name("function") or call)
+    receiver = callee.child_by_field_name("object")
+    receiver_name = property_words(ctx, receiver) if receiver is not None else None
+    if receiver_name is not None and receiver_name.lower().replace("_", "") in LOGGER_NAMES:
+        return "logger"
+    return None

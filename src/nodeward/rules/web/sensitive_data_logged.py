@@ -48,13 +48,14 @@ from nodeward.findings import Confidence, Finding, Severity, shorten
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.crypto.timing_unsafe_comparison import classify_name
-from nodeward.rules.web.knowledge import FUNCTION_TYPES, enclosing_function, object_entries, property_words
+from nodeward.rules.web.knowledge import (
+    FUNCTION_TYPES,
+    enclosing_function,
+    logger_kind,
+    object_entries,
+    property_words,
+)
 
-CONSOLE_METHODS = frozenset({"log", "info", "warn", "error", "debug", "trace", "dir"})
-LOGGER_METHODS = frozenset({"log", "info", "warn", "warning", "error", "debug", "trace", "fatal", "verbose", "silly",
-                            "http", "notice", "crit", "critical", "alert", "emerg"})
-LOGGER_NAMES = frozenset({"logger", "log", "winston", "pino", "bunyan", "audit", "auditlog", "auditlogger",
-                          "applogger", "requestlogger"})
 PASS_THROUGH_METHODS = frozenset({"toString", "trim", "toLowerCase", "toUpperCase"})
 PASS_THROUGH_CALLS = frozenset({"JSON.stringify", "String", "util.inspect", "util.format"})
 AUTH_ROUTE = re.compile(r"(log-?in|sign-?in|sign-?up|register|password|passwd|reset|token|auth|otp|mfa|2fa|"
@@ -77,7 +78,7 @@ class SensitiveDataLogged(Rule):
     visits = ("call_expression",)
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
-        logger = _logger(node, ctx)
+        logger = logger_kind(node, ctx)
         if logger is None:
             return
         redacting = logger != "console" and b"redact" in ctx.model.source
@@ -147,22 +148,6 @@ class SensitiveDataLogged(Rule):
             if ctx.call_name(node) in PASS_THROUGH_CALLS and args:
                 return self._secret(ctx, args[0], call, depth + 1, redacting)
         return None
-
-
-def _logger(call: Node, ctx: RuleContext) -> str | None:
-    """"console" for console.*, "logger" for a logger's method, None otherwise."""
-    name = ctx.call_name(call)
-    if name is not None and name.startswith("console.") and name.split(".")[-1] in CONSOLE_METHODS:
-        return "console"
-    method = ctx.method_name(call)
-    if method not in LOGGER_METHODS:
-        return None
-    callee = ctx.unwrap(call.child_by_field_name("function") or call)
-    receiver = callee.child_by_field_name("object")
-    receiver_name = property_words(ctx, receiver) if receiver is not None else None
-    if receiver_name is not None and receiver_name.lower().replace("_", "") in LOGGER_NAMES:
-        return "logger"
-    return None
 
 
 def _auth_handler(call: Node, ctx: RuleContext) -> bool:
