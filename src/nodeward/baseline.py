@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from nodeward import __version__
+from nodeward.datafiles import load_json
 from nodeward.findings import Finding, Suppression
 
 BASELINE_VERSION = 1
@@ -97,7 +98,7 @@ def upgrade(document: dict[str, Any], source: str) -> dict[str, Any]:
 
 def load_baseline(path: Path) -> Baseline:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = load_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BaselineError(f"{path}: baseline file not found (create it with `nodeward baseline create`)") from None
     except (OSError, ValueError) as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,33 @@ def test_unknown_key_is_an_error_naming_file_line_and_key(repo: Path) -> None:
     with pytest.raises(ConfigError, match=r"`nodeward.min-severity`: expected one of"):
         (repo / "package.json").write_text('{\n  "nodeward": {\n    "min-severity": "severe"\n  }\n}\n')
         load_config(repo / "package.json")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('exclude = ["src/*.min.js", "[z-a]"]\n', r".nodeward.toml:1: `exclude`: '\[z-a\]' is not a valid glob"),
+    ('[per-path-ignores]\n"[z-a]" = ["NW101"]\n', r"`per-path-ignores.\[z-a\]`: '\[z-a\]' is not a valid glob"),
+    ('[secrets]\nallow-paths = ["[z-a]"]\n', r"`secrets.allow-paths`: '\[z-a\]' is not a valid glob"),
+    ("ignore = []\nselect = " + "[" * 5000 + "]" * 5000 + "\n", r".nodeward.toml:2: `select`: nested more than 200"),
+    ("a." * 3000 + "b = 1\n", r"`a`: nested more than 200 levels deep"),
+    ('mode = "' + "x" * 10_000 + '"\n', r"`mode`: expected auto, app or library, not 'x{10,80}\.\.\.x+'$"),
+    ("include-dev = 1\n", r"`include-dev`: expected true or false, not 1"),
+    ("select = [\n", r"invalid TOML"),
+])
+def test_broken_config_file_is_a_config_error_naming_file_key_and_problem(
+    repo: Path, text: str, expected: str
+) -> None:
+    (repo / ".nodeward.toml").write_text(text)
+    done = run_cli("scan", str(repo))
+    assert done.returncode == 2 and "internal error" not in done.stderr and "Traceback" not in done.stderr
+    [message] = [line for line in done.stderr.splitlines() if "configuration:" in line]
+    assert str(repo / ".nodeward.toml") in message
+    assert re.search(expected, message), message
+
+
+def test_invalid_exclude_option_is_reported_and_the_scan_goes_on(repo: Path) -> None:
+    done = run_cli("scan", str(repo), "--exclude", "[z-a]", "--exclude", "src/b.js")
+    assert "error: invalid --exclude pattern: [z-a]" in done.stderr and "internal error" not in done.stderr
+    assert done.returncode == 1 and "src/a.js" in done.stdout and "src/b.js" not in done.stdout
 
 
 def test_unknown_rule_in_config_is_an_error(repo: Path) -> None:

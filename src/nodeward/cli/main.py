@@ -14,6 +14,7 @@ from typing import TextIO
 import click
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.table import Table
 
 from nodeward import __version__
@@ -153,7 +154,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
         progress.close()
     err = Console(stderr=True, highlight=False)
     for error in outcome.errors:
-        err.print(f"[bold red]error:[/bold red] {error}", markup=True)
+        err.print(f"[bold red]error:[/bold red] {escape(error)}", markup=True)  # a pattern such as [z-a] is no tag
     result = filter_result(outcome.result, settings, targets, diff_ref, include_suppressed)
     if scorecard is False:
         result.scorecard = []

@@ -6,15 +6,15 @@ and the key, so a typo never silently turns a setting off.
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
+import reprlib
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from nodeward.config.model import AdvisoryIgnore, Config, PathIgnore
+from nodeward.datafiles import DataFileError, load_json, load_toml
 from nodeward.findings import Confidence, Severity
 
 CONFIG_FILE_NAME = ".nodeward.toml"
@@ -48,7 +48,7 @@ def _inside_git(directory: Path) -> bool:
 
 def _has_nodeward_key(package: Path) -> bool:
     try:
-        document = json.loads(package.read_text(encoding="utf-8"))
+        document = load_json(package.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return isinstance(document, dict) and PACKAGE_JSON_KEY in document
@@ -62,18 +62,22 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{path}: cannot be read ({error})") from error
     if path.name == "package.json":
         try:
-            document = json.loads(text)
-        except ValueError as error:
-            raise ConfigError(f"{path}: not valid JSON ({error})") from error
+            document = load_json(text)
+        except DataFileError as error:
+            raise ConfigError(_data_file_problem(path, error)) from None
         table = document.get(PACKAGE_JSON_KEY) if isinstance(document, dict) else None
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: `{PACKAGE_JSON_KEY}` must be an object")
         return _parse(table, _Where(path, text, json_style=True, prefix=PACKAGE_JSON_KEY))
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML ({error})") from error
+        document = load_toml(text)
+    except DataFileError as error:
+        raise ConfigError(_data_file_problem(path, error)) from None
     return _parse(document, _Where(path, text, json_style=False, prefix=""))
+
+
+def _data_file_problem(path: Path, error: DataFileError) -> str:
+    return f"{path}{f':{error.line}' if error.line else ''}: {error}"
 
 
 class _Where:
@@ -116,6 +120,26 @@ def _strings(where: _Where, key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _globs(where: _Where, key: str, value: Any) -> tuple[str, ...]:
+    from nodeward.sources.discover import pattern_problem
+
+    patterns = _strings(where, key, value)
+    for pattern in patterns:
+        problem = pattern_problem(pattern)
+        if problem is not None:
+            raise where.error(key, f"{_shown(pattern)} is not a valid glob ({problem})")
+    return patterns
+
+
+def _shown(value: Any) -> str:
+    """``value`` for a message, cut short: a configuration can hold anything, a message should stay a line."""
+    return _SHORT.repr(value)
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 80
+
+
 def _rule_ids(where: _Where, key: str, value: Any, *, allow_star: bool = False) -> frozenset[str]:
     from nodeward.rules.registry import find_rule
 
@@ -126,7 +150,7 @@ def _rule_ids(where: _Where, key: str, value: Any, *, allow_star: bool = False) 
             continue
         rule = find_rule(item)
         if rule is None:
-            raise where.error(key, f"unknown rule {item!r} (`nodeward rules` lists them)")
+            raise where.error(key, f"unknown rule {_shown(item)} (`nodeward rules` lists them)")
         ids.add(rule.id)
     return frozenset(ids)
 
@@ -135,14 +159,15 @@ def _severity(where: _Where, key: str, value: Any) -> Severity:
     try:
         return Severity.parse(value) if isinstance(value, str) else Severity[""]
     except KeyError:
-        raise where.error(key, f"expected one of {', '.join(s.label for s in Severity)}, not {value!r}") from None
+        raise where.error(key, f"expected one of {', '.join(s.label for s in Severity)}, not {_shown(value)}") from None
 
 
 def _confidence(where: _Where, key: str, value: Any) -> Confidence:
     try:
         return Confidence.parse(value) if isinstance(value, str) else Confidence[""]
     except KeyError:
-        raise where.error(key, f"expected one of {', '.join(c.label for c in Confidence)}, not {value!r}") from None
+        known = ", ".join(c.label for c in Confidence)
+        raise where.error(key, f"expected one of {known}, not {_shown(value)}") from None
 
 
 def _scanners(where: _Where, key: str, value: Any) -> frozenset[str]:
@@ -152,13 +177,15 @@ def _scanners(where: _Where, key: str, value: Any) -> frozenset[str]:
     known = scanner_names()
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise where.error(key, f"unknown scanner {unknown[0]!r} (known: {', '.join(known)})")
+        raise where.error(key, f"unknown scanner {_shown(unknown[0])} (known: {', '.join(known)})")
     return frozenset(names)
 
 
 def _per_path(where: _Where, key: str, value: Any) -> tuple[PathIgnore, ...]:
     if not isinstance(value, dict):
         raise where.error(key, 'expected a table of glob = ["rule", ...]')
+    for pattern in value:
+        _globs(where, f"{key}.{pattern}", pattern)
     return tuple(PathIgnore(pattern, _rule_ids(where, f"{key}.{pattern}", rules, allow_star=True))
                  for pattern, rules in value.items())
 
@@ -172,7 +199,7 @@ def _overrides(where: _Where, key: str, value: Any) -> dict[str, Severity]:
     for rule_key, level in value.items():
         rule = find_rule(rule_key)
         if rule is None:
-            raise where.error(f"{key}.{rule_key}", f"unknown rule {rule_key!r}")
+            raise where.error(f"{key}.{rule_key}", f"unknown rule {_shown(rule_key)}")
         result[rule.id] = _severity(where, f"{key}.{rule_key}", level)
     return result
 
@@ -183,25 +210,25 @@ def _patterns(where: _Where, key: str, value: Any) -> tuple[str, ...]:
         try:
             re.compile(pattern)
         except re.error as error:
-            raise where.error(key, f"{pattern!r} is not a valid regular expression ({error})") from None
+            raise where.error(key, f"{_shown(pattern)} is not a valid regular expression ({error})") from None
     return patterns
 
 
 def _mode(where: _Where, key: str, value: Any) -> str:
     if value not in ("auto", "app", "library"):
-        raise where.error(key, f"expected auto, app or library, not {value!r}")
+        raise where.error(key, f"expected auto, app or library, not {_shown(value)}")
     return str(value)
 
 
 def _boolean(where: _Where, key: str, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise where.error(key, f"expected true or false, not {value!r}")
+        raise where.error(key, f"expected true or false, not {_shown(value)}")
     return value
 
 
 def _string(where: _Where, key: str, value: Any) -> str:
     if not isinstance(value, str):
-        raise where.error(key, f"expected a string, not {value!r}")
+        raise where.error(key, f"expected a string, not {_shown(value)}")
     return value
 
 
@@ -216,7 +243,7 @@ def _advisory_ignores(where: _Where, key: str, value: Any) -> tuple[AdvisoryIgno
     for number, entry in enumerate(value, start=1):
         name = f"{key}[{number}]"
         if not isinstance(entry, dict):
-            raise where.error(key, f"entry {number}: expected a table with id, reason and expires, not {entry!r}")
+            raise where.error(key, f"entry {number}: expected a table with id, reason and expires, not {_shown(entry)}")
         advisory = entry.get("id")
         if isinstance(advisory, str) and advisory.strip():
             name += f" ({advisory.strip()})"
@@ -227,13 +254,14 @@ def _advisory_ignores(where: _Where, key: str, value: Any) -> tuple[AdvisoryIgno
 
         unknown = [k for k in entry if k not in _IGNORE_FIELDS]
         if unknown:
-            raise fail(f"unknown field {unknown[0]!r} (fields: id, reason, expires)")
+            raise fail(f"unknown field {_shown(unknown[0])} (fields: id, reason, expires)")
         for field_name in _IGNORE_FIELDS:
             if field_name not in entry:
                 raise fail(f"missing `{field_name}`: every ignored advisory needs an id, a reason and an expiry date")
         reason = entry["reason"]
         if not isinstance(advisory, str) or not advisory.strip():
-            raise fail(f"`id` must be an advisory id or alias (GHSA-..., CVE-..., NSWG-ECO-...), not {advisory!r}")
+            raise fail("`id` must be an advisory id or alias (GHSA-..., CVE-..., NSWG-ECO-...), "
+                       f"not {_shown(advisory)}")
         if not isinstance(reason, str) or not reason.strip():
             raise fail("`reason` must say why the advisory is accepted (a non-empty string)")
         entries.append(AdvisoryIgnore(advisory.strip(), reason.strip(), _date(entry["expires"], fail),
@@ -249,7 +277,7 @@ def _date(value: Any, fail: Callable[[str], ConfigError]) -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise fail(f"`expires` must be a date such as 2027-01-31, not {value!r}")
+    raise fail(f"`expires` must be a date such as 2027-01-31, not {_shown(value)}")
 
 
 # key -> (Config field, parser); nested tables are "table.key".
@@ -263,12 +291,12 @@ KEYS: dict[str, tuple[str, _Parser]] = {
     "min-severity": ("min_severity", _severity),
     "min-confidence": ("min_confidence", _confidence),
     "scanners": ("scanners", _scanners),
-    "exclude": ("exclude", _strings),
-    "include": ("include", _strings),
+    "exclude": ("exclude", _globs),
+    "include": ("include", _globs),
     "mode": ("mode", _mode),
     "include-dev": ("include_dev", _boolean),
     "baseline": ("baseline", _string),
-    "secrets.allow-paths": ("secrets_allow_paths", _strings),
+    "secrets.allow-paths": ("secrets_allow_paths", _globs),
     "secrets.allow-fingerprints": ("secrets_allow_fingerprints", lambda w, k, v: frozenset(_strings(w, k, v))),
     "secrets.allow-patterns": ("secrets_allow_patterns", _patterns),
     "dependencies.ignore": ("advisory_ignores", _advisory_ignores),

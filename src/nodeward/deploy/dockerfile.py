@@ -1,3 +1,4 @@
+
 """A Dockerfile parser that keeps what security checks need: every instruction with its physical lines,
 flags, JSON (exec) or shell form and heredoc bodies, grouped into build stages.
 
@@ -20,11 +21,12 @@ a `problem` (line and message) and parsing goes on.
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 from bisect import bisect_right
 from dataclasses import dataclass, field
+
+from nodeward.datafiles import DataFileError, load_json
 
 _INSTRUCTION = re.compile(r"^\s*([A-Za-z]+)(?:\s+|$)(.*)$")
 _DIRECTIVE = re.compile(r"^#\s*([A-Za-z]+)\s*=\s*(\S+)\s*$")
@@ -188,8 +190,8 @@ def _read_instruction(
     instruction.flags, instruction.rest = _split_flags(args)
     if instruction.rest.startswith("["):
         try:
-            value = json.loads(instruction.rest)
-        except ValueError:
+            value = load_json(instruction.rest)
+        except DataFileError:
             value = None
         if isinstance(value, list) and all(isinstance(word, str) for word in value):
             instruction.exec_form = value

@@ -43,7 +43,10 @@ def parse_dockerignore(text: str) -> list[_Pattern]:
         negated = line.startswith("!")
         line = line[1:].strip() if negated else line
         line = posixpath.normpath(line.lstrip("/")) if line.strip("/") else "."
-        patterns.append(_Pattern(re.compile(_to_regex(line)), negated))
+        try:
+            patterns.append(_Pattern(re.compile(_to_regex(line)), negated))
+        except re.error:  # such as the range [z-a]; Docker refuses the file, so it excludes nothing
+            continue
     return patterns
 
 
@@ -69,7 +72,8 @@ def _to_regex(pattern: str) -> str:
                 out.append(re.escape(char))
             else:
                 body = pattern[index + 1 : end]
-                out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+                negated = body.startswith("!")
+                out.append("[" + ("^" if negated else "") + _class_body(body[1:] if negated else body) + "]")
                 index = end
         elif char == "\\" and index + 1 < len(pattern):
             index += 1
@@ -78,6 +82,16 @@ def _to_regex(pattern: str) -> str:
             out.append(re.escape(char))
         index += 1
     return "".join(out) + "$"
+
+
+def _class_body(body: str) -> str:
+    """A glob's character class as a regular expression's: ranges kept, everything else literal (so that
+    ``[[]`` or ``[a&&b]`` mean what they say, without Python's warnings about nested sets)."""
+    out: list[str] = []
+    for index, char in enumerate(body):
+        is_range = char == "-" and 0 < index < len(body) - 1 and body[index - 1] != "-"
+        out.append("-" if is_range else re.escape(char))
+    return "".join(out)
 
 
 def is_excluded(patterns: list[_Pattern], path: str) -> bool:

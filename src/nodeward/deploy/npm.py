@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any
 
+from nodeward.datafiles import DataFileError, load_json
 from nodeward.deploy.emit import Emitter
 from nodeward.deploy.images import end_of_life
 from nodeward.deploy.settings import inspect_problems, shell_problems
@@ -56,9 +57,9 @@ def _line_of(lines: list[str], key: str, after: int = 0) -> int:
 def check_package_json(text: str, emit: Emitter, today: datetime.date) -> str:
     """Findings into ``emit``; returns a problem message when the file is not valid JSON."""
     try:
-        data: Any = json.loads(text)
-    except ValueError as error:
-        return f"invalid JSON: {error}"
+        data: Any = load_json(text)
+    except DataFileError as error:
+        return str(error)
     if not isinstance(data, dict):
         return ""
     lines = text.splitlines()

@@ -27,6 +27,7 @@ from nodeward.rules.config.sensitive_file_in_served_directory import SensitiveFi
 from nodeward.rules.config.sensitive_file_readable_by_others import SensitiveFileReadableByOthers
 from nodeward.rules.config.world_writable_permissions import WorldWritablePermissions
 from nodeward.scanners import FileResult
+from nodeward.sources.discover import valid_patterns_spec
 
 #: The walk stops after this many entries (a notice says so).
 MAX_ENTRIES = 200_000
@@ -172,10 +173,7 @@ def check_permissions(
         result.summaries.setdefault("practices", []).append(practice_entry(
             "file-permissions", "not-applicable", "file modes are not checked on Windows", "."))
         return
-    try:
-        spec = GitIgnoreSpec.from_lines(list(exclude)) if exclude else None
-    except ValueError:
-        spec = None  # discovery reports invalid patterns
+    spec = valid_patterns_spec(exclude)
     several = len(roots) > 1
     for root in roots:
         if not root.is_dir():

@@ -1,18 +1,19 @@
 """YAML documents (PyYAML's safe loader, every document of a stream) whose mappings and sequences remember
 the line of each key and item, so findings point at the setting rather than at the file.
 
-A syntax error stops the stream where it is: the documents before it are kept and the error (with its
-line) is returned for a notice.
+A syntax error (or nesting too deep, see `nodeward.datafiles`) stops the stream where it is: the documents
+before it are kept and the error (with its line) is returned for a notice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from nodeward.datafiles import SAFE_YAML_LOADER, DataFileError, load_yaml_documents
 
 
 class LineDict(dict[Any, Any]):
@@ -39,29 +40,31 @@ class LineList(list[Any]):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+class _Loader(SAFE_YAML_LOADER):  # type: ignore[valid-type,misc]
     pass
 
 
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LineDict:
+# The constructors yield the empty container first and fill it afterwards, as PyYAML's own do: the loader
+# then builds nested values one after another instead of one call deeper per level.
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Iterator[LineDict]:
     loader.flatten_mapping(node)
     result = LineDict(line=node.start_mark.line + 1)
+    yield result
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key: Any = loader.construct_object(key_node, deep=isinstance(key_node, yaml.ScalarNode))
         try:
             hash(key)
         except TypeError:
-            key = str(key)
-        result[key] = loader.construct_object(value_node, deep=True)
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "<complex key>"
+        result[key] = loader.construct_object(value_node)
         result.key_lines[key] = key_node.start_mark.line + 1
-    return result
 
 
-def _construct_sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> LineList:
-    result = LineList((loader.construct_object(child, deep=True) for child in node.value),
-                      line=node.start_mark.line + 1)
+def _construct_sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> Iterator[LineList]:
+    result = LineList(line=node.start_mark.line + 1)
+    yield result
+    result.extend(loader.construct_object(child) for child in node.value)
     result.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return result
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
@@ -78,15 +81,8 @@ class YamlStream:
 def load_documents(text: str) -> YamlStream:
     documents: list[Any] = []
     try:
-        for document in yaml.load_all(text, Loader=_Loader):
+        for document in load_yaml_documents(text, _Loader):
             documents.append(document)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = error.problem or error.context or "invalid YAML"
-        return YamlStream(documents, f"invalid YAML: {problem}", line)
-    except yaml.YAMLError as error:
-        return YamlStream(documents, f"invalid YAML: {error}")
-    except (RecursionError, ValueError, TypeError) as error:
-        return YamlStream(documents, f"cannot read YAML: {type(error).__name__}")
+    except DataFileError as error:
+        return YamlStream(documents, str(error), error.line)
     return YamlStream(documents)

@@ -8,7 +8,6 @@ read, so a tree without package manifests costs nothing.
 
 from __future__ import annotations
 
-import json
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from nodeward.datafiles import DataFileError, load_json
 from nodeward.findings import Confidence, FileNotice, Finding, Location, Severity, Suppression
 from nodeward.scanners import FileResult, ProjectContext
 from nodeward.sources.discover import FileKind, SourceFile
@@ -83,9 +83,9 @@ class DepsScanner:
             if file.display_path not in texts:
                 continue
             try:
-                data = json.loads(texts[file.display_path])
-            except ValueError as error:
-                result.notices.append(FileNotice(file.display_path, "error", f"not valid JSON ({error})"))
+                data = load_json(texts[file.display_path])
+            except DataFileError as error:
+                result.notices.append(FileNotice(file.display_path, "error", str(error), error.line))
                 continue
             if isinstance(data, dict):
                 manifest_data[_dirname(file.display_path)] = data

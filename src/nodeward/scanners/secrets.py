@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pathspec import GitIgnoreSpec
-
 from nodeward.config.model import allowed_secret_patterns
 from nodeward.findings import FileNotice
 from nodeward.scanners import FileResult, ProjectContext
@@ -21,7 +19,7 @@ from nodeward.secrets.findings import TextContext, findings_for_text
 from nodeward.secrets.gitleaks import allowlist_for_file
 from nodeward.secrets.hygiene import git_status_of
 from nodeward.secrets.redact import show_secrets
-from nodeward.sources.discover import FileKind, SourceFile
+from nodeward.sources.discover import FileKind, SourceFile, valid_patterns_spec
 
 SECRETS_KINDS = frozenset({
     FileKind.TEXT, FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX, FileKind.DOTENV, FileKind.NPMRC,
@@ -78,10 +76,6 @@ class SecretsProjectScanner:
         result = FileResult(scanned=False)
         if self.selected is not None and SHIPPED_RULE not in self.selected:
             return result
-        patterns = list(getattr(context.options, "exclude", ()) or ())
-        try:
-            exclude = GitIgnoreSpec.from_lines(patterns) if patterns else None
-        except ValueError:
-            exclude = None  # discovery reports invalid patterns
+        exclude = valid_patterns_spec(getattr(context.options, "exclude", ()) or ())
         result.findings, result.notices = check_npm_packages(files, SecretEngine(), exclude=exclude)
         return result

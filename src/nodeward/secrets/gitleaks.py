@@ -1,3 +1,4 @@
+
 """Bring your gitleaks tuning: the global allow-list of `.gitleaks.toml` and the `.gitleaksignore` file.
 
 What is read (gitleaks v8 formats):
@@ -15,10 +16,11 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from nodeward.datafiles import DataFileError, load_toml
 
 
 @dataclass
@@ -75,8 +77,8 @@ def load_allowlist(root: Path) -> GitleaksAllowlist:
     config = root / ".gitleaks.toml"
     if config.is_file():
         try:
-            document = tomllib.loads(config.read_text(encoding="utf-8", errors="replace"))
-        except (OSError, tomllib.TOMLDecodeError) as error:
+            document = load_toml(config.read_text(encoding="utf-8", errors="replace"))
+        except (OSError, DataFileError) as error:
             result.problems.append(f".gitleaks.toml could not be read ({error}); its allow-list is not applied")
             document = {}
         tables = []

@@ -9,13 +9,13 @@ Whether a `.env` file is tracked or ignored is asked of git (`git ls-files`, `gi
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nodeward.datafiles import DataFileError, load_json
 from nodeward.secrets.detectors import CREDENTIAL_FILE_RULE, PRIVATE_KEY_RULE
 from nodeward.secrets.filters import is_placeholder
 
@@ -94,8 +94,8 @@ def credential_file_kind(display_path: str, text: str) -> tuple[str, int] | None
         return None
     if name.endswith(".json") and '"service_account"' in text and '"private_key"' in text:
         try:
-            document = json.loads(text)
-        except ValueError:
+            document = load_json(text)
+        except DataFileError:
             document = None
         if isinstance(document, dict) and document.get("type") == "service_account":
             key = document.get("private_key")

@@ -36,7 +36,6 @@ Like the permission check, this walks each package directory itself: npm packs f
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 import re
 import stat
@@ -47,6 +46,7 @@ from typing import Any
 
 from pathspec import GitIgnoreSpec
 
+from nodeward.datafiles import DataFileError, load_json
 from nodeward.deploy.knowledge import SENSITIVE_FILE_KINDS
 from nodeward.findings import Confidence, FileNotice, Finding, Location
 from nodeward.rules.base import make_finding
@@ -55,7 +55,7 @@ from nodeward.secrets.engine import SecretEngine
 from nodeward.secrets.filters import is_test_path
 from nodeward.secrets.hygiene import credential_file_label
 from nodeward.secrets.redact import secret_fingerprint
-from nodeward.sources.discover import FileKind, SourceFile
+from nodeward.sources.discover import FileKind, SourceFile, pattern_problem
 
 #: npm's own exclusions, applied in every directory (gitignore syntax; npm-packlist's default rules).
 NPM_DEFAULT_IGNORES: tuple[str, ...] = (
@@ -106,16 +106,8 @@ class _Rules:
 def _rules(lines: Sequence[str], origins: Sequence[str] = ()) -> _Rules:
     """Rules from gitignore lines; a line pathspec cannot compile is left out (git ignores it too)."""
     padded = [*origins, *[""] * (len(lines) - len(origins))]
-    kept = [(line, origin) for line, origin in zip(lines, padded, strict=True) if _valid(line)]
+    kept = [(line, origin) for line, origin in zip(lines, padded, strict=True) if pattern_problem(line) is None]
     return _Rules(GitIgnoreSpec.from_lines([line for line, _ in kept]), tuple(origin for _, origin in kept))
-
-
-def _valid(line: str) -> bool:
-    try:
-        GitIgnoreSpec.from_lines([line])
-    except ValueError:
-        return False
-    return True
 
 
 def expand_braces(pattern: str) -> list[str]:
@@ -345,9 +337,9 @@ def check_npm_packages(
     classified: dict[str, tuple[str, int] | None] = {}
     for manifest_file in manifests:
         try:
-            manifest = json.loads(manifest_file.path.read_text(encoding="utf-8-sig", errors="replace"))
-        except (OSError, ValueError) as error:
-            reason = error.strerror if isinstance(error, OSError) else "not valid JSON"
+            manifest = load_json(manifest_file.path.read_text(encoding="utf-8-sig", errors="replace"))
+        except (OSError, DataFileError) as error:
+            reason = error.strerror if isinstance(error, OSError) else str(error)
             notices.append(FileNotice(manifest_file.display_path, "skipped", f"npm package check: {reason}"))
             continue
         if not isinstance(manifest, dict) or not is_published(manifest):

@@ -1,3 +1,4 @@
+
 """Find the JavaScript and TypeScript files a scan should read, and say why the others were left out.
 
 The walk uses ``os.scandir`` and only stats what it has to: directories (for symlink loop
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import enum
 import errno
-import json
 import os
 import posixpath
 import re
@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pathspec import GitIgnoreSpec
+
+from nodeward.datafiles import DataFileError, load_json
 
 DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024
 
@@ -589,20 +591,32 @@ def _compile_user_patterns(patterns: Sequence[str], option: str, errors: list[st
     return spec
 
 
+def pattern_problem(pattern: str) -> str | None:
+    """Why the gitignore-style ``pattern`` cannot be used (``[z-a]``: a bad character range), or None."""
+    try:
+        GitIgnoreSpec.from_lines([pattern])
+    except (ValueError, re.error) as error:  # pathspec lets the regular expression's own error through
+        return str(error)
+    return None
+
+
+def valid_patterns_spec(patterns: Iterable[str]) -> GitIgnoreSpec | None:
+    """A spec for the valid ones of ``patterns`` (discovery reports the others), None when none is left."""
+    return _compile_patterns(patterns, [])
+
+
 def _compile_patterns(lines: Iterable[str], bad: list[str]) -> GitIgnoreSpec | None:
     """A spec for ``lines``, leaving out (and collecting in ``bad``) the ones that are invalid."""
     lines = list(lines)
     try:
         spec = GitIgnoreSpec.from_lines(lines)
-    except ValueError:
+    except (ValueError, re.error):
         good = []
         for line in lines:
-            try:
-                GitIgnoreSpec.from_lines([line])
-            except ValueError:
-                bad.append(line)
-            else:
+            if pattern_problem(line) is None:
                 good.append(line)
+            else:
+                bad.append(line)
         spec = GitIgnoreSpec.from_lines(good)
     return spec if any(pattern.include is not None for pattern in spec.patterns) else None
 
@@ -655,8 +669,8 @@ def _tsconfig_out_dir(path: str) -> str | None:
     except OSError:
         return None
     try:
-        data = json.loads(_TRAILING_COMMA.sub(r"\1", _strip_json_comments(text)))
-    except ValueError:
+        data = load_json(_TRAILING_COMMA.sub(r"\1", _strip_json_comments(text)))
+    except DataFileError:
         return None
     options = data.get("compilerOptions") if isinstance(data, dict) else None
     out_dir = options.get("outDir") if isinstance(options, dict) else None

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,6 +20,7 @@ from typing import Any
 
 from nodeward.analysis.taint import catalog
 from nodeward.analysis.taint.engine import ANY_ARGUMENT, PARAM, SOURCE, Origin
+from nodeward.datafiles import DataFileError, load_json
 from nodeward.findings import Confidence, Finding, Location, TraceStep
 from nodeward.rules.base import Rule, make_finding
 from nodeward.rules.registry import find_rule
@@ -262,8 +262,8 @@ def read_packages(package_files: Iterable[tuple[str, Path]], modules: dict[str, 
         if "node_modules" in root.split("/") or _in_test_dir(root + "/x"):
             continue
         try:
-            manifest = json.loads(path.read_text(encoding="utf-8", errors="replace"))
-        except (OSError, ValueError):
+            manifest = load_json(path.read_text(encoding="utf-8", errors="replace"))
+        except (OSError, DataFileError):
             continue
         if not isinstance(manifest, dict):
             continue

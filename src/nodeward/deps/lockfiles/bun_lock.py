@@ -9,11 +9,10 @@ integrity hash. ``workspaces`` holds each workspace's declared dependencies.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from nodeward.deps.lockfiles.common import as_dict
+from nodeward.deps.lockfiles.common import as_dict, load_json_object
 from nodeward.deps.model import LineFinder, Lockfile, LockfileError, Node, resolve_graph
 
 _STRING_OR_TRAILING_COMMA = re.compile(r'"(?:[^"\\]|\\.)*"|,(\s*[}\]])')
@@ -51,12 +50,7 @@ def _resolve(key: str, dep: str, known: dict[str, Node]) -> str | None:
 
 
 def parse(display_path: str, text: str, manifest: dict[str, Any] | None = None) -> Lockfile:
-    try:
-        data = json.loads(_strip_trailing_commas(text))
-    except ValueError as error:
-        raise LockfileError(f"{display_path}: not valid bun.lock JSON ({error})") from None
-    if not isinstance(data, dict):
-        raise LockfileError(f"{display_path}: expected an object at the top level")
+    data = load_json_object(display_path, _strip_trailing_commas(text))
     version = data.get("lockfileVersion")
     if version not in KNOWN_VERSIONS:
         raise LockfileError(f"{display_path}: unknown bun.lock lockfileVersion {version!r} (nodeward reads 0-2)")

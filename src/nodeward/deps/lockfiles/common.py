@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from nodeward.datafiles import DataFileError, load_json
 from nodeward.deps.model import LockfileError
 
 
-def load_json(display_path: str, text: str) -> dict[str, Any]:
+def load_json_object(display_path: str, text: str) -> dict[str, Any]:
     try:
-        data = json.loads(text)
-    except ValueError as error:
-        raise LockfileError(f"{display_path}: not valid JSON ({error})") from None
+        data = load_json(text)
+    except DataFileError as error:
+        raise LockfileError(f"{display_path}{f':{error.line}' if error.line else ''}: {error}") from None
     if not isinstance(data, dict):
         raise LockfileError(f"{display_path}: expected a JSON object at the top level")
     return data

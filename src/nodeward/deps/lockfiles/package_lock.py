@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodeward.deps.lockfiles.common import as_dict, load_json, manifest_roots
+from nodeward.deps.lockfiles.common import as_dict, load_json_object, manifest_roots
 from nodeward.deps.model import InstalledPackage, LineFinder, Lockfile, LockfileError, Node, resolve_graph
 
 _DEP_SECTIONS = ("dependencies", "optionalDependencies", "peerDependencies")
 
 
 def parse(display_path: str, text: str, manifest: dict[str, Any] | None = None) -> Lockfile:
-    data = load_json(display_path, text)
+    data = load_json_object(display_path, text)
     version = data.get("lockfileVersion")
     name = display_path.rsplit("/", 1)[-1]
     if version in (2, 3) and isinstance(data.get("packages"), dict):

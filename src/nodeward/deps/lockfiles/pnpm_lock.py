@@ -14,14 +14,14 @@ import re
 from typing import Any
 
 from nodeward.deps.lockfiles.common import as_dict
-from nodeward.deps.lockfiles.yaml_load import load_yaml
+from nodeward.deps.lockfiles.yaml_load import load_yaml_mapping
 from nodeward.deps.model import LineFinder, Lockfile, LockfileError, Node, resolve_graph
 
 _PEER_SUFFIX = re.compile(r"\(.*\)$")
 
 
 def parse(display_path: str, text: str, manifest: dict[str, Any] | None = None) -> Lockfile:
-    data = load_yaml(display_path, text)
+    data = load_yaml_mapping(display_path, text)
     raw_version = data.get("lockfileVersion")
     try:
         major = int(float(str(raw_version)))

@@ -1,26 +1,19 @@
-"""YAML lockfiles (pnpm, yarn Berry) through PyYAML's C loader when it is there."""
+"""YAML lockfiles (pnpm, yarn Berry), read through nodeward's data-file reader."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
+from nodeward.datafiles import DataFileError, load_yaml
 from nodeward.deps.model import LockfileError
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-
-def load_yaml(display_path: str, text: str) -> dict[str, Any]:
+def load_yaml_mapping(display_path: str, text: str) -> dict[str, Any]:
     try:
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as error:
-        where = ""
-        mark = getattr(error, "problem_mark", None)
-        if mark is not None:
-            where = f":{mark.line + 1}"
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise LockfileError(f"{display_path}{where}: not valid YAML ({problem})") from None
+        data = load_yaml(text)
+    except DataFileError as error:
+        where = f":{error.line}" if error.line is not None else ""
+        raise LockfileError(f"{display_path}{where}: {error}") from None
     if not isinstance(data, dict):
         raise LockfileError(f"{display_path}: expected a YAML mapping at the top level")
     return data

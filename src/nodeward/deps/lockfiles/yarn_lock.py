@@ -171,9 +171,9 @@ def _strip_virtual(resolution: str) -> str:
 
 
 def _parse_berry(display_path: str, text: str, manifest: dict[str, Any] | None) -> Lockfile:
-    from nodeward.deps.lockfiles.yaml_load import load_yaml
+    from nodeward.deps.lockfiles.yaml_load import load_yaml_mapping
 
-    data = load_yaml(display_path, text)
+    data = load_yaml_mapping(display_path, text)
     metadata = as_dict(data.get("__metadata"))
     version = metadata.get("version")
     if not isinstance(version, (int, str)) or not str(version).isdigit() or not 3 <= int(version) <= 10:

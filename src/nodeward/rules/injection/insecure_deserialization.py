@@ -35,13 +35,13 @@ app.get("/profile", (req, res) => {
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from tree_sitter import Node
 
+from nodeward.datafiles import load_json
 from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
@@ -75,9 +75,9 @@ def installed_js_yaml_major(file_path: str) -> int | None:
         manifest = current / "package.json"
         try:
             if installed.is_file():
-                return _major(str(json.loads(installed.read_text(encoding="utf-8")).get("version", "")))
+                return _major(str(load_json(installed.read_text(encoding="utf-8")).get("version", "")))
             if manifest.is_file():
-                data = json.loads(manifest.read_text(encoding="utf-8"))
+                data = load_json(manifest.read_text(encoding="utf-8"))
                 for field in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):
                     declared = data.get(field, {}) if isinstance(data, dict) else {}
                     if isinstance(declared, dict) and isinstance(declared.get("js-yaml"), str):
