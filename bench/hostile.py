@@ -134,6 +134,8 @@ class Run:
     config_error_ok: bool = False
     #: Check the expected findings (only meaningful for JSON scan reports and baselines).
     check_expected: bool = True
+    #: Part of the CI subset (tests/safety); the other formats of a case are only run by the bench.
+    in_ci: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +155,8 @@ class Setup:
     runs: list[Run]
     #: Names that must occur among the notice paths (files that must be listed, not silently dropped).
     expected_notices: list[str] = field(default_factory=list)
+    #: (what, needles): some notice's path or message must contain one of the needles.
+    expected_mentions: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     controls: list[Control] = field(default_factory=list)
     #: Text that proves a read outside the root when it appears in any output.
     canaries: list[str] = field(default_factory=list)
@@ -282,7 +286,8 @@ def format_runs(formats: Iterable[str]) -> list[Run]:
         report = f"scan.{extension}"
         runs.append(Run(f"scan -f {name}", ("scan", "{root}", "--format", name, "--no-progress", "--no-color",
                                             "--output", "{out}/" + report),
-                        report=report, plain_text=name in ("text", "markdown", "github"), check_expected=False))
+                        report=report, plain_text=name in ("text", "markdown", "github"), check_expected=False,
+                        in_ci=name in CI_FORMATS))
     return runs
 
 
@@ -292,9 +297,14 @@ def stdout_text_run() -> Run:
                check_expected=False)
 
 
+def ci_only(runs: list[Run]) -> list[Run]:
+    return [run for run in runs if run.in_ci]
+
+
 BASELINE_RUN = Run("baseline create", ("baseline", "create", "{root}", "--file", "{out}/baseline.json"),
                    report="baseline.json", report_kind="baseline")
 ALL_FORMATS = ("text", "markdown", "github", "sarif", "html", "junit", "gitlab")
+CI_FORMATS = ("github", "sarif", "html")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -800,9 +810,10 @@ def escapes(layout: Layout, context: Context) -> Setup:
         write(layout.root / "src" / name, code)
     write(layout.root / "src" / "plain.js", code)
     expected.append(Expected("NW101", "src/plain.js"))
-    runs = [json_scan(), *format_runs(("text", "markdown", "github")), stdout_text_run(),
+    runs = [json_scan(), *(dataclasses.replace(run, in_ci=True) for run in format_runs(("text", "markdown", "github"))),
+            stdout_text_run(),
             Run("scan -f github (stdout)", ("scan", "{root}", "--format", "github", "--no-progress"), plain_text=True,
-                check_expected=False)]
+                check_expected=False, in_ci=False)]
     return Setup(expected=expected, secrets=[context.valid_token], runs=runs)
 
 
@@ -860,7 +871,8 @@ def corrupt_object(layout: Layout, context: Context) -> Setup:
     expected = write_valid(layout.root, context)
     expected += [Expected("NW504", "secrets/s1.js"), Expected("NW504", "secrets/s3.js")]
     runs = [json_scan("scan --history", "--history", report="history.json")]
-    return Setup(expected=expected, secrets=[context.valid_token, *tokens], runs=runs)
+    mention = ("a notice on the corrupted object", (blob[:7], "secrets/s2.js", "corrupt"))
+    return Setup(expected=expected, secrets=[context.valid_token, *tokens], runs=runs, expected_mentions=[mention])
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1128,11 +1140,11 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
 def inside(root: Path, relative: str) -> bool:
     """Whether the report path ``relative`` names something inside ``root`` (lexically, and once resolved)."""
     pure = Path(relative)
-    if pure.is_absolute() or ".." in pure.parts:
+    if ".." in pure.parts:
         return False
-    candidate = root / pure
+    candidate = pure if pure.is_absolute() else root / pure
     if not os.path.lexists(candidate):
-        return True  # history paths and such name no file of the tree
+        return not pure.is_absolute()  # history paths and such name no file of the tree
     real_root = os.path.realpath(root)
     return os.path.realpath(candidate).startswith(real_root + os.sep) or os.path.realpath(candidate) == real_root
 
@@ -1161,6 +1173,10 @@ def check_expected(setup: Setup, run: Run, document: object, raw: bytes) -> list
         notice_paths = [str(n.get("path", "")) for n in document.get("notices", []) if isinstance(n, dict)]
         missing += [f"notice for {name}" for name in setup.expected_notices
                     if not any(path == name or path.endswith("/" + name) for path in notice_paths)]
+        notice_texts = [f"{n.get('path', '')} {n.get('message', '')}" for n in document.get("notices", [])
+                        if isinstance(n, dict)]
+        missing += [what for what, needles in setup.expected_mentions
+                    if not any(needle in text for text in notice_texts for needle in needles)]
     elif run.report_kind == "baseline":
         text = raw.decode("utf-8", "replace")
         missing += [str(e) for e in setup.expected if e.rule_id not in text or e.path not in text]
@@ -1246,7 +1262,7 @@ def nodeward_command(given: str | None) -> list[str]:
     return [str(venv_python if venv_python.exists() else Path(sys.executable)), "-m", "nodeward"]
 
 
-def run_controls(layout: Layout, controls: list[Control]) -> tuple[list[str], int]:
+def run_controls(layout: Layout, controls: list[Control]) -> list[str]:
     """Fire the traps with plain git; returns the markers written (the traps shown to be armed)."""
     for control in controls:
         argv = ["git", "-C", str(layout.root), *control.args]
@@ -1265,8 +1281,7 @@ def run_controls(layout: Layout, controls: list[Control]) -> tuple[list[str], in
                 subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=20, check=False)
         except subprocess.TimeoutExpired:
             continue
-    fired = sorted(marker.name for marker in layout.markers.iterdir()) if layout.markers.is_dir() else []
-    return fired, len(controls)
+    return sorted(marker.name for marker in layout.markers.iterdir()) if layout.markers.is_dir() else []
 
 
 def build(case: Case, workdir: Path, context: Context) -> tuple[Layout, Setup]:
@@ -1286,8 +1301,9 @@ def make_removable(directory: Path) -> None:
 
 
 def run_case(case: Case, workdir: Path, context: Context, nodeward: list[str], timeout: float,
-             progress: Callable[[str], None] = lambda _: None) -> tuple[list[Result], str]:
-    """Build and run ``case``; returns the results of its runs and a note on its traps' controls."""
+             progress: Callable[[str], None] = lambda _: None, ci: bool = False) -> tuple[list[Result], str]:
+    """Build and run ``case`` (only its CI runs with ``ci``); returns the results of its runs and a note on its
+    traps' controls."""
     started = time.monotonic()
     layout, setup = build(case, workdir, context)
     progress(f"{case.name}: built in {time.monotonic() - started:.1f} s")
@@ -1298,7 +1314,7 @@ def run_case(case: Case, workdir: Path, context: Context, nodeward: list[str], t
     atimes = age_access_times(layout.outside)
     before = snapshot(layout.root)
     results = []
-    for number, run in enumerate(setup.runs):
+    for number, run in enumerate(ci_only(setup.runs) if ci else setup.runs):
         argv = [*nodeward, *(arg.replace("{root}", str(layout.root)).replace("{out}", str(layout.out))
                              for arg in run.args)]
         execution = execute(argv, layout.case_dir, layout.out, f"run{number}", timeout)
@@ -1312,7 +1328,7 @@ def run_case(case: Case, workdir: Path, context: Context, nodeward: list[str], t
         results[-1].modified = changed[:10]
     note = ""
     if setup.controls:
-        fired, _ = run_controls(layout, setup.controls)
+        fired = run_controls(layout, setup.controls)
         note = f"{case.name}: plain git fired {len(fired)} trap programs ({', '.join(fired) or 'none'})"
         progress(note)
     return results, note
