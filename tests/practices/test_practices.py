@@ -109,6 +109,40 @@ def test_routes_joined_across_files_and_frameworks(tmp_path: Path) -> None:
     assert not any(f.rule_id == "NW353" for f in outcome.result.findings)
 
 
+def test_router_passed_to_route_modules_and_home_made_limiter(tmp_path: Path) -> None:
+    """`app.use("/api", routes(router))` where routes hands the router to one module per resource, each
+    registering `router.route(...)` chains; a limiter written by hand (429 responses) counts as a limiter."""
+    (tmp_path / "routes").mkdir()
+    (tmp_path / "utils").mkdir()
+    (tmp_path / "utils" / "limit.js").write_text(
+        "module.exports = (options) => (req, res, next) => {\n"
+        "  if (hits(req.ip) > options.max) return res.status(429).json({ error: 'slow down' });\n"
+        "  next();\n};\n")
+    (tmp_path / "routes" / "index.js").write_text(
+        'const users = require("./users");\nconst files = require("./files");\n'
+        "module.exports = (router) => {\n  users(router);\n  files(router);\n  return router;\n};\n")
+    (tmp_path / "routes" / "users.js").write_text(
+        'const bcrypt = require("bcrypt");\nconst limit = require("../utils/limit");\n'
+        "const loginLimiter = limit({ max: 5 });\n"
+        "module.exports = (router) => {\n"
+        '  router.route("/login").post(loginLimiter, async (req, res) => {\n'
+        "    res.json(await bcrypt.compare(req.body.password, stored()));\n  });\n"
+        '  router.route("/export").post(async (req, res) => {\n'
+        "    res.json(await bcrypt.compare(req.body.password, stored()));\n  });\n};\n")
+    (tmp_path / "routes" / "files.js").write_text(
+        'module.exports = (router) => {\n  router.route("/files").get((req, res) => res.end()).post((req, res) => '
+        "res.end());\n};\n")
+    (tmp_path / "app.js").write_text(
+        'const express = require("express");\nconst routes = require("./routes");\nconst app = express();\n'
+        'const router = express.Router();\napp.use("/api", routes(router));\napp.listen(3000);\n')
+    outcome = run_scan([tmp_path], ScanOptions(jobs=1, scanners=frozenset({"code"})))
+    found = {(f.rule_id, f.path, f.line) for f in outcome.result.findings}
+    assert ("NW352", "routes/users.js", 8) in found  # /api/export verifies a password, nothing limits it
+    assert ("NW352", "routes/users.js", 5) not in found  # /api/login has the hand-made limiter
+    assert ("NW353", "app.js", 3) in found
+    assert not any(f.rule_id == "NW351" for f in outcome.result.findings)  # a limiter exists (on one route)
+
+
 @pytest.mark.parametrize("source, expected", [
     ('const fastify = require("fastify")();\nfastify.post("/login", async () => ({}));\n', {"NW351", "NW352",
                                                                                       "NW353", "NW356"}),

@@ -31,7 +31,7 @@ from nodeward.practices import catalog
 
 MARKERS = (b"express", b"koa", b"fastify", b"hapi", b"@nestjs", b"Router", b"router", b".use(", b".post(",
            b"bcrypt", b"argon2", b"password", b"Password", b"otplib", b"speakeasy", b"webauthn", b"winston",
-           b"pino", b"bunyan", b"audit", b"log4js", b"timingSafeEqual", b"rate-limiter-flexible")
+           b"pino", b"bunyan", b"audit", b"log4js", b"timingSafeEqual", b"rate-limiter-flexible", b"429")
 
 _QUERY = """
 (call_expression) @call
@@ -260,7 +260,7 @@ class AppFactCollector:
             return f"param:{self.analysis.function_key(function)}:{index}"
         qualified = self.model.qualified_name(node)
         if qualified is not None and qualified.startswith("."):
-            module, _, export = TaintAnalysis._split_relative(qualified)
+            module, _, export = self.analysis.split_relative(qualified)
             return f"import:{module}#{export or 'default'}"
         if value is not None:
             return self.target(value, depth + 1)
@@ -476,18 +476,24 @@ class AppFactCollector:
             # require('./routes') used directly, or handler.bind(x)
             qualified = self.model.qualified_name(node)
             if qualified is not None and qualified.startswith("."):
-                module, _, export = TaintAnalysis._split_relative(qualified)
+                module, _, export = self.analysis.split_relative(qualified)
                 return {"module": module, "export": export or "default", "name": module}
             if self.model.method_name(node) == "bind":
                 callee = unwrap(node.child_by_field_name("function") or node)
                 obj = callee.child_by_field_name("object")
                 return self.handler(obj) if obj is not None else None
+            # makeLimiter({ max: 5 }): a project factory; what it returns is nested in it, and so are its facts
+            callee = unwrap(node.child_by_field_name("function") or node)
+            if callee.type in ("identifier", "member_expression"):
+                made_by = self.handler(callee)
+                if made_by is not None and ("module" in made_by or "function" in made_by):
+                    return made_by
             return None
         if node.type in ("identifier", "member_expression"):
             qualified = self.model.qualified_name(node)
             name = self.model.text(node)
             if qualified is not None and qualified.startswith("."):
-                module, _, export = TaintAnalysis._split_relative(qualified)
+                module, _, export = self.analysis.split_relative(qualified)
                 return {"module": module, "export": export or "default", "name": name}
             if node.type == "identifier":
                 binding, value = self._stable_value(node)
@@ -497,7 +503,23 @@ class AppFactCollector:
                 if binding is not None and binding.kind == "function" and binding.value is not None:
                     self._function(binding.value)
                     return {"function": self.analysis.function_key(binding.value), "name": name}
+                if value is not None and value.type == "call_expression":  # const limiter = makeLimiter(...)
+                    made = self.handler(value)
+                    if made is not None:
+                        return {**made, "name": name}
             return {"name": name}
+        return None
+
+    def _router_passed_through(self, call: Node) -> str | None:
+        """`app.use("/api", routes(router))`: a project function that registers routes on the router it is given
+        (and returns it) mounts that router."""
+        callee = unwrap(call.child_by_field_name("function") or call)
+        if callee.type not in ("identifier", "member_expression", "call_expression") or self.handler(callee) is None:
+            return None
+        for arg in self.model.arguments(call):
+            target = self.target(arg)
+            if target is not None and (target in self.app_keys or target.startswith("param:")):
+                return target
         return None
 
     def middleware(self, node: Node, *, registered: bool = False,
@@ -511,6 +533,8 @@ class AppFactCollector:
             callee = unwrap(node.child_by_field_name("function") or node)
             obj = callee.child_by_field_name("object")
             target = self.target(obj) if obj is not None else None
+        if target is None and node.type == "call_expression" and self.key(node) not in self.app_keys:
+            target = self._router_passed_through(node)
         if target is not None and target.startswith("import:"):
             # a router exported by another module, or a middleware function: the joiner decides
             ref = self.handler(node)
@@ -682,6 +706,8 @@ class AppFactCollector:
             code = self.model.evaluate(args[0]) if args else None
             if code is not None and code.value in (401, 403, 429):
                 self._attribute(call, "failures", line)
+            if code is not None and code.value == 429:  # "Too Many Requests": a limiter written by hand
+                self._attribute(call, "limiter", [line, "429 Too Many Requests"])
         if method in ("setHeader", "header", "set") and self._enclosing_functions(call):
             args = self.model.arguments(call)
             header = self.model.string_value(args[0]) if args else None

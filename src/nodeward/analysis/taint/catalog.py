@@ -34,6 +34,12 @@ REQUEST_PROPERTIES = frozenset(
 )
 # Methods of a request that return client data: req.get('X-Header'), req.header(...), ctx.get(...).
 REQUEST_METHODS = frozenset({"get", "header", "param", "cookie", "getHeader"})
+# Methods of an Express/Node response: a function whose second parameter is used with them is a request handler
+# (`function (rq, rs) { rs.send(...) }`), wherever it is registered (often in another file).
+RESPONSE_METHODS = frozenset(
+    {"send", "json", "jsonp", "render", "redirect", "sendFile", "sendStatus", "download", "writeHead", "end",
+     "setHeader", "cookie", "clearCookie", "attachment"}
+)
 # Parameter names that denote an HTTP request wherever they appear.
 REQUEST_PARAMETER_NAMES = frozenset({"req", "request"})
 # NestJS parameter decorators: the decorated parameter is client data (or the whole request).

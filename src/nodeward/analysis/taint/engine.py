@@ -14,6 +14,7 @@ one common case: a variable reassigned in straight-line code before its use take
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,10 +25,12 @@ from nodeward.analysis.taint.archives import ENTRY_TAG, NAME_ITSELF, ArchiveEntr
 from nodeward.analysis.taint.guards import Guards, apply_guards, length_classes, truncation_limit
 from nodeward.findings import Location, TraceStep, shorten
 from nodeward.lang.js import parser
-from nodeward.lang.js.model import FUNCTION_SCOPES, Binding, SemanticModel, unwrap
+from nodeward.lang.js.model import FUNCTION_SCOPES, Binding, SemanticModel, normalise_module, unwrap
 from nodeward.lang.js.parser import node_key
 
 FUNCTION_TYPES = FUNCTION_SCOPES - {"program"}
+# A relative module spec a file loads: `require("./x")`, `import("./x")`, `from "./x"`, `import "./x"`.
+_RELATIVE_SPEC = re.compile(rb"""(?:\brequire\s*\(\s*|\bimport\s*\(\s*|\bfrom\s+|\bimport\s+)["'](\.[^"'\n]*)["']""")
 MAX_ORIGINS = 6
 MAX_DEPTH = 60
 MAX_STEPS = 8
@@ -147,6 +150,8 @@ class TaintAnalysis:
     _return_statements: dict[int, list[Node]] | None = None
     _member_function_table: dict[str, Node] | None = None
     _member_assignment_list: list[tuple[Node, Node]] | None = None
+    _relative_specs: list[str] | None = None
+    _responders: dict[int, bool] = field(default_factory=dict)
     exports: dict[str, Any] | None = None  # set by analysis.taint.exports.collect_exports
     _in_progress: set[int] = field(default_factory=set)
     _returns_in_progress: set[int] = field(default_factory=set)
@@ -320,7 +325,10 @@ class TaintAnalysis:
             definitions.append((right, right, ()))
         if binding.kind == "catch" and not definitions:
             return UNKNOWN
-        before = [d for d in definitions if d[0].start_byte < use.start_byte]
+        # A use inside an assignment's own right side (`c = cond ? c : ""`, `c = c || ""`) reads the value the
+        # variable had before that assignment.
+        before = [d for d in definitions if d[0].start_byte < use.start_byte
+                  and not d[0].start_byte <= use.start_byte < d[0].end_byte]
         chosen = before or definitions
         last = before[-1][0] if before else None
         replaces = last is not None and last.parent is not None and last.parent.type == "assignment_expression" \
@@ -461,7 +469,7 @@ class TaintAnalysis:
         location = self.location(binding.node)
         if decorated in catalog.NEST_REQUEST_DECORATORS or (role == "http" and index == 0) or (
             name in catalog.REQUEST_PARAMETER_NAMES and not binding.path
-        ):
+        ) or (index == 0 and role is None and not binding.path and self._responds(function)):
             return frozenset({Origin(REQUEST, name, location)})
         if role in ("message", "lambda") and (role == "message" or index == 0):
             what = "message from a client" if role == "message" else "event of a serverless handler"
@@ -476,6 +484,35 @@ class TaintAnalysis:
         if binding.path:
             taint = frozenset({parameter})  # destructured: still "from this parameter"
         return union(taint, callback)
+
+    def _responds(self, function: Node) -> bool:
+        """True when the function's second parameter is used as an HTTP response (`rs.send(...)`): the function
+        is a request handler, registered here or in another file."""
+        key = node_key(function)
+        known = self._responders.get(key)
+        if known is not None:
+            return known
+        params = function.child_by_field_name("parameters")
+        second = params.named_children[1] if params is not None and len(params.named_children) in (2, 3) else None
+        result = False
+        if second is not None and second.type in ("identifier", "required_parameter") and \
+                any(mark in self.model.text(function).encode() for mark in (b".send", b".json", b".render",
+                                                                            b".redirect", b".end(")):
+            pattern = second.child_by_field_name("pattern") if second.type == "required_parameter" else second
+            name = self.model.text(pattern) if pattern is not None else ""
+            for call in parser.captures(self.model.dialect, "(call_expression function: (member_expression"
+                                        " object: (identifier) @holder property: (property_identifier) @method))",
+                                        function).get("method", []):
+                holder = call.prev_named_sibling
+                if self.model.text(call) in catalog.RESPONSE_METHODS and holder is not None and \
+                        self.model.text(holder) == name:
+                    binding = self.model.resolve(holder)
+                    if binding is not None and binding.kind == "param" and node_key(binding.node) == node_key(
+                            pattern if pattern is not None else second):
+                        result = True
+                        break
+        self._responders[key] = result
+        return result
 
     @property
     def archives(self) -> ArchiveEntries:
@@ -989,12 +1026,100 @@ class TaintAnalysis:
         return self._member_function_table
 
     def _imported_function(self, callee: Node) -> dict[str, str] | None:
-        """A function of another module of the project: {"module": "./lib/x", "export": "run"}."""
+        """A function of another module of the project: {"module": "./lib/x", "export": "run"}; a method of an
+        instance of one of its classes or constructor functions also names the method: `new UserDAO(db).add(x)`,
+        `dao.add(x)` with `dao = new UserDAO(db)`, `this.users.add(x)` with a constructor parameter
+        `private users: UsersService` -> {"module": "./dao", "export": "UserDAO", "method": "add"}."""
         qualified = self.model.qualified_name(callee)
         if qualified is None or not qualified.startswith("."):
+            if callee.type == "member_expression":
+                return self._instance_method(callee)
             return None
-        module, _, export = self._split_relative(qualified)
+        module, _, export = self.split_relative(qualified)
         return {"module": module, "export": export or "default"}
+
+    def _instance_method(self, callee: Node) -> dict[str, str] | None:
+        obj = callee.child_by_field_name("object")
+        method = self.model.member_property(callee)
+        if obj is None or method is None:
+            return None
+        made_by = self._instance_class(unwrap(obj))
+        if made_by is None:
+            return None
+        qualified = self.model.qualified_name(made_by)
+        if qualified is None or not qualified.startswith("."):
+            return None
+        module, _, export = self.split_relative(qualified)
+        return {"module": module, "export": export or "default", "method": method}
+
+    def _instance_class(self, obj: Node) -> Node | None:
+        """The class (or constructor function) node an object was made by: `new X()`, a stable variable holding
+        one, or `this.field` typed or constructed in its class."""
+        if obj.type == "identifier":
+            binding = self.model.resolve(obj)
+            if binding is None or binding.value is None or binding.path or not binding.is_stable:
+                return None
+            obj = unwrap(binding.value)
+            if obj.type == "await_expression" and obj.named_children:
+                obj = unwrap(obj.named_children[0])
+        if obj.type == "new_expression":
+            constructor = obj.child_by_field_name("constructor")
+            return unwrap(constructor) if constructor is not None else None
+        if obj.type == "member_expression":
+            holder = obj.child_by_field_name("object")
+            field_name = self.model.member_property(obj)
+            if holder is not None and unwrap(holder).type == "this" and field_name is not None:
+                return self._field_class(obj, field_name)
+        return None
+
+    def _field_class(self, node: Node, field_name: str) -> Node | None:
+        """The type of a class field: a TypeScript parameter property (`constructor(private users: Users)`), a
+        typed field declaration (`users: Users`), or `this.users = new Users()` in the class."""
+        body = node.parent
+        while body is not None and body.type != "class_body":
+            body = body.parent
+        if body is None:
+            return None
+        for member in body.named_children:
+            if member.type == "public_field_definition":
+                name = member.child_by_field_name("name")
+                if name is None or self.model.text(name) != field_name:
+                    continue
+                value = member.child_by_field_name("value")
+                if value is not None and unwrap(value).type == "new_expression":
+                    return self._instance_class(unwrap(value))
+                found = _annotated_type(member.child_by_field_name("type"))
+                if found is not None:
+                    return found
+            elif member.type == "method_definition":
+                name = member.child_by_field_name("name")
+                if name is None or self.model.text(name) != "constructor":
+                    continue
+                params = member.child_by_field_name("parameters")
+                for param in params.named_children if params is not None else []:
+                    pattern = param.child_by_field_name("pattern")
+                    if pattern is not None and self.model.text(pattern) == field_name and any(
+                            c.type == "accessibility_modifier" or c.type == "readonly" for c in param.children):
+                        found = _annotated_type(param.child_by_field_name("type"))
+                        if found is not None:
+                            return found
+                for left, right in self._member_assignments():
+                    if member.start_byte <= left.start_byte < member.end_byte and \
+                            self.model.text(left) == f"this.{field_name}" and unwrap(right).type == "new_expression":
+                        return self._instance_class(unwrap(right))
+        return None
+
+    def split_relative(self, qualified: str) -> tuple[str, str, str]:
+        """`./users.service.UsersService` -> ("./users.service", ".", "UsersService"): the module is the longest
+        relative module this file loads that the name starts with (file names hold dots too)."""
+        if self._relative_specs is None:
+            self._relative_specs = sorted(
+                {normalise_module(m.group(1).decode("utf-8", "replace")) for m in _RELATIVE_SPEC.finditer(
+                    self.model.source)}, key=len, reverse=True)
+        for spec in self._relative_specs:
+            if qualified == spec or qualified.startswith(spec + "."):
+                return spec, ".", qualified[len(spec) + 1:]
+        return self._split_relative(qualified)
 
     @staticmethod
     def _split_relative(qualified: str) -> tuple[str, str, str]:
@@ -1240,6 +1365,16 @@ class TaintAnalysis:
         location = self.location(node)
         return Origin(SOURCE, label, location, sanitized=sanitized,
                       steps=(TraceStep(location, f"{description}: `{shorten(label, 50)}`"),), tag=tag)
+
+
+def _annotated_type(annotation: Node | None) -> Node | None:
+    """`Users` of the type annotation `: Users`."""
+    if annotation is None:
+        return None
+    named = [c for c in annotation.named_children if c.type != "comment"]
+    if len(named) == 1 and named[0].type == "type_identifier":
+        return named[0]
+    return None
 
 
 def _looks_like_sanitizer(name: str) -> bool:

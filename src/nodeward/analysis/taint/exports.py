@@ -144,7 +144,7 @@ class ExportCollector:
         if value.type in ("shorthand_property_identifier", "identifier", "member_expression"):
             qualified = self.model.qualified_name(value)
             if qualified is not None and qualified.startswith("."):
-                module, export = _split_module(qualified)
+                module, _, export = self.analysis.split_relative(qualified)
                 self.reexports.append({"name": name, "module": module, "export": export or "default"})
                 return
         if value.type in ("shorthand_property_identifier", "identifier"):
@@ -306,7 +306,7 @@ class ExportCollector:
         if not keys and unwrap(value).type in ("identifier", "shorthand_property_identifier", "member_expression"):
             qualified = self.model.qualified_name(unwrap(value))
             if qualified is not None and qualified.startswith("."):  # helper.Parser = require('./parser')
-                module, export = _split_module(qualified)
+                module, _, export = self.analysis.split_relative(qualified)
                 self.reexports.append({"name": exported_as, "module": module, "export": export or "default"})
                 return
         if keys:
@@ -333,6 +333,9 @@ class ExportCollector:
                 return [*self._class_methods(value), f"class:{self.model.text(binding.node)}"]
         if value.type in FUNCTION_TYPES:
             return [self.analysis.function_info(value).key]
+        if value.type == "member_expression":  # exports.run = helpers.run, a method of a local object
+            function = self.analysis._local_member_function(value)
+            return [self.analysis.function_info(function).key] if function is not None else []
         if value.type in ("class_declaration", "class"):
             return self._class_methods(value)
         if value.type == "object":
@@ -400,13 +403,6 @@ class ExportCollector:
                     self.reexports.append({"name": exported_as, "module": spec, "export": self.model.text(name)})
             else:
                 self._export_value(exported_as, name)
-
-
-def _split_module(qualified: str) -> tuple[str, str]:
-    from nodeward.analysis.taint.engine import TaintAnalysis as _Analysis
-
-    module, _, export = _Analysis._split_relative(qualified)
-    return module, export
 
 
 def collect_exports(analysis: TaintAnalysis) -> dict[str, Any]:

@@ -79,7 +79,13 @@ class FlowJoiner:
         if "local" in callee:
             return [callee["local"]]
         module = self.resolve_module(path, callee["module"])
-        keys = self._exported(module, callee.get("export", "default"), set()) if module is not None else []
+        export = callee.get("export", "default")
+        keys = self._exported(module, export, set()) if module is not None else []
+        method = callee.get("method")
+        if method is not None and module is not None:
+            # A method of an instance: of the class's methods, or assigned in the constructor (`this.m = ...`).
+            own = self._exported(module, f"{export}#this.{method}", set())
+            return own or [k for k in keys if self.functions.get(k, {}).get("name", "").split(".")[-1] == method]
         if callee.get("new"):  # `new Imported(...)`: the class's constructor, or the constructor function itself
             constructors = [k for k in keys if self.functions.get(k, {}).get("name") == "constructor"]
             return constructors or (keys if len(keys) == 1 else [])

@@ -418,7 +418,7 @@ class SemanticModel:
             return None
         node = unwrap(node)
         kind = node.type
-        if kind in ("identifier", "shorthand_property_identifier"):
+        if kind in ("identifier", "shorthand_property_identifier", "type_identifier"):
             binding = self.resolve(node)
             if binding is None:
                 name = self.text(node)
