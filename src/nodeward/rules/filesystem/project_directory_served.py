@@ -1,6 +1,6 @@
 """## What it finds
-Static file servers and directory listings rooted where the application's own files are:
-`express.static`, `serve-static`, `koa-static`, `sirv`, `@fastify/static` (its `root`) and `serve-index`
+Static file servers rooted where the application's own files are:
+`express.static`, `serve-static`, `koa-static`, `sirv`, `@fastify/static` (its `root`)
 serving the working directory (`"."`, `"./"`, `process.cwd()`), the directory of the server file when
 that file is at the top of the scanned tree (`__dirname`), any parent of it (`path.join(__dirname,
 "..")`, `"../"`), the file system root, or a directory named like one that holds secrets or internals
@@ -8,14 +8,14 @@ that file is at the top of the scanned tree (`__dirname`), any parent of it (`pa
 file in a sub-directory (the server's source code) is reported with medium confidence. The root is
 computed statically from constants, `__dirname`, `process.cwd()` and `path.join`/`resolve`; roots known
 only at run time are not judged. Files actually present are not inspected (see the config scanner's
-sensitive-file-in-served-directory, NW726, for files inside served folders such as `public/`).
+sensitive-file-in-served-directory, NW726, for files inside served folders such as `public/`, and
+directory-listing-enabled, NW406, for listings such as `serve-index`).
 
 ## Why it matters
 Everything under a static root is one URL away: `GET /.git/config` (and so the whole source history:
 `express.static` hides dotfiles only at the end of a path, not inside `.git/`), `GET /package.json`,
 `GET /server.js`, `GET /logs/app.log`, `GET /keys/server.key`. Directory listings make finding them
-trivial (exposure of sensitive information through files and directories, CWE-538, CWE-552; directory
-listing, CWE-548).
+trivial (exposure of sensitive information through files and directories, CWE-538, CWE-552).
 
 ## How to fix
 Serve a dedicated directory that contains only public assets, such as `path.join(__dirname,
@@ -51,7 +51,6 @@ from nodeward.rules.web.knowledge import object_entries
 
 # Functions whose first argument is the served directory.
 STATIC_SERVERS = frozenset({"express.static", "serve-static", "koa-static", "sirv", "st", "ecstatic"})
-LISTINGS = frozenset({"serve-index"})
 FASTIFY_STATIC = "@fastify/static"
 JOINS = frozenset({"path.join", "path.resolve", "path.posix.join", "path.posix.resolve"})
 SENSITIVE_DIRECTORIES = frozenset({".git", "node_modules", "logs", "log", "keys", "certs", "secrets", ".ssh", "ssh",
@@ -62,8 +61,8 @@ MAX_DEPTH = 6
 class ProjectDirectoryServed(Rule):
     id = "NW405"
     name = "project-directory-served"
-    title = "Static files or directory listing served from the project directory"
-    cwe = (538, 552, 548)
+    title = "Static files served from the project directory"
+    cwe = (538, 552)
     owasp = "A01"
     severity = Severity.HIGH
     confidence = Confidence.HIGH
@@ -73,7 +72,7 @@ class ProjectDirectoryServed(Rule):
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)
         args = ctx.arguments(node)
-        if name in STATIC_SERVERS or name in LISTINGS:
+        if name in STATIC_SERVERS:
             root = args[0] if args else None
         elif ctx.method_name(node) == "register" and len(args) >= 2 and ctx.qualified_name(args[0]) == FASTIFY_STATIC:
             found = object_entries(ctx, args[1])
@@ -86,42 +85,42 @@ class ProjectDirectoryServed(Rule):
         location = static_root(ctx, root, 0)
         if location is None:
             return
-        verdict = self._judge(ctx, *location)
-        listing = name in LISTINGS
+        verdict = judge_root(ctx, *location)
         if verdict is None:
             ctx.record_practice("exposed-files", "in-place", node, f"`{name}` serves `{ctx.text(root)}`")
             return
         what, confidence = verdict
         ctx.record_practice("exposed-files", "missing", node, f"`{name}` serves {what}")
-        action = "lists and serves" if listing else "serves"
-        yield ctx.report(root, f"`{name}` {action} {what}: source, `.git/`, `package.json`, logs and keys there "
+        yield ctx.report(root, f"`{name}` serves {what}: source, `.git/`, `package.json`, logs and keys there "
                          "become downloadable; serve a dedicated public directory", confidence=confidence)
 
-    def _judge(self, ctx: RuleContext, base: str, relative: str) -> tuple[str, Confidence] | None:
-        relative = posixpath.normpath(relative) if relative else "."
-        segments = [s for s in relative.split("/") if s not in ("", ".")]
-        if base == "abs":
-            if relative in ("/", "."):
-                return "the whole file system", Confidence.HIGH
-            base_segments = segments
-        elif base == "file":
-            directory = posixpath.dirname(ctx.display_path.replace("\\", "/"))
-            if not segments:
-                if directory in ("", "."):
-                    return "the project directory (the server file's own directory)", Confidence.HIGH
-                return "the directory of the server's source code", Confidence.MEDIUM
-            if all(s == ".." for s in segments):
-                return "a parent of the server's directory", Confidence.HIGH
-            base_segments = segments
-        else:  # the working directory, usually the project root
-            if not segments:
-                return "the working directory (the project root when started with npm)", Confidence.HIGH
-            if all(s == ".." for s in segments):
-                return "a parent of the working directory", Confidence.HIGH
-            base_segments = segments
-        if base_segments and base_segments[-1].lower() in SENSITIVE_DIRECTORIES:
-            return f"the `{base_segments[-1]}` directory", Confidence.HIGH
-        return None
+
+def judge_root(ctx: RuleContext, base: str, relative: str) -> tuple[str, Confidence] | None:
+    """What a served directory exposes, when it is the project, a parent of it or a sensitive folder."""
+    relative = posixpath.normpath(relative) if relative else "."
+    segments = [s for s in relative.split("/") if s not in ("", ".")]
+    if base == "abs":
+        if relative in ("/", "."):
+            return "the whole file system", Confidence.HIGH
+        base_segments = segments
+    elif base == "file":
+        directory = posixpath.dirname(ctx.display_path.replace("\\", "/"))
+        if not segments:
+            if directory in ("", "."):
+                return "the project directory (the server file's own directory)", Confidence.HIGH
+            return "the directory of the server's source code", Confidence.MEDIUM
+        if all(s == ".." for s in segments):
+            return "a parent of the server's directory", Confidence.HIGH
+        base_segments = segments
+    else:  # the working directory, usually the project root
+        if not segments:
+            return "the working directory (the project root when started with npm)", Confidence.HIGH
+        if all(s == ".." for s in segments):
+            return "a parent of the working directory", Confidence.HIGH
+        base_segments = segments
+    if base_segments and base_segments[-1].lower() in SENSITIVE_DIRECTORIES:
+        return f"the `{base_segments[-1]}` directory", Confidence.HIGH
+    return None
 
 
 def static_root(ctx: RuleContext, node: Node, depth: int) -> tuple[str, str] | None:
