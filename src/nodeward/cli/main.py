@@ -20,6 +20,7 @@ from rich.table import Table
 from nodeward import __version__
 from nodeward.findings import Confidence, Severity
 from nodeward.report import OutputFormat, render
+from nodeward.report.common import escape_controls
 from nodeward.rules.registry import all_rules, find_rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -131,6 +132,13 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
     from nodeward.scan import ScanOptions, run_scan
     from nodeward.scanners.registry import scanner_names
 
+    if output is not None:
+        from nodeward.cli.output import OutputError, check_writable
+
+        try:
+            check_writable(output)  # before the scan, not after minutes of work
+        except OutputError as unwritable:
+            raise click.BadParameter(str(unwritable), param_hint="'--output'") from unwritable
     targets = list(paths) or [Path(".")]
     settings = scan_settings(click.get_current_context(), targets, scanner_names())
     options = ScanOptions(
@@ -153,8 +161,8 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
     finally:
         progress.close()
     err = Console(stderr=True, highlight=False)
-    for error in outcome.errors:
-        err.print(f"[bold red]error:[/bold red] {escape(error)}", markup=True)  # a pattern such as [z-a] is no tag
+    for error in outcome.errors:  # escaped: a pattern such as [z-a] is no tag, a file name no terminal command
+        err.print(f"[bold red]error:[/bold red] {escape(escape_controls(error))}", markup=True)
     result = filter_result(outcome.result, settings, targets, diff_ref, include_suppressed)
     if scorecard is False:
         result.scorecard = []
@@ -162,7 +170,9 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
         err.print("no application (Express, Koa, Fastify, Hapi, NestJS) found: no scorecard")
     stream: TextIO
     if output is not None:
-        with output.open("w", encoding="utf-8") as stream:
+        from nodeward.cli.output import atomic_report
+
+        with atomic_report(output) as stream:
             render(result, OutputFormat(fmt), stream, verbose=verbose, color=False)
         err.print(f"report written to {output}")
     else:

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nodeward.findings import AppScorecard
+from nodeward.report.common import escape_controls
 
 STATUS_STYLE = {"in-place": "green", "partly": "yellow", "missing": "bold red", "not-applicable": "dim",
                 "not-checked": "dim"}
@@ -33,16 +34,17 @@ def scorecard_to_data(scorecards: list[AppScorecard]) -> list[dict[str, Any]]:
 
 def render_scorecard(console: Console, scorecards: list[AppScorecard], *, verbose: bool = False) -> None:
     for card in scorecards:
-        table = Table(title=Text(f"Practices scorecard: {card.name}"), title_justify="left", show_lines=False)
+        title = Text(escape_controls(f"Practices scorecard: {card.name}"))
+        table = Table(title=title, title_justify="left", show_lines=False)
         table.add_column("practice")
         table.add_column("status")
         table.add_column("evidence or reason", overflow="fold")
         for practice in card.practices:
             shown = practice.evidence if verbose else practice.evidence[:3]
-            lines = [f"{e.path}:{e.line} {e.text}" for e in shown]
+            lines = [escape_controls(f"{e.path}:{e.line} {e.text}") for e in shown]
             if len(practice.evidence) > len(shown):
                 lines.append(f"… {len(practice.evidence) - len(shown)} more (--verbose)")
-            detail = practice.reason + ("\n" + "\n".join(lines) if lines else "")
+            detail = escape_controls(practice.reason) + ("\n" + "\n".join(lines) if lines else "")
             table.add_row(Text(practice.practice), Text(STATUS_LABEL[practice.status],
                                                         style=STATUS_STYLE[practice.status]), Text(detail))
         console.print(table)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import re
 from collections import Counter
 from typing import Any
 
@@ -64,3 +65,32 @@ def scorecard_of(result: ScanResult) -> Any:
         return plain(scorecard)
     except Exception:  # a reporter must never fail on data it only decorates the report with
         return None
+
+
+# C0 and C1 controls but tab, DEL, line/paragraph separators and the bidirectional controls (which can
+# make a terminal show text in another order than it is read: "Trojan Source"), and lone surrogates.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED_CONTROLS = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escaped_control(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED_CONTROLS.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, kept by the file system's surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\x1b``, ``\\n``, ``\\u202e``).
+
+    For every output a person reads (terminal, Markdown, annotations, XML): a file name or a line of
+    scanned code cannot then move the cursor, retitle the terminal, reorder what is shown or split a
+    line of the report. Tabs are kept; backslashes are left alone, so the result is for reading only.
+    """
+    if _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(_escaped_control, text)

@@ -1,7 +1,8 @@
 """JUnit XML for CI systems that show test reports: one failed test case per finding.
 
-A clean scan is one passing test case, so the CI shows that nodeward ran. Characters XML cannot hold
-(control characters from binary-ish files) are replaced.
+A clean scan is one passing test case, so the CI shows that nodeward ran. Control characters from the
+scanned code and file names are shown as escapes (`\\x1b`): XML cannot hold most of them, and CI pages
+show the text to people; the other characters XML cannot hold are replaced.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from nodeward.findings import ScanResult
-from nodeward.report.common import scanner_of, sorted_findings
+from nodeward.report.common import escape_controls, scanner_of, sorted_findings
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML = re.compile("[\ufffe\uffff]")  # the rest are controls, escaped first
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    return _NOT_XML.sub("\ufffd", escape_controls(text))
 
 
 def render_junit(result: ScanResult, stream: TextIO) -> None:
@@ -35,11 +36,12 @@ def render_junit(result: ScanResult, stream: TextIO) -> None:
         failure = ET.SubElement(case, "failure", type=finding.severity.label,
                                 message=_clean(f"{finding.rule_id} {finding.message}"))
         cwe = ", ".join(f"CWE-{n}" for n in finding.cwe)
-        steps = "".join(f"\n  {s.location.path}:{s.location.start_line} {s.description}" for s in finding.trace)
-        failure.text = _clean(
-            f"{finding.path}:{loc.start_line}:{loc.start_column}\n{finding.snippet}\n"
+        steps = "".join(f"\n  {_clean(s.location.path)}:{s.location.start_line} {_clean(s.description)}"
+                        for s in finding.trace)
+        failure.text = (
+            f"{_clean(finding.path)}:{loc.start_line}:{loc.start_column}\n{_clean(finding.snippet)}\n"
             f"severity: {finding.severity.label}, confidence: {finding.confidence.label}"
-            f"{', ' + cwe if cwe else ''}\nfix: {finding.fix}" + (f"\ntrace:{steps}" if steps else "")
+            f"{', ' + cwe if cwe else ''}\nfix: {_clean(finding.fix)}" + (f"\ntrace:{steps}" if steps else "")
         )
     ET.indent(suites)
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')

@@ -6,15 +6,16 @@ from typing import TextIO
 
 from nodeward.docs import rule_doc_url
 from nodeward.findings import Finding, ScanResult, Severity
-from nodeward.report.common import scanner_counts, scorecard_of, severity_counts, sorted_findings
+from nodeward.report.common import escape_controls, scanner_counts, scorecard_of, severity_counts, sorted_findings
 
 MAX_ROWS = 100  # a PR comment has a size limit; the rest is counted
 _ICON = {Severity.CRITICAL: "🟣", Severity.HIGH: "🔴", Severity.MEDIUM: "🟠", Severity.LOW: "🔵", Severity.INFO: "⚪"}
 
 
 def _cell(text: str) -> str:
-    """Table-cell text: no line breaks, no column breaks, no markup or HTML from the scanned code."""
-    flat = " ".join(text.split())
+    """Table-cell text: no line breaks, no column breaks, no markup, HTML or control characters from the scanned
+    code."""
+    flat = " ".join(escape_controls(text).split())
     for char in "\\`*_[]<>|#!~":
         flat = flat.replace(char, "\\" + char)
     return flat

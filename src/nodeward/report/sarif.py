@@ -65,8 +65,12 @@ def _pascal(kebab: str) -> str:
 
 
 def artifact_uri(path: str) -> str:
-    """A relative path as an RFC 3986 URI reference (`%`, spaces, `<`, `#`... percent-encoded)."""
-    return quote(path.replace("\\", "/"), safe="/-._~!$&'()*+,;=:@")
+    """A relative path as an RFC 3986 URI reference (`%`, spaces, `<`, `#`... percent-encoded).
+
+    Display paths already use `/`; a backslash is part of a file name (as in `\\xff` shown for a byte
+    that is not UTF-8) and is percent-encoded, not taken for a separator.
+    """
+    return quote(path, safe="/-._~!$&'()*+,;=:@")
 
 
 def _physical_location(path: str, line: int, column: int, end_line: int, end_column: int,

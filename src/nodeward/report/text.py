@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from nodeward.findings import Finding, ScanResult, Severity
+from nodeward.report.common import escape_controls
 
 STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -25,12 +26,14 @@ _QUIET_NOTICES = {"unused-suppression", "skipped", "ignored-advisory", "unused-i
 def _frame(finding: Finding) -> Text:
     """The flagged line with a caret under the flagged range."""
     loc = finding.location
-    line = finding.snippet.expandtabs(1)
+    raw = finding.snippet.expandtabs(1)
+    line = escape_controls(raw)
     number = f"{loc.start_line:>5} | "
     frame = Text(number, style="dim")
     frame.append(line)
-    start = max(loc.start_column - 1, 0)
-    end = loc.end_column - 1 if loc.end_line == loc.start_line else len(line)
+    # columns count characters of the raw line; an escape takes several on screen
+    start = len(escape_controls(raw[: max(loc.start_column - 1, 0)]))
+    end = len(escape_controls(raw[: loc.end_column - 1])) if loc.end_line == loc.start_line else len(line)
     width = max(1, min(end, len(line)) - start)
     frame.append("\n" + " " * (len(number) - 2) + "| ", style="dim")
     frame.append(" " * start + "^" * width, style="bold red")
@@ -42,14 +45,14 @@ def render_text(result: ScanResult, stream: TextIO, *, verbose: bool = False, co
                       force_terminal=color if color else None, width=None if color else 200)
     findings = sorted(result.findings, key=Finding.sort_key)
     for path, group in groupby(findings, key=lambda f: f.path):
-        console.print(Text(path, style="bold underline"))
+        console.print(Text(escape_controls(path), style="bold underline"))
         for finding in group:
             loc = finding.location
             header = Text(f"  {loc.start_line}:{loc.start_column}  ")
             header.append(f"{finding.severity.label.upper():<8}", style=STYLE[finding.severity])
             header.append(f" {finding.rule_id} ", style="bold")
             header.append(f"{finding.rule_name}  ", style="dim")
-            header.append(finding.message)
+            header.append(escape_controls(finding.message))
             console.print(header)
             console.print(_frame(finding))
             cwe = ", ".join(f"CWE-{n}" for n in finding.cwe)
@@ -57,14 +60,15 @@ def render_text(result: ScanResult, stream: TextIO, *, verbose: bool = False, co
             if cwe:
                 details += f" · {cwe}"
             console.print(Text(details, style="dim"))
-            console.print(Text("      fix: ", style="green") + Text(finding.fix))
+            console.print(Text("      fix: ", style="green") + Text(escape_controls(finding.fix)))
             console.print()
     notices = [n for n in result.notices if verbose or n.kind not in _QUIET_NOTICES]
     if notices:
         console.print(Text("Notices", style="bold"))
         for notice in notices:
-            where = f"{notice.path}:{notice.line}" if notice.line else notice.path
-            console.print(f"  [dim]{escape(notice.kind)}[/dim] {escape(where)}: {escape(notice.message)}")
+            where = escape_controls(f"{notice.path}:{notice.line}" if notice.line else notice.path)
+            message = escape_controls(notice.message)
+            console.print(f"  [dim]{escape(notice.kind)}[/dim] {escape(where)}: {escape(message)}")
         console.print()
     if result.scorecard:
         from nodeward.practices.render import render_scorecard

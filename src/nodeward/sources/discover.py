@@ -305,7 +305,7 @@ class _Walker:
 
     def add_argument(self, argument: Path, *, several: bool) -> None:
         text = os.fspath(argument)
-        display = argument.as_posix()
+        display = _readable_name(argument.as_posix())
         try:
             info = os.stat(text)
         except FileNotFoundError:
@@ -382,7 +382,7 @@ class _Walker:
         build_reasons: dict[str, str] | None = None
         children: list[_Frame] = []
         for entry in entries:
-            name = entry.name
+            name = _readable_name(entry.name)
             rel = f"{frame.rel}/{name}" if frame.rel else name
             entry_git_rel = f"{git_rel}/{name}" if git_rel else name
             display = _join(prefix, rel)
@@ -717,6 +717,15 @@ def _strip_json_comments(text: str) -> str:
 
 
 # -- small helpers ------------------------------------------------------------------------------
+
+def _readable_name(name: str) -> str:
+    """``name`` as reports show it: bytes that are not UTF-8 as ``\\xff`` (a str that can be written)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name
+
 
 def _join(prefix: str, rel: str) -> str:
     if not prefix:
