@@ -46,7 +46,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "deep-data": "deeply nested JSON ends the scan with an internal error (RecursionError)",
     "deep-toml": "a deeply nested .nodeward.toml ends with an internal error (RecursionError)",
     "bad-glob": "the glob [z-a] ends the scan with an internal error",
-    "escapes": "raw escape sequences and a newline in a file name reach the text, markdown and GitHub outputs",
     "utf16-bom": "UTF-16/32 files with a BOM are skipped as binary",
     "bare-history": "--history on a bare repository scans nothing and gives an error notice",
     "corrupt-object": "a corrupted object is skipped without a notice",
