@@ -167,3 +167,16 @@ def parse_size(value: object) -> int | None:
         if match:
             return int(float(match.group(1)) * SIZE_UNITS[match.group(2) or "b"])
     return None
+
+# ----- session fixation -------------------------------------------------------------------------------
+
+# A write of who the user is into a server-side session: `req.session.userId = ...`, `ctx.session.user = ...`.
+SESSION_IDENTITY_WRITE = re.compile(
+    r"^(?:this\.)?(?:req|request|ctx|context)(?:\.request)?\.session\.((?:user|account|member|customer|admin)\w*|uid|"
+    r"(?:is)?(?:logged_?in|authenticated|auth|admin)|role|email|username|passport)$", re.IGNORECASE)
+# Calls that give a session a new id (or start a new one) at sign-in. Passport's `req.login` regenerates the
+# session since passport 0.6.
+SESSION_RENEWAL_METHODS = frozenset({"regenerate", "regenerateSession", "login", "logIn"})
+SESSION_OWNER = re.compile(r"^(?:this\.)?(?:req|request|ctx|context)(?:\.request)?(?:\.session)?$")
+# Session middleware that keeps the whole session in the cookie: a new value is a new cookie, nothing to fix.
+COOKIE_SESSIONS = frozenset({"cookie-session", "@fastify/secure-session", "koa-session"})

@@ -90,6 +90,7 @@ class AppFactCollector:
             value = assignment.child_by_field_name("right")
             if target is not None and value is not None:
                 self._export_assignment(target, value)
+                self._session_write(target)
         for statement in found.get("export", []):
             self._export_statement(statement)
         for key, facts_of in self.functions.items():
@@ -159,7 +160,7 @@ class AppFactCollector:
             self.function_nodes[key] = function
             facts = {"name": name or "", "loc": self.loc(function), "verify": [], "hash": [], "logs": [],
                      "audit": [], "failures": [], "limiter": [], "lockout": [], "password_checks": [],
-                     "headers": [], "auth": [], "console": []}
+                     "headers": [], "auth": [], "console": [], "session_login": [], "session_renewal": []}
             self.functions[key] = facts
         return facts
 
@@ -724,6 +725,16 @@ class AppFactCollector:
             self._validator_chain(call, method)
         if method == "isAuthenticated" and self._enclosing_functions(call):
             self._attribute(call, "auth", [line, "isAuthenticated"])
+        if method in catalog.SESSION_RENEWAL_METHODS and self._enclosing_functions(call) and \
+                catalog.SESSION_OWNER.search(receiver_text):
+            self._attribute(call, "session_renewal", [line, f"{receiver_text}.{method}"])
+
+    def _session_write(self, target: Node) -> None:
+        """`req.session.userId = user.id`: the session now stands for a signed-in user."""
+        match = catalog.SESSION_IDENTITY_WRITE.match(self.model.text(target))
+        if match is not None and self._enclosing_functions(target):
+            self._attribute(target, "session_login", {"loc": self.loc(target), "snippet": self.snippet(target),
+                                                      "field": match.group(1)})
 
     # ----- password checks --------------------------------------------------------------------
 
