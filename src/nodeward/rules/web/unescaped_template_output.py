@@ -3,8 +3,11 @@ Output that a template file writes into the page without HTML escaping: EJS `<%-
 Handlebars and Mustache `{{{ value }}}` and `{{& value }}`, Pug `p!= value`, `!{value}` and
 `attr!=value`, Nunjucks `{{ value | safe }}` and `{% autoescape false %}` blocks. The usual ways to
 include markup the application made itself are not reported: EJS `<%- include(...) %>` (partials),
-the layout slot `{{{ body }}}` / `<%- body %>` in a layout, string constants, and values passed
-through a function named like an escaper or sanitizer.
+the layout slot `{{{ body }}}` / `<%- body %>` in a layout (a file under `layouts/`, named `layout*`, or
+holding the page's `<html>`/`<body>` skeleton, as express-ejs-layouts and express-handlebars layouts do),
+string constants, values that cannot carry markup (numbers, loop counters of the template, lengths,
+arithmetic on them), and values passed through a function named like an escaper or sanitizer (a variable
+merely named `xss` or `escaped` is still reported).
 
 ## Why it matters
 Template engines escape `<`, `>`, `&` and quotes by default; the raw form turns that off. When the
@@ -76,6 +79,17 @@ NON_HTML_OUTPUTS = frozenset({
 })
 LAYOUT_SLOTS = frozenset({"body", "content", "yield"})
 STRING_CONSTANT = re.compile(r"""^\s*(?:"[^"\\]*"|'[^'\\]*'|\d+)\s*$""")
+# A bare reference (`xss`, `user.bio`, `items[0]`): a sanitizer's name in it is the name of data, not a call.
+BARE_REFERENCE = re.compile(r"^[\w$.\[\]'\"]+$")
+# Values that cannot carry markup: numbers and arithmetic on them, lengths and sizes, number formatting.
+_NUMERIC_OPERAND = re.compile(
+    r"^(?:\d+(?:\.\d+)?|[\w$.\[\]]+\.(?:length|size|byteLength)|Math\.\w+\(.*\)|"
+    r"(?:Number|parseInt|parseFloat)\(.*\)|.+\.toFixed\(\d*\)|Date\.now\(\))$")
+_ARITHMETIC = re.compile(r"\s*[-+*/%]\s*")
+# Loop counters declared in a template's code: `for (var i = 0; ...)`, `.forEach(function (item, index)`.
+_COUNTER = re.compile(r"\bfor\s*\(\s*(?:var|let|const)?\s*([A-Za-z_$][\w$]*)\s*=\s*\d+\s*;"
+                      r"|\.forEach\(\s*(?:function\s*)?\(?\s*[A-Za-z_$][\w$]*\s*,\s*([A-Za-z_$][\w$]*)")
+_HTML_SKELETON = re.compile(r"<html\b|<body\b", re.IGNORECASE)
 
 _EJS_COMMENT = re.compile(r"<%#.*?%>", re.DOTALL)
 _EJS_RAW = re.compile(r"<%-(.*?)[-_]?%>", re.DOTALL)
@@ -105,7 +119,9 @@ def raw_outputs(text: str, suffix: str, path: str) -> list[RawOutput]:
     engine = ENGINES.get(suffix.lower())
     if engine is None or _makes_other_than_html(path):
         return []
-    in_layout = _is_layout(path)
+    # A page skeleton that prints `body` is a layout (express-ejs-layouts, express-handlebars), wherever it is.
+    in_layout = _is_layout(path) or _HTML_SKELETON.search(text) is not None
+    counters = frozenset(name for match in _COUNTER.finditer(text) for name in match.groups() if name)
     if engine == "EJS":
         found = _ejs(text)
     elif engine in ("Handlebars", "Mustache"):
@@ -114,7 +130,8 @@ def raw_outputs(text: str, suffix: str, path: str) -> list[RawOutput]:
         found = _pug(text)
     else:
         found = _nunjucks(text)
-    return [output for output in found if not _is_expected_markup(output.expression, in_layout)]
+    return [output for output in found if not _is_expected_markup(output.expression, in_layout)
+            and not _is_numeric(output.expression, counters)]
 
 
 def _makes_other_than_html(path: str) -> bool:
@@ -134,9 +151,20 @@ def _is_expected_markup(expression: str, in_layout: bool) -> bool:
     expression = expression.strip().rstrip(";").strip()
     if not expression or INCLUDE_CALLS.match(expression) or STRING_CONSTANT.match(expression):
         return True
-    if SAFE_WORDS.search(expression):
-        return True
+    if SAFE_WORDS.search(expression) and not BARE_REFERENCE.match(expression):
+        return True  # `sanitize(x)`, `{{{purify bio}}}`; not a variable that happens to be called `xss`
     return in_layout and expression in LAYOUT_SLOTS
+
+
+def _is_numeric(expression: str, counters: frozenset[str]) -> bool:
+    """A number cannot carry markup: a loop counter of the template, a length, arithmetic on numbers."""
+    expression = expression.strip().rstrip(";").strip()
+    while expression.startswith("(") and expression.endswith(")"):
+        expression = expression[1:-1].strip()
+    if not expression:
+        return False
+    operands = _ARITHMETIC.split(expression)
+    return all(operand in counters or _NUMERIC_OPERAND.match(operand) for operand in operands)
 
 
 def _blank(text: str, pattern: re.Pattern[str]) -> str:
