@@ -174,7 +174,7 @@ class FileNotice:
     """Something the user should know about a file that was skipped or only partly analysed."""
 
     path: str
-    kind: str  # "skipped", "partial-parse", "error", "unused-suppression", "encoding"
+    kind: str  # "skipped", "partial-parse", "error", "unused-suppression", "encoding", "limit"
     message: str
     line: int | None = None
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nodeward.analysis.taint.project import FlowJoiner, read_packages
-from nodeward.config.model import AdvisoryIgnore
+from nodeward.config.model import DEFAULT_FILE_TIMEOUT, AdvisoryIgnore
 from nodeward.findings import (
     Confidence,
     FileNotice,
@@ -27,8 +26,9 @@ from nodeward.practices.model import AppModel
 from nodeward.practices.run import join_apps
 from nodeward.practices.scorecard import build_scorecards
 from nodeward.scanners import FileResult, ProjectContext
+from nodeward.scanners.pool import BudgetedPool
 from nodeward.scanners.registry import FILE_SCANNERS, PROJECT_SCANNERS, scanner_names
-from nodeward.scanners.worker import FileScanRunner, init_worker, scan_in_worker
+from nodeward.scanners.worker import FileScanRunner
 from nodeward.sources.discover import Discovery, FileKind, SourceFile, discover
 
 ProgressCallback = Callable[[int, int], None]
@@ -49,6 +49,7 @@ class ScanOptions:
     include_dev: bool = False  # deps: vulnerable dev-only packages keep their severity
     history: bool = False  # secrets: also every blob reachable from any ref of the git repository
     advisory_ignores: tuple[AdvisoryIgnore, ...] = ()  # deps: accepted advisories (`dependencies.ignore`)
+    file_timeout: float = DEFAULT_FILE_TIMEOUT  # seconds of analysis per file (0: no budget)
 
 
 @dataclass
@@ -66,25 +67,16 @@ def _scan_files(
     files: Sequence[SourceFile], options: ScanOptions, progress: ProgressCallback | None
 ) -> list[FileResult]:
     jobs = min(effective_jobs(options.jobs), max(1, len(files) // 4))
-    results: list[FileResult] = []  # in the order of `files`
-    if jobs <= 1:
+    if jobs <= 1 and not options.file_timeout:  # no budget to enforce: no process to watch over
         runner = FileScanRunner(options.scanners, options.selected_rules)
+        results: list[FileResult] = []
         for done, file in enumerate(files, start=1):
             results.append(runner.scan(file))
             if progress:
                 progress(done, len(files))
         return results
-    # Larger files first so that one big file does not finish last on an otherwise idle pool.
-    order = sorted(range(len(files)), key=lambda i: -files[i].size)
-    initargs = (options.scanners, options.selected_rules)
-    placed: list[FileResult | None] = [None] * len(files)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=initargs) as pool:
-        outcomes = pool.map(scan_in_worker, [files[i] for i in order], chunksize=8)
-        for done, (index, file_result) in enumerate(zip(order, outcomes, strict=True), start=1):
-            placed[index] = file_result
-            if progress:
-                progress(done, len(files))
-    return [r for r in placed if r is not None]
+    pool = BudgetedPool(jobs, options.file_timeout, options.scanners, options.selected_rules)
+    return pool.run(files, progress)
 
 
 def wanted_kinds(options: ScanOptions) -> frozenset[FileKind]:

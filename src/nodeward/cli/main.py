@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from nodeward import __version__
+from nodeward.config.model import DEFAULT_FILE_TIMEOUT
 from nodeward.findings import Confidence, Severity
 from nodeward.report import OutputFormat, render
 from nodeward.report.common import escape_controls
@@ -93,6 +94,10 @@ class _Progress:
 @click.option("--max-file-size", type=click.IntRange(min=1), default=4096, show_default=True,
               help="Skip files larger than this many KiB.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per core).")
+@click.option("--file-timeout", type=click.FloatRange(min=0), default=DEFAULT_FILE_TIMEOUT, show_default=True,
+              metavar="SECONDS",
+              help="Analysis time per file; a file that takes longer is reported as stopped and the scan goes on "
+                   "(0: no limit).")
 @click.option("--verbose", "-v", is_flag=True, help="List skipped files and unused suppressions.")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.option("--include-dev", is_flag=True,
@@ -121,7 +126,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
          history: bool = False, show_secrets: bool = False, scorecard: bool | None = None,
          config_file: Path | None = None,
          no_config: bool = False, baseline_file: Path | None = None, diff_ref: str | None = None,
-         include_suppressed: bool = False) -> None:
+         include_suppressed: bool = False, file_timeout: float = DEFAULT_FILE_TIMEOUT) -> None:
     """Audit the Node.js code under PATHS (default: the current directory)."""
     if show_secrets:  # through the environment, so that the worker processes see it too
         from nodeward.secrets.redact import SHOW_SECRETS_ENV
@@ -154,6 +159,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
         include_dev=settings.include_dev,
         history=history,
         advisory_ignores=settings.config.advisory_ignores,
+        file_timeout=settings.file_timeout,
     )
     progress = _Progress(enabled=not no_progress and sys.stderr.isatty())
     try:

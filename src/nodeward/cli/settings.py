@@ -15,7 +15,7 @@ import click
 from click.core import ParameterSource
 
 from nodeward.config import Config, ConfigError, find_config, load_config
-from nodeward.config.model import PathIgnore, export_secret_patterns
+from nodeward.config.model import DEFAULT_FILE_TIMEOUT, PathIgnore, export_secret_patterns
 from nodeward.findings import Confidence, Severity
 from nodeward.rules.registry import all_rules, find_rule
 
@@ -35,6 +35,7 @@ class ScanSettings:
     baseline: Path | None
     severity_overrides: dict[str, Severity] = field(default_factory=dict)
     per_path_ignores: tuple[PathIgnore, ...] = ()
+    file_timeout: float = DEFAULT_FILE_TIMEOUT
 
 
 def _given(ctx: click.Context, name: str) -> bool:
@@ -112,4 +113,5 @@ def scan_settings(ctx: click.Context, targets: list[Path], known_scanners: list[
         baseline=baseline,
         severity_overrides=config.severity_overrides,
         per_path_ignores=config.per_path_ignores,
+        file_timeout=float(pick("file_timeout", config.file_timeout)),
     )

@@ -6,6 +6,7 @@ and the key, so a typo never silently turns a setting off.
 
 from __future__ import annotations
 
+import math
 import re
 import reprlib
 from collections.abc import Callable, Mapping
@@ -226,6 +227,12 @@ def _boolean(where: _Where, key: str, value: Any) -> bool:
     return value
 
 
+def _seconds(where: _Where, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+        raise where.error(key, f"expected a number of seconds (0 for no limit), not {value!r}")
+    return float(value)
+
+
 def _string(where: _Where, key: str, value: Any) -> str:
     if not isinstance(value, str):
         raise where.error(key, f"expected a string, not {_shown(value)}")
@@ -296,6 +303,7 @@ KEYS: dict[str, tuple[str, _Parser]] = {
     "mode": ("mode", _mode),
     "include-dev": ("include_dev", _boolean),
     "baseline": ("baseline", _string),
+    "file-timeout": ("file_timeout", _seconds),
     "secrets.allow-paths": ("secrets_allow_paths", _globs),
     "secrets.allow-fingerprints": ("secrets_allow_fingerprints", lambda w, k, v: frozenset(_strings(w, k, v))),
     "secrets.allow-patterns": ("secrets_allow_patterns", _patterns),

@@ -11,6 +11,8 @@ from nodeward.findings import Confidence, Severity
 
 #: `secrets.allow-patterns` reach the secrets scanner in the worker processes through the environment.
 SECRET_PATTERNS_ENV = "NODEWARD_ALLOWED_SECRET_PATTERNS"
+#: Seconds of analysis a file may take before the scan reports it as stopped and goes on (`--file-timeout`).
+DEFAULT_FILE_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Config:
     secrets_allow_fingerprints: frozenset[str] = frozenset()
     secrets_allow_patterns: tuple[str, ...] = ()  # regexes on the secret's value
     advisory_ignores: tuple[AdvisoryIgnore, ...] = ()
+    file_timeout: float | None = None  # seconds of analysis per file; 0 for no limit
 
 
 def export_secret_patterns(config: Config) -> None:

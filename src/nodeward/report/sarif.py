@@ -164,7 +164,7 @@ def result_to_sarif(result: ScanResult) -> dict[str, Any]:
             ),
         }
         for notice in result.notices
-        if notice.kind in ("partial-parse", "error", "encoding")
+        if notice.kind in ("partial-parse", "error", "encoding", "limit")
     ]
     root_uri = Path(result.root).resolve().as_uri().rstrip("/") + "/"
     return {
