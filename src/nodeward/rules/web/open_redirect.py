@@ -4,7 +4,9 @@ argument when a status comes first), `res.location(url)`, Koa `ctx.redirect(url)
 `reply.redirect(url)`, and a `Location` header set with `setHeader`/`set`/`header`/`writeHead`. A URL
 that starts with a constant path (`"/users/" + id`) or a constant origin followed by `/` stays on that
 site and is not reported; neither is a URL checked first by an `if` that tests it (`startsWith`, a
-regular expression, an allow-list) and leaves the handler when the test fails.
+regular expression, membership in an allow-list) and leaves the handler when the test fails. A substring
+test of the URL (`url.includes(allowedHost)`, `url.indexOf(domain) !== -1`, `url.endsWith(domain)`) is not
+such a check: `https://evil.example/?good.example` passes it.
 
 ## Why it matters
 A link to a trusted site that bounces the visitor to an attacker's page makes phishing convincing,
@@ -51,8 +53,11 @@ from nodeward.rules.sinks import is_guarded, leading_text, response_headers, res
 # A constant start that fixes the destination's origin: a path (not `//` or `/\`), a query, a fragment,
 # or an absolute URL with its host and the `/` after it.
 SAME_SITE_PREFIX = re.compile(r"^(?:/[^/\\]|\?|#|\.{0,2}/?[\w-]+/|[a-z][a-z0-9+.-]*://[^/?#\\@]+[/?#])", re.IGNORECASE)
+# Tests that can make a redirect target safe. A substring test of the URL itself (`url.includes(allowed)`,
+# `url.indexOf(host) !== -1`, `url.endsWith(domain)`) is not one: `https://evil.example/?good.example` passes;
+# membership of the URL in a list (`ALLOWED.includes(url)`) is.
 GUARD_CHECKS = re.compile(
-    r"\.(?:startsWith|test|match|includes|indexOf|has|some|every|endsWith)\s*\(|===|!==|==|!=|[iI]s(?:Safe|Valid|Allowed"
+    r"\.(?:startsWith|test|match|some|every)\s*\(|[iI]s(?:Safe|Valid|Allowed"
     r"|Local|Relative|Internal|SameOrigin|Trusted)\w*\s*\(|\bnew URL\b"
 )
 
@@ -82,7 +87,13 @@ class OpenRedirect(TaintRule):
             for _, name, value in response_headers(ctx, node):
                 if name is not None and name.lower() == "location":
                     target = value
-        if target is None or self._stays_on_site(ctx, target) or is_guarded(ctx, node, target, GUARD_CHECKS):
+        if target is None or self._stays_on_site(ctx, target):
+            return
+        # Membership in a list (`ALLOWED.includes(url)`) or equality with a value (`url === HOME`).
+        name = re.escape(ctx.text(ctx.unwrap(target)))
+        checked = re.compile(rf"\.(?:includes|indexOf|has)\s*\(\s*{name}\s*\)"
+                             rf"|(?<![\w$.]){name}\s*[!=]==?(?!\s*(?:undefined|null)\b)|[!=]==?\s*{name}(?![\w$.(])")
+        if is_guarded(ctx, node, target, GUARD_CHECKS) or is_guarded(ctx, node, target, checked):
             return
         function = node.child_by_field_name("function")
         what = shorten(ctx.text(function)) if function is not None else "redirect"
