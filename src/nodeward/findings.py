@@ -78,6 +78,23 @@ class CodeContext:
     lines: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True, repr=False)
+class SecretSpan:
+    """A secret a detector found, and where: the reporters mask its value in everything they write.
+
+    The value travels from the scanners to the output boundary only (nodeward.secrets.redact.SecretMasker);
+    no report shows it, and its repr names the place, never the value.
+    """
+
+    path: str
+    start_line: int
+    end_line: int
+    value: str
+
+    def __repr__(self) -> str:
+        return f"SecretSpan({self.path}:{self.start_line}-{self.end_line}, {len(self.value)} characters)"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """A problem found by any scanner, ready for suppression, baselines and reporters."""
@@ -226,3 +243,5 @@ class ScanResult:
     baselined: int = 0  # findings left out because the baseline knows them (they are in suppressed_findings)
     #: One practices scorecard per application found in the tree (code scanner).
     scorecard: list[AppScorecard] = field(default_factory=list)
+    #: Every secret any detector found: masked by the reporters wherever it would appear, never shown.
+    secrets: list[SecretSpan] = field(default_factory=list)

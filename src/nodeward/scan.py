@@ -173,6 +173,7 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
             result.files_scanned += 1 if file_result.lines or file_result.findings else 0
             result.lines_scanned += file_result.lines
         result.suppressed += file_result.suppressed
+        result.secrets.extend(file_result.secrets)
         findings.extend(
             f
             for f in file_result.findings

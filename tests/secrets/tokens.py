@@ -5,7 +5,9 @@ rightly flag it), so prefixes are split and bodies are random: nothing here is a
 Fixture templates name a generator as ``{{detector-id}}``; modifiers make near misses:
 ``{{id|cut:N}}`` keeps the first N characters, ``{{id|append:S}}`` glues S to the end (the token is
 then longer than its format allows), ``{{id|lower}}`` lowercases it; ``{{id|fresh}}`` is a new token
-and ``{{id|escaped}}`` a new one with newlines written as ``\n`` (inside a JSON string).
+and ``{{id|escaped}}`` a new one with newlines written as ``\n`` (inside a JSON string);
+``{{private-key|shape:NAME}}`` is a whole new private key (header, body, footer) written as one of
+``PEM_SHAPES`` (inside a single-quoted JavaScript string where the shape is one).
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ class TokenFactory:
                 return self.make(name)
             if modifier == "escaped":  # a JSON string: newlines as \n
                 return self.make(name).replace("\n", "\\n")
+            if modifier.startswith("shape:"):
+                return pem_in_shape(self.make(name), modifier[6:])
             return value
 
         return re.sub(r"\{\{([\w\-]+(?:\|[^}]*)?)\}\}", replace, template)
@@ -77,6 +81,29 @@ def _jwt(f: TokenFactory) -> str:
 def _uuid(f: TokenFactory) -> str:
     h = f.chars(HEX, 32)
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
+
+
+#: Ways code holds a private key (``pem`` is the key with real newlines), its header on the first line; all
+#: but `template`, `array` and `base64` sit inside single quotes (`concat` opens and closes its own).
+PEM_SHAPES: dict[str, Callable[[str], str]] = {
+    "escaped": lambda pem: pem.replace("\n", "\\n"),
+    "crlf-escaped": lambda pem: pem.replace("\n", "\\r\\n"),
+    "double-escaped": lambda pem: pem.replace("\n", "\\\\n"),
+    "concat": lambda pem: "' +\n  '".join(line + "\\n" for line in pem.splitlines()),
+    "array": lambda pem: "['" + "',\n  '".join(pem.splitlines()) + "',\n].join('\\n')",
+    "template": lambda pem: "`" + pem + "`",
+    "base64": lambda pem: base64.b64encode(pem.encode()).decode(),
+}
+
+
+def pem_key(body: str, label: str = "RSA PRIVATE KEY") -> str:
+    """A PEM private key block around ``body`` (the header is put together here, never written whole)."""
+    dashes = "-" * 5
+    return f"{dashes}BEGIN {label}{dashes}\n{body}\n{dashes}END {label}{dashes}\n"
+
+
+def pem_in_shape(body: str, shape: str, label: str = "RSA PRIVATE KEY") -> str:
+    return PEM_SHAPES[shape](pem_key(body, label).rstrip("\n"))
 
 
 GENERATORS: dict[str, Callable[[TokenFactory], str]] = {
@@ -117,6 +144,7 @@ GENERATORS: dict[str, Callable[[TokenFactory], str]] = {
     "npmrc-auth": _uuid,
     "jwt": _jwt,
     "private-key": lambda f: f.pem_body(),
+    "private-key-base64": lambda f: pem_in_shape(f.pem_body(), "base64"),
     "database-url-password": lambda f: f.chars(ALNUM, 18),
     "url-basic-auth": lambda f: f.chars(ALNUM, 18),
     "generic-secret": lambda f: f.chars(ALNUM, 12) + "-" + f.chars(ALNUM, 6),

@@ -12,6 +12,7 @@ from nodeward.config.model import export_secret_patterns
 from nodeward.filters import ReportFilters, apply_filters
 from nodeward.findings import Finding
 from nodeward.rules.registry import all_rules
+from nodeward.secrets.redact import output_masker
 
 
 def _config(targets: list[Path], config_file: Path | None) -> Config:
@@ -41,7 +42,8 @@ def _findings(targets: list[Path], config: Config) -> list[Finding]:
     result = apply_filters(outcome.result, ReportFilters(
         per_path_ignores=config.per_path_ignores, secrets_allow_paths=config.secrets_allow_paths,
         secrets_allow_fingerprints=config.secrets_allow_fingerprints))
-    return result.findings
+    masker = output_masker(result)  # a baseline is written output too: no secret in a path or title
+    return masker.mask_result(result).findings if masker is not None else result.findings
 
 
 def _default_file(targets: list[Path]) -> Path:

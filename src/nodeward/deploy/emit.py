@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from nodeward.findings import Confidence, Finding, Location, Severity
+from nodeward.findings import Confidence, Finding, Location, SecretSpan, Severity
 from nodeward.rules.base import Rule, make_finding
-from nodeward.secrets.redact import redact
+from nodeward.secrets.redact import redact, worth_masking
 
 PracticeStatus = Literal["in-place", "missing", "partly", "not-applicable"]
 
@@ -21,6 +21,7 @@ class Emitter:
     selected: frozenset[str] | None = None
     findings: list[Finding] = field(default_factory=list)
     practices: list[dict[str, Any]] = field(default_factory=list)
+    secrets: list[SecretSpan] = field(default_factory=list)  # values shown nowhere (nodeward.secrets.redact)
 
     def wants(self, rule: type[Rule]) -> bool:
         return self.selected is None or rule.id in self.selected
@@ -35,7 +36,9 @@ class Emitter:
         confidence: Confidence | None = None,
         hide: str = "",
     ) -> None:
-        """A finding of ``rule`` at ``line``; ``hide`` is a secret value to redact in the snippet."""
+        """A finding of ``rule`` at ``line``; ``hide`` is a secret value: redacted here, masked in every report."""
+        if hide and worth_masking(hide):
+            self.secrets.append(SecretSpan(self.display_path, line, line, hide))
         if not self.wants(rule):
             return
         line = max(1, min(line, len(self.lines))) if self.lines else 1

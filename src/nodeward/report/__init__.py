@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import io
 from typing import TextIO
 
 from nodeward.findings import ScanResult
@@ -34,6 +35,20 @@ _RENDERERS = {
 
 
 def render(result: ScanResult, fmt: OutputFormat, stream: TextIO, *, verbose: bool = False, color: bool = True) -> None:
+    """Write ``result`` in ``fmt``. The output boundary: every secret the scan recorded is masked in the
+    strings the reporter receives, and once more in the text it wrote (nodeward.secrets.redact)."""
+    from nodeward.secrets.redact import output_masker
+
+    masker = output_masker(result)
+    if masker is None:
+        _render(result, fmt, stream, verbose=verbose, color=color)
+        return
+    written = io.StringIO()
+    _render(masker.mask_result(result), fmt, written, verbose=verbose, color=color)
+    stream.write(masker.mask_output(written.getvalue()))
+
+
+def _render(result: ScanResult, fmt: OutputFormat, stream: TextIO, *, verbose: bool, color: bool) -> None:
     if fmt is OutputFormat.TEXT:
         from nodeward.report.text import render_text
 

@@ -9,9 +9,10 @@ from typing import Any
 from tree_sitter import Node
 
 from nodeward.analysis.taint.engine import PARAM, SOURCE, TaintAnalysis, location_data
-from nodeward.findings import Confidence, Finding, Location, Severity, TraceStep, shorten
+from nodeward.findings import Confidence, Finding, Location, SecretSpan, Severity, TraceStep, shorten
 from nodeward.lang.js.model import SemanticModel, unwrap
 from nodeward.rules.base import Rule, Sink, TaintRule, make_finding
+from nodeward.secrets.redact import worth_masking
 
 
 @dataclass
@@ -28,6 +29,13 @@ class RuleContext:
     param_sinks: list[dict[str, Any]] = field(default_factory=list)
     #: Evidence for the practices scorecard (a limiter registered here, a password hashed there): plain data.
     practice_evidence: list[dict[str, Any]] = field(default_factory=list)
+    #: Secrets the rules saw written in the code (a JWT key, a session secret): reports mask them everywhere.
+    secrets: list[SecretSpan] = field(default_factory=list)
+
+    def record_secret(self, node: Node, value: str) -> None:
+        """Note that ``value``, written at ``node``, is a secret: no report will show it."""
+        if worth_masking(value):
+            self.secrets.append(SecretSpan(self.display_path, node.start_point[0] + 1, node.end_point[0] + 1, value))
 
     def record_practice(self, practice: str, status: str, node: Node, evidence: str) -> None:
         """Note evidence for the scorecard: `practice` (e.g. "rate-limiting"), `status` ("in-place", "missing",

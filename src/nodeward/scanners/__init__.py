@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from nodeward.findings import FileNotice, Finding
+from nodeward.findings import FileNotice, Finding, SecretSpan
 from nodeward.sources.discover import FileKind, SourceFile
 
 
@@ -31,6 +31,8 @@ class FileResult:
     scanned: bool = True
     #: Scanner-specific plain data for the cross-file phase (module summaries of the code scanner).
     summaries: dict[str, Any] = field(default_factory=dict)
+    #: The secrets detectors saw in the file (values and lines), for the reporters to mask everywhere.
+    secrets: list[SecretSpan] = field(default_factory=list)
 
 
 class FileScanner(Protocol):

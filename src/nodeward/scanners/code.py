@@ -108,6 +108,7 @@ class CodeScanner:
             result.summaries["app"] = app_facts
         if context.practice_evidence:
             result.summaries["practices"] = context.practice_evidence
+        result.secrets = context.secrets
         return result
 
 

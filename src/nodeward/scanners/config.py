@@ -63,7 +63,7 @@ class ConfigScanner:
             problem = check_package_json(text, emit, self.today)
             if problem:
                 result.notices.append(FileNotice(path, "skipped", f"package.json: {problem}"))
-        result.findings = emit.findings
+        result.findings, result.secrets = emit.findings, emit.secrets
         if emit.practices:
             result.summaries["practices"] = emit.practices
         return result

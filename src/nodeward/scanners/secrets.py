@@ -57,6 +57,7 @@ class SecretsScanner:
             allow_values=self.allow_values,
         )
         result.findings = findings_for_text(text, context, self.engine)
+        result.secrets = context.secrets
         return result
 
 

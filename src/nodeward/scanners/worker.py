@@ -44,6 +44,7 @@ class FileScanRunner:
             result.findings.extend(partial.findings)
             result.notices.extend(partial.notices)
             result.summaries.update(partial.summaries)
+            result.secrets.extend(partial.secrets)
         lines = text.splitlines()
         kept, suppressed, notices = split_suppressed(file.display_path, lines, result.findings, self.active_keys)
         if suppressed or any(n.kind == "unused-suppression" for n in notices):

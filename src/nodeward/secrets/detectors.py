@@ -42,7 +42,8 @@ class Detector:
     examples: tuple[str, ...] = ()
     severity: Severity | None = None  # None: the rule's
     confidence: Confidence | None = None
-    #: "pem-body": the match must be followed by a key body (a header alone in docs or code is not a key).
+    #: "pem-body": the match must be followed by a key body (a header alone in docs or code is not a key);
+    #: "base64-pem": the match must decode to a private key with its body.
     check: str = ""
     #: UUID-shaped secrets are normally filtered out; formats that are UUIDs (Heroku keys) keep them.
     uuid_is_secret: bool = False
@@ -241,6 +242,11 @@ DETECTORS: tuple[Detector, ...] = (
         "private-key", "PEM/OpenSSH/PGP", "private key",
         r"-----BEGIN (?P<secret>(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----",
         ("private key",), rule=PRIVATE_KEY_RULE, check="pem-body", multiline=True,
+    ),
+    Detector(  # `-----BEGIN` in base64 starts with `LS0tLS1CRUdJTi`; the blob must decode to a private key
+        "private-key-base64", "PEM", "private key (base64-encoded)",
+        r"(?<![A-Za-z0-9+/])(?P<secret>LS0tLS1CRUdJTi[A-Za-z0-9+/]{80,}={0,2})(?![A-Za-z0-9+/=])",
+        ("ls0tls1crudjti",), rule=PRIVATE_KEY_RULE, check="base64-pem",
     ),
     # --- Connection strings ------------------------------------------------------------------------
     Detector(

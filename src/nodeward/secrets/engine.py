@@ -9,6 +9,8 @@ decide what is reported. The engine returns plain matches; the scanner turns the
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -46,7 +48,12 @@ _WORDS_ONLY = re.compile(r"^[A-Za-z_.\-]+$")
 _HASH_NAME = re.compile(r"sha|hash|commit|digest|checksum|etag|revision|integrity|fingerprint", re.IGNORECASE)
 _PEM_END = re.compile(r"-----END [A-Z0-9 ]*-----")
 _PEM_BODY_CHARS = re.compile(r"[A-Za-z0-9+/=]")
-_PEM_NOISE = re.compile(r"\\n|\\r|Proc-Type:[^\n\\]*|DEK-Info:[^\n\\]*|Version:[^\n\\]*|Comment:[^\n\\]*")
+#: What may sit between the lines of a key body besides line breaks: `\n`/`\r\n` escapes (also escaped
+#: twice, `\\n`), the headers of encrypted and PGP keys.
+_PEM_NOISE = re.compile(r"\\+[nr]|Proc-Type:[^\n\\]*|DEK-Info:[^\n\\]*|Version:[^\n\\]*|Comment:[^\n\\]*")
+#: The glue of a key written as several strings: `'...' + '...'`, array items `'...', '...'`.
+_PEM_GLUE = re.compile(r"""["'`]\s*[+,]\s*["'`]""")
+_PEM_FOOTER = "-----END"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,9 +155,15 @@ class SecretEngine:
             value = match.group(group)
             if not _plausible(detector, value):
                 continue
+            label = detector.label
+            if detector.check == "base64-pem":
+                key = _encoded_key_label(value)
+                if key is None:
+                    continue
+                label = f"{key} (base64-encoded)"
             start, end = match.span(group)
             yield SecretMatch(
-                detector.id, detector.rule, detector.label, number, start, end, value,
+                detector.id, detector.rule, label, number, start, end, value,
                 _name_before(line, match.start()),
                 detector.severity, detector.confidence,
             )
@@ -162,10 +175,13 @@ class SecretEngine:
                 continue
             value = text[match.end() : body_end]
             line = lines.line_of(match.start())
+            end_line = lines.line_of(body_end)
             column = match.start() - lines.start_of(line)
+            # A key on one line (written with `\n` escapes) is flagged whole; one over lines by its header.
+            end = body_end - lines.start_of(line) if end_line == line else column + len(match.group(0))
             yield SecretMatch(
-                detector.id, detector.rule, match.group("secret"), line, column, column + len(match.group(0)),
-                value, "", detector.severity, detector.confidence, end_line=lines.line_of(body_end),
+                detector.id, detector.rule, match.group("secret"), line, column, end,
+                value, "", detector.severity, detector.confidence, end_line=end_line,
             )
 
     def _generic_matches(
@@ -254,12 +270,38 @@ def _name_before(line: str, start: int) -> str:
     return match.group(1).rsplit(".", 1)[-1] if match else ""
 
 
+def secret_values(match: SecretMatch) -> tuple[str, ...]:
+    """What of a match no output may show: its value; for a private key the body (not the header and
+    footer, whose words are in every message about keys), as written and as its base64 characters alone."""
+    if match.rule != data.PRIVATE_KEY_RULE or _PEM_FOOTER not in match.value:
+        return (match.value,)
+    written = match.value[: match.value.rfind(_PEM_FOOTER)]
+    return written, "".join(_PEM_BODY_CHARS.findall(_key_body(written)))
+
+
+def _key_body(written: str) -> str:
+    """A key body as written in a file, without escapes, extra headers and the glue of string concatenation."""
+    return _PEM_GLUE.sub("", _PEM_NOISE.sub("", written))
+
+
+def _encoded_key_label(blob: str) -> str | None:
+    """The kind of private key (`RSA PRIVATE KEY`) a base64 blob decodes to, or None when it is none."""
+    try:
+        decoded = base64.b64decode(blob + "=" * (-len(blob) % 4)).decode("ascii")
+    except (binascii.Error, ValueError):
+        return None
+    header = data.DETECTORS_BY_ID["private-key"].compiled.match(decoded)
+    if header is None or _pem_body_end(decoded, header.end()) is None:
+        return None
+    return header.group("secret")
+
+
 def _pem_body_end(text: str, header_end: int) -> int | None:
     """Where the body of a private key block ends, or None when no real body follows the header."""
     end = _PEM_END.search(text, header_end, header_end + 20000)
     if end is None:
         return None
-    body = _PEM_NOISE.sub("", text[header_end : end.start()])
+    body = _key_body(text[header_end : end.start()])
     if "..." in body or "xxxx" in body.lower() or "-----BEGIN" in body or any(c in body for c in "\"`'();{}"):
         return None  # a placeholder, or code between a header and some later END line
     if len(_PEM_BODY_CHARS.findall(body)) < 64:

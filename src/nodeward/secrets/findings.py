@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 
-from nodeward.findings import Confidence, Finding, Location, Severity
+from nodeward.findings import Confidence, Finding, Location, SecretSpan, Severity
 from nodeward.rules.base import Rule, make_finding
 from nodeward.rules.registry import all_rules
 from nodeward.secrets import hygiene, pii
@@ -22,7 +22,7 @@ from nodeward.secrets.detectors import (
     PERSONAL_DATA_RULE,
     PRIVATE_KEY_RULE,
 )
-from nodeward.secrets.engine import SecretEngine, SecretMatch
+from nodeward.secrets.engine import SecretEngine, SecretMatch, is_secret_name, secret_values
 from nodeward.secrets.filters import is_test_path
 from nodeward.secrets.gitleaks import GitleaksAllowlist
 from nodeward.secrets.redact import redact, redact_spans, secret_digest, secret_fingerprint
@@ -54,6 +54,8 @@ class TextContext:
     digests: dict[str, str] = field(default_factory=dict)  # fingerprint -> value digest (history)
     file_checks: bool = True  # .env, credential-file and personal-data checks (history runs its own)
     allow_values: tuple[re.Pattern[str], ...] = ()  # `secrets.allow-patterns` of .nodeward.toml
+    #: Every secret seen in the text (also those of rules not selected), for the reporters to mask.
+    secrets: list[SecretSpan] = field(default_factory=list)
 
     def wants(self, rule_id: str) -> bool:
         return self.selected is None or rule_id in self.selected
@@ -63,8 +65,12 @@ def findings_for_text(text: str, context: TextContext, engine: SecretEngine) -> 
     """Every secrets finding of one text, redacted unless ``context.reveal``."""
     kind = context.kind
     name = context.display_path.rsplit("/", 1)[-1]
-    if kind == "dotenv" and context.git_status == "ignored":
-        return []  # a local, ignored .env file is where secrets belong
+    if kind == "dotenv":
+        context.secrets.extend(SecretSpan(context.display_path, entry.line, entry.line, entry.value)
+                               for entry in hygiene.real_env_values(hygiene.parse_env(text))
+                               if is_secret_name(entry.key))
+        if context.git_status == "ignored":
+            return []  # a local, ignored .env file is where secrets belong
     lines = text.splitlines()
     is_map = name.endswith(".map")
     matches = engine.scan(
@@ -83,6 +89,8 @@ def findings_for_text(text: str, context: TextContext, engine: SecretEngine) -> 
         ]
     if context.allow_values:
         matches = [m for m in matches if not any(p.search(m.value) for p in context.allow_values)]
+    context.secrets.extend(SecretSpan(context.display_path, m.line, m.end_line or m.line, value)
+                           for m in matches for value in secret_values(m))
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for match in matches:
         if not match.end_line or match.end_line == match.line:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
-from nodeward.findings import FileNotice, Finding, TraceStep
+from nodeward.findings import FileNotice, Finding, SecretSpan, TraceStep
 from nodeward.rules.base import Rule, make_finding
 from nodeward.scanners import FileResult
 from nodeward.secrets.detectors import ENV_FILE_RULE, HISTORY_RULE
@@ -63,6 +63,7 @@ class HistoryResult:
     notices: list[FileNotice] = field(default_factory=list)
     stats: HistoryStats = field(default_factory=HistoryStats)
     suppressed: int = 0
+    secrets: list[SecretSpan] = field(default_factory=list)  # every secret seen, for the reporters to mask
 
 
 def _git(top: Path, *args: str) -> subprocess.Popen[bytes]:
@@ -210,7 +211,7 @@ def scan_history(
         kind = FileKind.from_path(where.path) or FileKind.TEXT
         context = TextContext(
             display_path=where.path, kind=kind.value, selected=None, reveal=reveal, allowlist=allowlist,
-            rel_path=where.path, commit=where.commit, file_checks=False,
+            rel_path=where.path, commit=where.commit, file_checks=False, secrets=result.secrets,
         )
         kept = findings_for_text(text, context, engine)
         if kept and "nodeward-ignore" in text:
@@ -227,7 +228,7 @@ def scan_history(
         if key not in current and (selected is None or HISTORY_RULE in selected):
             result.findings.append(finding)
     if selected is None or ENV_FILE_RULE in selected:
-        result.findings.extend(_deleted_env_files(top, env_added, head_paths, engine, reveal))
+        result.findings.extend(_deleted_env_files(top, env_added, head_paths, engine, reveal, result.secrets))
     result.stats.seconds = time.perf_counter() - started
     return result
 
@@ -249,7 +250,8 @@ def _history_finding(rule: type[Rule], finding: Finding, where: Introduction, di
 
 
 def _deleted_env_files(
-    top: Path, added: list[Introduction], head_paths: set[str], engine: SecretEngine, reveal: bool
+    top: Path, added: list[Introduction], head_paths: set[str], engine: SecretEngine, reveal: bool,
+    secrets: list[SecretSpan],
 ) -> list[Finding]:
     """`.env` files committed once and gone from HEAD: their values are still in every clone."""
     findings: list[Finding] = []
@@ -265,7 +267,7 @@ def _deleted_env_files(
             continue
         context = TextContext(
             display_path=intro.path, kind=FileKind.DOTENV.value, selected=frozenset({ENV_FILE_RULE}),
-            reveal=reveal, commit=intro.commit, git_status="committed",
+            reveal=reveal, commit=intro.commit, git_status="committed", secrets=secrets,
         )
         for finding in findings_for_text(done.stdout.decode("utf-8", "replace"), context, engine):
             step = TraceStep(finding.location, f"added in commit {intro.commit} (author date {intro.date})")
@@ -300,6 +302,7 @@ def history_file_result(paths: Sequence[Path], selected: frozenset[str] | None) 
             result.notices.append(FileNotice(str(top), "error", str(error)))
             continue
         result.findings.extend(history.findings)
+        result.secrets.extend(history.secrets)
         result.suppressed += history.suppressed
         result.notices.append(FileNotice(".", "history", describe_speed(history.stats)))
     return result

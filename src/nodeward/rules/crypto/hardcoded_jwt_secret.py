@@ -83,7 +83,10 @@ class HardcodedJwtSecret(Rule):
         text = ctx.string_value(key)
         if text is not None and "-----BEGIN" in text and ("PUBLIC KEY" in text or "CERTIFICATE" in text):
             return
-        level = hardcoded(ctx, key)
+        secrets: list[str] = []
+        level = hardcoded(ctx, key, secrets)
+        for secret in secrets:
+            ctx.record_secret(key, secret)
         if level is None:
             return
         ctx.record_practice("jwt", "missing", argument, f"JWT key of `{where}` hard-coded")

@@ -52,25 +52,29 @@ SECRET_ARGUMENTS: dict[str, int] = {"cookie-parser": 0}
 ENV_FALLBACK_OPERATORS = frozenset({"||", "??"})
 
 
-def hardcoded(ctx: RuleContext, value: Node) -> Confidence | None:
-    """HIGH when the value is made of literals only, LOW when a literal is the fallback of a non-constant."""
+def hardcoded(ctx: RuleContext, value: Node, secrets: list[str] | None = None) -> Confidence | None:
+    """HIGH when the value is made of literals only, LOW when a literal is the fallback of a non-constant;
+    the literals themselves are added to ``secrets``."""
     value = ctx.unwrap(value)
     known = evaluate(ctx, value)
+    found = secrets if secrets is not None else []
     if known is not None:
         content = known.value
         if isinstance(content, str) and content:
+            found.append(content)
             return Confidence.HIGH
         if isinstance(content, list) and content and all(isinstance(v, str) and v for v in content):
+            found.extend(content)
             return Confidence.HIGH
         return None
     if value.type == "binary_expression":
         operator = value.child_by_field_name("operator")
         right = value.child_by_field_name("right")
         if operator is not None and right is not None and ctx.text(operator) in ENV_FALLBACK_OPERATORS \
-                and hardcoded(ctx, right) is not None:
+                and hardcoded(ctx, right, found) is not None:
             return Confidence.LOW
     if value.type == "array":
-        levels = [hardcoded(ctx, item) for item in value.named_children]
+        levels = [hardcoded(ctx, item, found) for item in value.named_children]
         if levels and any(level is not None for level in levels):
             return Confidence.HIGH if Confidence.HIGH in levels else Confidence.LOW
     return None
@@ -125,7 +129,10 @@ class HardcodedSessionSecret(Rule):
         yield from self._verdict(ctx, right, "koa", "keys")
 
     def _verdict(self, ctx: RuleContext, value: Node, library: str, option: str) -> Iterator[Finding]:
-        level = hardcoded(ctx, value)
+        secrets: list[str] = []
+        level = hardcoded(ctx, value, secrets)
+        for secret in secrets:
+            ctx.record_secret(value, secret)
         if level is None:
             if not ctx.is_constant(value):
                 ctx.record_practice("session-cookies", "in-place", value,
