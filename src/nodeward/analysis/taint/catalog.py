@@ -60,6 +60,9 @@ GLOBAL_SOURCES = {
 CLIENT_EVENTS = frozenset({"message", "data"})
 CONNECTION_EVENTS = frozenset({"connection", "connect"})
 QUIET_EVENTS = frozenset({"disconnect", "close", "error", "end", "connection", "connect", "open"})
+# GraphQL resolvers (Apollo, graphql-js, mercurius...): the second parameter holds the query's arguments.
+GRAPHQL_MARKERS = (b"graphql", b"GraphQL", b"apollo", b"Apollo", b"gql", b"mercurius", b"Resolver")
+GRAPHQL_ROOT_TYPES = frozenset({"Query", "Mutation", "Subscription"})
 # Names under which an AWS Lambda (or similar) handler is exported.
 SERVERLESS_HANDLER_NAMES = frozenset({"handler", "main", "lambdaHandler"})
 

@@ -152,6 +152,7 @@ class TaintAnalysis:
     _member_assignment_list: list[tuple[Node, Node]] | None = None
     _relative_specs: list[str] | None = None
     _responders: dict[int, bool] = field(default_factory=dict)
+    _undeclared_assignments: dict[str, list[Node]] | None = None
     exports: dict[str, Any] | None = None  # set by analysis.taint.exports.collect_exports
     _in_progress: set[int] = field(default_factory=set)
     _returns_in_progress: set[int] = field(default_factory=set)
@@ -307,7 +308,9 @@ class TaintAnalysis:
                 return frozenset({self._source(node, name, catalog.GLOBAL_SOURCES[name])})
             if name == "arguments":
                 return self._arguments_object(node)
-            return CLEAN if name in ("undefined", "NaN", "Infinity", "__dirname", "__filename") else UNKNOWN
+            if name in ("undefined", "NaN", "Infinity", "__dirname", "__filename"):
+                return CLEAN
+            return self._undeclared(node, name, depth)
         if binding.kind == "param":
             reassigned = self._reassigned_parameter(binding, node, depth)
             return reassigned if reassigned is not None else self._parameter(binding, depth)
@@ -349,6 +352,27 @@ class TaintAnalysis:
         if binding.mutated:
             parts.append(UNKNOWN)  # `cache[key] = ...` somewhere: the object holds values of unknown origin
         return union(*parts)
+
+    def _undeclared(self, use: Node, name: str, depth: int) -> Taint:
+        """A name assigned without a declaration (`filePath = dir + args.file`, sloppy-mode code) holds, at a use,
+        the value last assigned to it before that use in the same function."""
+        if self._undeclared_assignments is None:
+            table: dict[str, list[Node]] = {}
+            for left in parser.captures(self.model.dialect, "(assignment_expression left: (identifier) @left)",
+                                        self.model.tree.root_node).get("left", []):
+                if self.model.resolve(left) is None and left.parent is not None:
+                    right = left.parent.child_by_field_name("right")
+                    if right is not None:
+                        table.setdefault(self.model.text(left), []).append(right)
+            self._undeclared_assignments = table
+        function = self.enclosing_function(use)
+        before = [right for right in self._undeclared_assignments.get(name, ())
+                  if right.end_byte <= use.start_byte and self.enclosing_function(right) == function]
+        if not before:
+            return UNKNOWN
+        taint = self._taint(before[-1], depth)
+        step = self.step(before[-1], f"`{name}` = `{shorten(self.model.text(before[-1]), 50)}`")
+        return frozenset(o.with_step(step) for o in taint)
 
     def _arguments_object(self, node: Node) -> Taint:
         """`arguments` inside a function (not an arrow, which sees its parent's): every parameter at once, as
@@ -471,6 +495,8 @@ class TaintAnalysis:
             name in catalog.REQUEST_PARAMETER_NAMES and not binding.path
         ) or (index == 0 and role is None and not binding.path and self._responds(function)):
             return frozenset({Origin(REQUEST, name, location)})
+        if role == "graphql" and index == 1:  # (parent, args, context, info)
+            return frozenset({self._source(binding.node, name, "arguments of a GraphQL query")})
         if role in ("message", "lambda") and (role == "message" or index == 0):
             what = "message from a client" if role == "message" else "event of a serverless handler"
             return frozenset({self._source(binding.node, name, what)})
@@ -668,7 +694,30 @@ class TaintAnalysis:
                                                  and receiver_binding.kind == "param"):
                 self._mark(roles, args[1], "message")
         self._mark_serverless(roles)
+        if any(mark in self.model.source for mark in catalog.GRAPHQL_MARKERS):
+            self._mark_graphql(roles)
         return roles
+
+    def _mark_graphql(self, roles: dict[int, str]) -> None:
+        """GraphQL resolvers: the functions of a `Query`/`Mutation`/`Subscription` resolver map, and `resolve`
+        of a field config (`{ type, args, resolve(parent, args) }`)."""
+        found = parser.captures(
+            self.model.dialect,
+            "(pair key: [(property_identifier) (string)] @key value: (_) @value)",
+            self.model.tree.root_node,
+        )
+        for key, value in zip(found.get("key", []), found.get("value", []), strict=False):
+            name = self.model._property_key(key)
+            value = unwrap(value)
+            if name in catalog.GRAPHQL_ROOT_TYPES and value.type == "object":
+                for child in value.named_children:
+                    inner = child.child_by_field_name("value") if child.type == "pair" else child
+                    if inner is not None:
+                        self._mark(roles, inner, "graphql")
+            elif name == "resolve" and value.parent is not None and value.parent.parent is not None and any(
+                    self.model._property_key(sibling.child_by_field_name("key") or sibling) in ("type", "args")
+                    for sibling in value.parent.parent.named_children if sibling.type == "pair"):
+                self._mark(roles, value, "graphql")
 
     def _looks_like_route(self, call: Node, method: str, args: list[Node]) -> bool:
         """app.get('/path', handler) rather than map.get(key) or config.use(plugin)."""

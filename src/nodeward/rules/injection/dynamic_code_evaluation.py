@@ -10,7 +10,10 @@ With request data (or the parameters of a library's API) it also finds code run 
 (`new VM().run(code)`, `new NodeVM().run(code)`, `new VMScript(code)`) and template sources compiled by
 template engines, which turn templates into JavaScript functions: lodash/underscore `_.template`,
 `Handlebars.compile`, `ejs.compile`/`ejs.render`, `pug.compile`/`pug.render`, `doT.template`,
-`nunjucks.renderString`. The data passed to a template is not code; only its source is checked.
+`nunjucks.renderString`. The data passed to a template is not code; only its source is checked, but for
+one shape: the whole request object as a view's data (`res.render("account", req.body)`), which is also
+the template engine's options (`layout`, `settings`, EJS's `outputFunctionName`), read as file names
+and compiled into the template's code.
 
 ## Why it matters
 These functions compile their argument as JavaScript and run it with the privileges of the
@@ -44,13 +47,19 @@ function calculate(req, res) {
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
 
+from nodeward.analysis.taint.engine import SOURCE
 from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
+from nodeward.rules.sinks import response_of
+
+# A whole request object (`req.body`, `req.query`, `ctx.request.body`), not one of its fields.
+WHOLE_REQUEST_OBJECT = re.compile(r"^[\w$]+(?:\.request)?\.(?:body|query)$")
 
 _GLOBAL_OBJECTS = ("", "window.", "globalThis.", "global.", "self.")
 EVAL_NAMES = frozenset(f"{prefix}eval" for prefix in _GLOBAL_OBJECTS)
@@ -114,6 +123,9 @@ class DynamicCodeEvaluation(TaintRule):
     reports_unknown_origin = True
 
     def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
+        if ctx.method_name(node) == "render" and response_of(ctx, node) is not None:
+            yield from self._render_options(node, ctx)
+            return
         name = self._callee_name(node, ctx)
         if name is None:
             return
@@ -161,6 +173,22 @@ class DynamicCodeEvaluation(TaintRule):
                     f"`{name}` compiles code built from the non-constant value "
                     f"`{shorten(ctx.text(arg))}`; the vm module is not a security boundary",
                 )
+
+    @staticmethod
+    def _render_options(node: Node, ctx: RuleContext) -> Iterator[Sink]:
+        """`res.render(view, req.body)`: the whole request object as the view's data is also the template
+        engine's options (`layout`, `settings`, EJS's `outputFunctionName`/`escapeFunction`, Handlebars'
+        `layout`), which read files or become code."""
+        args = ctx.arguments(node)
+        if len(args) < 2:
+            return
+        data = args[1]
+        if ctx.unwrap(data).type in ("object", "arrow_function", "function_expression"):
+            return
+        if not any(o.kind == SOURCE and WHOLE_REQUEST_OBJECT.search(o.label) for o in ctx.taint.taint_of(data)):
+            return
+        yield Sink(node, data, "the data and options of `res.render` (a template engine's options become code "
+                   "and file reads)", reports_unknown_origin=False)
 
     @staticmethod
     def _callee_name(node: Node, ctx: RuleContext) -> str | None:
