@@ -38,10 +38,6 @@ TIMEOUT = 120.0
 #: Not run while they fail, to keep the suite fast; remove an entry when `bench/hostile.py --only CASE` passes.
 KNOWN_FAILURES: dict[str, str] = {
     "git-traps": "scan --history runs gpg.program, --diff runs filter.process and fails, include.path reaches outside",
-    "links-outside": "links out of the tree are followed: the canary is read and reported",
-    "links-etc": "a link to /etc is followed: host files are reported",
-    "links-root": "a link to / is followed: the scan does not end",
-    "links-devices": "links to devices and /proc are dropped without a notice",
     "pem-keys": "keys in escaped, concatenated, base64 forms are not found; the JSON key's body is printed",
     "deep-data": "deeply nested JSON ends the scan with an internal error (RecursionError)",
     "deep-toml": "a deeply nested .nodeward.toml ends with an internal error (RecursionError)",

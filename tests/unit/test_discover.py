@@ -565,15 +565,13 @@ def test_symlink_loop_is_reported_and_walk_completes(tmp_path: Path) -> None:
     assert skipped(result) == {"a/loop": "symlink loop", "a/z/up": "symlink loop"}
 
 
-def test_symlinked_directory_is_followed(tmp_path: Path) -> None:
-    outside = tmp_path / "outside"
-    write(outside, "shared/util.js")
-    root = tmp_path / "root"
-    write(root, "app.js")
-    (root / "shared").symlink_to(outside / "shared", target_is_directory=True)
-    result = discover([root])
-    assert found(result) == ["app.js", "shared/util.js"]
-    assert result.files[1].path == root / "shared" / "util.js"
+def test_symlinked_directory_inside_the_root_is_followed(tmp_path: Path) -> None:
+    write(tmp_path, "packages/shared/util.js")
+    (tmp_path / "app").symlink_to("packages/shared", target_is_directory=True)
+    result = discover([tmp_path])
+    assert found(result) == ["app/util.js"]  # reached first through the link, in name order
+    assert skipped(result) == {"packages/shared": "same directory as app"}
+    assert result.files[0].path == tmp_path / "app" / "util.js"
 
 
 def test_directory_reached_twice_is_scanned_once(tmp_path: Path) -> None:
@@ -684,3 +682,128 @@ def test_large_lockfiles_are_not_cut_by_the_code_size_limit(tmp_path: Path) -> N
     found = discover([tmp_path], max_file_size=1000, kinds=frozenset({FileKind.LOCKFILE, FileKind.JAVASCRIPT}))
     assert [f.display_path for f in found.files] == ["package-lock.json"]
     assert "too large" in skipped(found)["big.js"]
+
+
+# -- staying in the tree ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_hang() -> Any:
+    """Turns a discovery that blocks (opening a FIFO, reading /dev/zero) into a failure instead of a hang."""
+    import signal
+
+    def hung(signum: int, frame: Any) -> None:
+        raise TimeoutError("discovery blocked")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_links_out_of_the_tree_are_listed_and_not_followed(tmp_path: Path, no_hang: Any) -> None:
+    outside = tmp_path / "outside"
+    write(outside, "canary.js")
+    write(outside, "lib/util.js")
+    write(outside, ".env", "TOKEN=x\n")
+    root = tmp_path / "root"
+    write(root, "app.js")
+    (root / "up").symlink_to("../outside", target_is_directory=True)
+    (root / "absolute").symlink_to(outside, target_is_directory=True)
+    (root / "canary.js").symlink_to("../outside/canary.js")
+    (root / "src").mkdir()
+    (root / "src" / ".env").symlink_to("../../outside/.env")
+    (root / "etc").symlink_to("/etc", target_is_directory=True)
+    (root / "slash").symlink_to("/", target_is_directory=True)
+    (root / "hop.js").symlink_to("canary.js")  # a link to a link that leaves the tree
+    result = discover([root], kinds=frozenset(FileKind))
+    assert found(result) == ["app.js"]
+    assert all(str(file.path).startswith(str(root)) for file in result.files)
+    reasons = skipped(result)
+    assert reasons == {
+        "up": "symbolic link out of the scanned directory (to ../outside)",
+        "absolute": f"symbolic link out of the scanned directory (to {outside})",
+        "canary.js": "symbolic link out of the scanned directory (to ../outside/canary.js)",
+        "src/.env": "symbolic link out of the scanned directory (to ../../outside/.env)",
+        "etc": "symbolic link out of the scanned directory (to /etc)",
+        "slash": "symbolic link out of the scanned directory (to /)",
+        "hop.js": "symbolic link out of the scanned directory (to canary.js)",
+    }
+
+
+def test_links_inside_the_tree_are_read_where_they_lead(tmp_path: Path) -> None:
+    write(tmp_path, "real/app.js")
+    (tmp_path / "link.js").symlink_to("real/app.js")
+    (tmp_path / "real" / "back.js").symlink_to(tmp_path / "real" / "app.js")  # absolute, still inside
+    result = discover([tmp_path])
+    assert found(result) == ["link.js", "real/app.js", "real/back.js"]
+    assert {file.path for file in result.files} == {tmp_path / "real" / "app.js"}  # no link is opened as such
+
+
+def test_a_root_given_through_a_link_is_walked_where_it_is(tmp_path: Path) -> None:
+    write(tmp_path, "project/app.js")
+    (tmp_path / "project" / "self.js").symlink_to("app.js")
+    (tmp_path / "alias").symlink_to("project", target_is_directory=True)
+    result = discover([tmp_path / "alias"])
+    assert found(result) == ["app.js", "self.js"]
+    assert result.skipped == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd/0").exists(), reason="needs /proc and /dev")
+def test_fifos_devices_sockets_and_proc_are_never_opened_and_always_listed(tmp_path: Path, no_hang: Any) -> None:
+    import socket
+
+    write(tmp_path, "app.js")
+    os.mkfifo(tmp_path / "fifo.js")
+    os.mkfifo(tmp_path / "yarn.lock")
+    os.mkfifo(tmp_path / "notes")  # a name no scanner reads: listed all the same
+    (tmp_path / "zero.js").symlink_to("/dev/zero")
+    (tmp_path / "stdin.js").symlink_to("/proc/self/fd/0")
+    (tmp_path / "environ.env").symlink_to("/proc/self/environ")
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(tmp_path / "s.js"))
+        result = discover([tmp_path], kinds=frozenset(FileKind) - {FileKind.TEXT})
+    finally:
+        server.close()
+    assert found(result) == ["app.js"]
+    assert skipped(result) == {
+        "fifo.js": "not a regular file (named pipe), never opened",
+        "yarn.lock": "not a regular file (named pipe), never opened",
+        "notes": "not a regular file (named pipe), never opened",
+        "s.js": "not a regular file (socket), never opened",
+        "zero.js": "symbolic link out of the scanned directory (to /dev/zero)",
+        "stdin.js": "symbolic link out of the scanned directory (to /proc/self/fd/0)",
+        "environ.env": "symbolic link out of the scanned directory (to /proc/self/environ)",
+    }
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc and /dev")
+def test_special_files_named_as_arguments_are_not_opened(tmp_path: Path, no_hang: Any) -> None:
+    os.mkfifo(tmp_path / "fifo.js")
+    result = discover([tmp_path / "fifo.js", Path("/dev/zero"), Path("/proc/self/environ"), Path("/proc")])
+    assert result.files == []
+    assert skipped(result) == {
+        f"{tmp_path.as_posix()}/fifo.js": "not a regular file (named pipe), never opened",
+        "/dev/zero": "system pseudo-files (never read)",
+        "/proc/self/environ": "system pseudo-files (never read)",
+        "/proc": "system pseudo-files (never read)",
+    }
+
+
+def test_read_regular_file_refuses_what_is_not_a_regular_file(tmp_path: Path, no_hang: Any) -> None:
+    from nodeward.sources.discover import NotRegularFile, read_regular_file
+
+    target = write(tmp_path, "a.js")
+    (tmp_path / "link.js").symlink_to("a.js")
+    (tmp_path / "zero").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "fifo")
+    assert read_regular_file(target) == CODE
+    assert read_regular_file(target, limit=5) == CODE[:5]
+    assert read_regular_file(tmp_path / "link.js", follow_links=True) == CODE
+    with pytest.raises(NotRegularFile, match="symbolic link"):
+        read_regular_file(tmp_path / "link.js")  # a link is followed only when the caller says so
+    for special in ("fifo", "zero"):
+        with pytest.raises(NotRegularFile):
+            read_regular_file(tmp_path / special, follow_links=True)

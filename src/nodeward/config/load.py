@@ -17,6 +17,7 @@ from typing import Any
 from nodeward.config.model import AdvisoryIgnore, Config, PathIgnore
 from nodeward.datafiles import DataFileError, load_json, load_toml
 from nodeward.findings import Confidence, Severity
+from nodeward.sources.discover import AUXILIARY_MAX_SIZE, read_regular_file
 
 CONFIG_FILE_NAME = ".nodeward.toml"
 PACKAGE_JSON_KEY = "nodeward"
@@ -47,9 +48,14 @@ def _inside_git(directory: Path) -> bool:
     return any((parent / ".git").exists() for parent in (directory, *directory.parents))
 
 
+def _read(path: Path) -> str:
+    """A configuration file's text; a FIFO or device in its place is refused, not read forever."""
+    return read_regular_file(path, limit=AUXILIARY_MAX_SIZE, follow_links=True).decode("utf-8")
+
+
 def _has_nodeward_key(package: Path) -> bool:
     try:
-        document = load_json(package.read_text(encoding="utf-8"))
+        document = load_json(_read(package))
     except (OSError, ValueError):
         return False
     return isinstance(document, dict) and PACKAGE_JSON_KEY in document
@@ -58,7 +64,7 @@ def _has_nodeward_key(package: Path) -> bool:
 def load_config(path: Path) -> Config:
     """Read and check one configuration file (`.nodeward.toml` or package.json)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read(path)
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot be read ({error})") from error
     if path.name == "package.json":

@@ -22,7 +22,7 @@ from nodeward.deploy.emit import Emitter
 from nodeward.findings import FileNotice, Severity
 from nodeward.rules.config.secret_file_copied_into_image import SecretFileCopiedIntoImage
 from nodeward.scanners import FileResult
-from nodeward.sources.discover import SourceFile
+from nodeward.sources.discover import AUXILIARY_MAX_SIZE, SourceFile, read_regular_file
 
 _WHOLE_CONTEXT = frozenset({".", "./", "*", "./*", "/"})
 _MAY_COPY_CONTEXT = re.compile(r"^\s*(?:COPY|ADD)\b[^\n]*\s(?:\./?|\*|\./\*)\s", re.IGNORECASE | re.MULTILINE)
@@ -130,7 +130,7 @@ def _present_secrets(context: Path) -> list[str]:
 def check_build_contexts(files: Sequence[SourceFile], result: FileResult, selected: frozenset[str] | None) -> None:
     for file in files:
         try:
-            text = file.path.read_bytes().decode("utf-8", "replace")
+            text = read_regular_file(file.path).decode("utf-8", "replace")
         except OSError as error:
             result.notices.append(FileNotice(file.display_path, "error", f"cannot read: {error.strerror}"))
             continue
@@ -156,7 +156,8 @@ def check_build_contexts(files: Sequence[SourceFile], result: FileResult, select
             what = "there is no .dockerignore"
         else:
             try:
-                patterns = parse_dockerignore(ignore_path.read_text(encoding="utf-8", errors="replace"))
+                text = read_regular_file(ignore_path, limit=AUXILIARY_MAX_SIZE).decode("utf-8", "replace")
+                patterns = parse_dockerignore(text)
             except OSError as error:
                 result.notices.append(FileNotice(str(ignore_path), "error", f"cannot read: {error.strerror}"))
                 continue

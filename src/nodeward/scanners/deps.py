@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from nodeward.datafiles import DataFileError, load_json
 from nodeward.findings import Confidence, FileNotice, Finding, Location, Severity, Suppression
 from nodeward.scanners import FileResult, ProjectContext
-from nodeward.sources.discover import FileKind, SourceFile
+from nodeward.sources.discover import FileKind, SourceFile, read_regular_file
 
 if TYPE_CHECKING:
     from nodeward.deps.advisories.model import Advisory
@@ -75,7 +75,7 @@ class DepsScanner:
         texts: dict[str, str] = {}
         for file in files:
             try:
-                texts[file.display_path] = file.path.read_bytes().decode("utf-8", "replace")
+                texts[file.display_path] = read_regular_file(file.path).decode("utf-8", "replace")
             except OSError as error:
                 result.notices.append(FileNotice(file.display_path, "error", f"cannot read: {error.strerror}"))
         manifest_data: dict[str, dict[str, Any]] = {}

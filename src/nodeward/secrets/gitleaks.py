@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from nodeward.datafiles import DataFileError, load_toml
+from nodeward.sources.discover import AUXILIARY_MAX_SIZE, read_regular_file
 
 
 @dataclass
@@ -77,7 +78,7 @@ def load_allowlist(root: Path) -> GitleaksAllowlist:
     config = root / ".gitleaks.toml"
     if config.is_file():
         try:
-            document = load_toml(config.read_text(encoding="utf-8", errors="replace"))
+            document = load_toml(read_regular_file(config, limit=AUXILIARY_MAX_SIZE).decode("utf-8", "replace"))
         except (OSError, DataFileError) as error:
             result.problems.append(f".gitleaks.toml could not be read ({error}); its allow-list is not applied")
             document = {}
@@ -95,7 +96,7 @@ def load_allowlist(root: Path) -> GitleaksAllowlist:
     ignore = root / ".gitleaksignore"
     if ignore.is_file():
         try:
-            lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = read_regular_file(ignore, limit=AUXILIARY_MAX_SIZE).decode("utf-8", "replace").splitlines()
         except OSError:
             lines = []
         for entry in lines:

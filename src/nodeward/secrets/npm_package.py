@@ -38,7 +38,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import stat
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +54,14 @@ from nodeward.secrets.engine import SecretEngine
 from nodeward.secrets.filters import is_test_path
 from nodeward.secrets.hygiene import credential_file_label
 from nodeward.secrets.redact import secret_fingerprint
-from nodeward.sources.discover import FileKind, SourceFile, pattern_problem
+from nodeward.sources.discover import (
+    AUXILIARY_MAX_SIZE,
+    FileKind,
+    SourceFile,
+    open_regular_file,
+    pattern_problem,
+    read_regular_file,
+)
 
 #: npm's own exclusions, applied in every directory (gitignore syntax; npm-packlist's default rules).
 NPM_DEFAULT_IGNORES: tuple[str, ...] = (
@@ -231,7 +237,7 @@ class PackList:
             if not path.is_file():
                 continue
             try:
-                text = path.read_text(encoding="utf-8", errors="replace")
+                text = read_regular_file(path, limit=AUXILIARY_MAX_SIZE).decode("utf-8", "replace")
             except OSError as error:
                 self.problems.append(f"cannot read {(Path(directory) / name).as_posix()}: {error.strerror}")
                 continue
@@ -301,9 +307,7 @@ def _classify(path: Path, rel: str, engine: SecretEngine) -> tuple[str, int] | N
     kind = FileKind.from_path(lower)
     is_json = lower.endswith(".json")
     try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return None
-        with open(path, "rb") as handle:
+        with open_regular_file(path) as handle:
             head = handle.read(_JSON_HEAD if is_json else _MAX_READ)
             if is_json:
                 if b'"service_account"' not in head:
@@ -337,7 +341,7 @@ def check_npm_packages(
     classified: dict[str, tuple[str, int] | None] = {}
     for manifest_file in manifests:
         try:
-            manifest = load_json(manifest_file.path.read_text(encoding="utf-8-sig", errors="replace"))
+            manifest = load_json(read_regular_file(manifest_file.path).decode("utf-8-sig", "replace"))
         except (OSError, DataFileError) as error:
             reason = error.strerror if isinstance(error, OSError) else str(error)
             notices.append(FileNotice(manifest_file.display_path, "skipped", f"npm package check: {reason}"))

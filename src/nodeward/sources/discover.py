@@ -22,6 +22,7 @@ import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from pathspec import GitIgnoreSpec
 
@@ -67,6 +68,10 @@ _REASON_SYMLINK_LOOP = "symlink loop"
 _REASON_BROKEN_SYMLINK = "broken symlink"
 _REASON_NOT_REGULAR = "not a regular file"
 _REASON_UNKNOWN_KIND = "not a kind of file the active scanners read"
+_REASON_PSEUDO_FILES = "system pseudo-files (never read)"
+
+#: Where the kernel shows processes, devices and its own state as files: reading them reads the machine.
+_PSEUDO_FILE_SYSTEMS = ("/proc", "/sys", "/dev")
 
 
 class FileKind(enum.Enum):
@@ -142,6 +147,8 @@ _KINDS_BY_EXTENSION: dict[str, FileKind] = {
 CODE_KINDS = frozenset({FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX})
 #: Lockfiles of large monorepos run to tens of megabytes; they are data, not code, and parse quickly.
 LOCKFILE_MAX_SIZE = 128 * 1024 * 1024
+#: How much of a file read beside the scanned ones (ignore files, manifests, allow-lists) is read at most.
+AUXILIARY_MAX_SIZE = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,10 +189,55 @@ class SourceReadError(Exception):
 def read_source(file: SourceFile) -> bytes:
     """The whole content of ``file``; raises :class:`SourceReadError` when it cannot be read."""
     try:
-        with open(file.path, "rb") as handle:
-            return handle.read()
+        return read_regular_file(file.path)
     except OSError as exc:
         raise SourceReadError(f"cannot read {file.display_path}: {_os_reason(exc)}") from exc
+
+
+class NotRegularFile(OSError):
+    """A path that names something else than a regular file: a FIFO, a device, a socket, a directory."""
+
+
+def open_regular_file(path: str | os.PathLike[str], *, follow_links: bool = False) -> BinaryIO:
+    """The regular file at ``path``, open for reading in binary.
+
+    Every file nodeward reads is opened here, because a scanned tree is not trusted: anything else than a
+    regular file is refused before it is opened (:class:`NotRegularFile`), since opening a FIFO blocks and
+    opening a device can read forever or act on the device. A symbolic link as the last component is
+    refused too unless ``follow_links``: callers pass paths that discovery resolved, or files that must be
+    the tree's own. The open itself neither blocks nor follows a link, and the file is checked again once
+    open, so a file swapped in between is refused as well.
+    """
+    _require_regular(os.stat(path, follow_symlinks=follow_links))
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow_links else os.O_NOFOLLOW)
+    handle = open(path, "rb", opener=lambda name, _: os.open(name, flags))  # noqa: SIM115 - returned open
+    try:
+        _require_regular(os.fstat(handle.fileno()))
+    except OSError:
+        handle.close()
+        raise
+    return handle
+
+
+def read_regular_file(path: str | os.PathLike[str], *, limit: int | None = None, follow_links: bool = False) -> bytes:
+    """The content of the regular file at ``path`` (its first ``limit`` bytes when given); see
+    :func:`open_regular_file` for what is refused."""
+    with open_regular_file(path, follow_links=follow_links) as handle:
+        return handle.read() if limit is None else handle.read(limit)
+
+
+def _require_regular(info: os.stat_result) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise NotRegularFile(errno.EINVAL, _not_regular_reason(info.st_mode))
+
+
+def _not_regular_reason(mode: int) -> str:
+    for test, what in ((stat.S_ISFIFO, "named pipe"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"), (stat.S_ISDIR, "directory"),
+                       (stat.S_ISLNK, "symbolic link")):
+        if test(mode):
+            return f"{_REASON_NOT_REGULAR} ({what}), never opened"
+    return _REASON_NOT_REGULAR
 
 
 def looks_binary(data: bytes) -> bool:
@@ -293,6 +345,7 @@ class _Walker:
         self.skipped: dict[str, Skipped] = {}
         self.seen_files: set[str] = set()
         self.visited_dirs: dict[_DirKey, str] = {}
+        self.root = ""  # the real path of the directory argument being walked
 
     def result(self) -> Discovery:
         return Discovery(
@@ -320,13 +373,16 @@ class _Walker:
             else:
                 self.errors.append(f"cannot access {text}: {_os_reason(exc)}")
             return
-        if stat.S_ISDIR(info.st_mode):
+        real = os.path.realpath(text)
+        if _is_pseudo_file(real):
+            self._skip(display, _REASON_PSEUDO_FILES)
+        elif stat.S_ISDIR(info.st_mode):
             prefix = display if several and display != "." else ""
-            self._walk_root(os.path.abspath(text), prefix, (info.st_dev, info.st_ino))
+            self._walk_root(real, prefix, (info.st_dev, info.st_ino))
         elif stat.S_ISREG(info.st_mode):
-            self._add_file_argument(os.path.abspath(text), display, info)
+            self._add_file_argument(real, display, info)  # named by the user: followed wherever it leads
         else:
-            self._skip(display, _REASON_NOT_REGULAR)
+            self._skip(display, _not_regular_reason(info.st_mode))
 
     def _add_file_argument(self, path: str, display: str, info: os.stat_result) -> None:
         lower = os.path.basename(path).lower()
@@ -349,6 +405,7 @@ class _Walker:
         if key in self.visited_dirs:
             return  # the same directory given twice, or inside another argument already walked
         self.visited_dirs[key] = prefix
+        self.root = root
         git_rel, ignores = self._root_ignores(root) if self.respect_gitignore else ("", ())
         stack = [_Frame(root, "", git_rel, ignores, frozenset({key}), is_root=True)]
         while stack:
@@ -386,11 +443,21 @@ class _Walker:
             rel = f"{frame.rel}/{name}" if frame.rel else name
             entry_git_rel = f"{git_rel}/{name}" if git_rel else name
             display = _join(prefix, rel)
+            # Links are followed only to what they lead to inside the scanned directory; whatever they
+            # lead to is stat'ed (never opened) to apply the rules of its kind.
+            info: os.stat_result | None = None
+            real, not_followed = entry.path, None
             try:
-                is_dir = entry.is_dir()
-                is_file = not is_dir and entry.is_file()
-            except OSError:
-                is_dir = is_file = False
+                if entry.is_symlink():
+                    info, real, not_followed = self._follow_link(entry.path)
+                    mode = info.st_mode if info is not None else 0
+                    is_dir, is_file = stat.S_ISDIR(mode), stat.S_ISREG(mode)
+                else:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                    is_file = not is_dir and entry.is_file(follow_symlinks=False)
+            except OSError as exc:
+                self._skip(display, f"unreadable: {_os_reason(exc)}")
+                continue
 
             if is_dir:
                 reason = _ALWAYS_SKIPPED_DIRS.get(name)
@@ -403,8 +470,10 @@ class _Walker:
                         build_reasons = _build_output_reasons(frame.path, entries)
                     reason = build_reasons.get(name)
                 if reason is None:
+                    reason = not_followed or (_REASON_PSEUDO_FILES if _is_pseudo_file(entry.path) else None)
+                if reason is None:
                     try:
-                        info = entry.stat()
+                        info = info or entry.stat(follow_symlinks=False)
                     except OSError as exc:
                         reason = f"unreadable: {_os_reason(exc)}"
                     else:
@@ -419,11 +488,17 @@ class _Walker:
                 if reason is not None:
                     self._skip(display, reason)
             elif is_file:
-                self._consider_file(entry, name, rel, display, entry_git_rel, ignores)
-            elif entry.is_symlink():
-                self._consider_broken_link(entry, rel, display, entry_git_rel, ignores)
-            elif self._is_candidate_name(name.lower()) and not self._filtered(rel, entry_git_rel, ignores):
-                self._skip(display, _REASON_NOT_REGULAR)
+                self._consider_file(entry, name, rel, display, entry_git_rel, ignores, real, info, not_followed)
+            elif not self._filtered(rel, entry_git_rel, ignores):
+                # a broken link or a link loop, or a FIFO, device or socket here or where a link leads
+                if not_followed is None:
+                    try:
+                        mode = (info or entry.stat(follow_symlinks=False)).st_mode
+                    except OSError as exc:
+                        self._skip(display, f"unreadable: {_os_reason(exc)}")
+                        continue
+                    not_followed = _not_regular_reason(mode)
+                self._skip(display, not_followed)
         return children
 
     def _filtered(self, rel: str, git_rel: str, ignores: tuple[_IgnoreLevel, ...]) -> bool:
@@ -434,16 +509,25 @@ class _Walker:
             or _is_ignored(ignores, git_rel)
         )
 
-    def _consider_broken_link(
-        self, entry: os.DirEntry[str], rel: str, display: str, git_rel: str, ignores: tuple[_IgnoreLevel, ...]
-    ) -> None:
+    def _follow_link(self, path: str) -> tuple[os.stat_result | None, str, str | None]:
+        """What the symbolic link ``path`` leads to: its status (None for a broken link or a loop), its real
+        path, and the reason it is not followed (None when it is)."""
         try:
-            os.stat(entry.path)
+            info = os.stat(path)
         except OSError as exc:
-            if self._filtered(rel, git_rel, ignores):
-                return
-            loop = exc.errno == errno.ELOOP
-            self._skip(display, _REASON_SYMLINK_LOOP if loop else _REASON_BROKEN_SYMLINK)
+            if exc.errno == errno.ELOOP:
+                return None, path, _REASON_SYMLINK_LOOP
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                return None, path, _REASON_BROKEN_SYMLINK
+            raise
+        real = os.path.realpath(path)
+        if not _is_inside(real, self.root):
+            try:
+                target = os.readlink(path)
+            except OSError:
+                target = real
+            return info, real, f"symbolic link out of the scanned directory (to {_readable_name(target)})"
+        return info, real, _REASON_PSEUDO_FILES if _is_pseudo_file(real) else None
 
     def _consider_file(
         self,
@@ -453,7 +537,15 @@ class _Walker:
         display: str,
         git_rel: str,
         ignores: tuple[_IgnoreLevel, ...],
+        real: str,
+        info: os.stat_result | None,
+        not_followed: str | None,
     ) -> None:
+        """A regular file, or a link to one; ``real`` is where it is read from."""
+        if not_followed is not None:  # listed whatever its name: a link out of the tree is worth knowing about
+            if not self._filtered(rel, git_rel, ignores):
+                self._skip(display, not_followed)
+            return
         lower = name.lower()
         if not self._is_candidate_name(lower):
             return
@@ -469,16 +561,15 @@ class _Walker:
         if kind is None:
             self._skip(display, _REASON_DECLARATIONS)
             return
-        path = entry.path
-        if path in self.seen_files:
+        if entry.path in self.seen_files:
             return
-        self.seen_files.add(path)
+        self.seen_files.add(entry.path)
         try:
-            info = entry.stat()
+            info = info or entry.stat(follow_symlinks=False)
         except OSError as exc:
             self._skip(display, f"unreadable: {_os_reason(exc)}")
             return
-        self._check_content(path, lower, display, kind, info)
+        self._check_content(real, lower, display, kind, info)
 
     def _check_content(self, path: str, lower_name: str, display: str, kind: FileKind, info: os.stat_result) -> None:
         """The checks every candidate goes through, file argument or found by the walk.
@@ -489,7 +580,7 @@ class _Walker:
             self._skip(display, _REASON_MINIFIED)
             return
         if not stat.S_ISREG(info.st_mode):
-            self._skip(display, _REASON_NOT_REGULAR)
+            self._skip(display, _not_regular_reason(info.st_mode))
             return
         limit = LOCKFILE_MAX_SIZE if kind is FileKind.LOCKFILE else self.max_file_size
         if info.st_size > limit:
@@ -497,8 +588,7 @@ class _Walker:
                 self._skip(display, _too_large(info.st_size, limit))
             return
         try:
-            with open(path, "rb") as handle:
-                head = handle.read(MINIFIED_SAMPLE_SIZE)
+            head = read_regular_file(path, limit=MINIFIED_SAMPLE_SIZE)
         except OSError as exc:
             self._skip(display, f"unreadable: {_os_reason(exc)}")
             return
@@ -577,8 +667,7 @@ def _info_exclude_levels(repository: str) -> tuple[_IgnoreLevel, ...]:
 def _load_ignore_file(path: str) -> GitIgnoreSpec | None:
     """The patterns of an ignore file, or None when it is missing, unreadable or empty."""
     try:
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8", errors="replace")
+        text = read_regular_file(path, limit=AUXILIARY_MAX_SIZE).decode("utf-8", errors="replace")
     except OSError:
         return None
     return _compile_patterns(text.splitlines(), [])
@@ -664,8 +753,7 @@ def _safe_is_dir(entry: os.DirEntry[str]) -> bool:
 def _tsconfig_out_dir(path: str) -> str | None:
     """The first component of ``compilerOptions.outDir`` in a tsconfig file, if it has one."""
     try:
-        with open(path, "rb") as handle:
-            text = handle.read(1024 * 1024).decode("utf-8", errors="replace")
+        text = read_regular_file(path, limit=1024 * 1024).decode("utf-8", errors="replace")
     except OSError:
         return None
     try:
@@ -717,6 +805,15 @@ def _strip_json_comments(text: str) -> str:
 
 
 # -- small helpers ------------------------------------------------------------------------------
+
+def _is_inside(real: str, root: str) -> bool:
+    """Whether the real path ``real`` is ``root`` (a real path) or under it."""
+    return real == root or real.startswith(root if root.endswith(os.sep) else root + os.sep)
+
+
+def _is_pseudo_file(real: str) -> bool:
+    return any(real == top or real.startswith(top + "/") for top in _PSEUDO_FILE_SYSTEMS)
+
 
 def _readable_name(name: str) -> str:
     """``name`` as reports show it: bytes that are not UTF-8 as ``\\xff`` (a str that can be written)."""

@@ -24,6 +24,7 @@ from nodeward.datafiles import DataFileError, load_json
 from nodeward.findings import Confidence, Finding, Location, TraceStep
 from nodeward.rules.base import Rule, make_finding
 from nodeward.rules.registry import find_rule
+from nodeward.sources.discover import read_regular_file
 
 MODULE_SUFFIXES = ("", ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts", "/index.js", "/index.ts",
                    "/index.mjs", "/index.cjs", "/index.tsx")
@@ -268,7 +269,7 @@ def read_packages(package_files: Iterable[tuple[str, Path]], modules: dict[str, 
         if "node_modules" in root.split("/") or _in_test_dir(root + "/x"):
             continue
         try:
-            manifest = load_json(path.read_text(encoding="utf-8", errors="replace"))
+            manifest = load_json(read_regular_file(path).decode("utf-8", "replace"))
         except (OSError, DataFileError):
             continue
         if not isinstance(manifest, dict):

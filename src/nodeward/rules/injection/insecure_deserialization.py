@@ -45,6 +45,7 @@ from nodeward.datafiles import load_json
 from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
+from nodeward.sources.discover import AUXILIARY_MAX_SIZE, read_regular_file
 
 ALWAYS_UNSAFE = {
     "node-serialize.unserialize": "revives functions with `eval`",
@@ -64,6 +65,10 @@ def _major(version: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _read(manifest: Path) -> str:
+    return read_regular_file(manifest, limit=AUXILIARY_MAX_SIZE, follow_links=True).decode("utf-8")
+
+
 def installed_js_yaml_major(file_path: str) -> int | None:
     """The major version of js-yaml that the nearest package uses (installed, locked or declared)."""
     try:
@@ -75,9 +80,9 @@ def installed_js_yaml_major(file_path: str) -> int | None:
         manifest = current / "package.json"
         try:
             if installed.is_file():
-                return _major(str(load_json(installed.read_text(encoding="utf-8")).get("version", "")))
+                return _major(str(load_json(_read(installed)).get("version", "")))
             if manifest.is_file():
-                data = load_json(manifest.read_text(encoding="utf-8"))
+                data = load_json(_read(manifest))
                 for field in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):
                     declared = data.get(field, {}) if isinstance(data, dict) else {}
                     if isinstance(declared, dict) and isinstance(declared.get("js-yaml"), str):
