@@ -20,7 +20,7 @@ def filter_result(result: ScanResult, settings: ScanSettings, targets: list[Path
     except BaselineError as error:
         raise click.UsageError(str(error)) from None
     try:
-        changed = changed_lines(diff_ref, targets[0]) if diff_ref else None
+        changed = changed_lines(diff_ref, targets) if diff_ref else None
     except DiffError as error:
         raise click.UsageError(str(error)) from None
     config = settings.config

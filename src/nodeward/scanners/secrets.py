@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from nodeward.config.model import allowed_secret_patterns
 from nodeward.findings import FileNotice
+from nodeward.git import GitError
 from nodeward.scanners import FileResult, ProjectContext
 from nodeward.secrets.engine import SecretEngine
 from nodeward.secrets.findings import TextContext, findings_for_text
@@ -53,12 +54,20 @@ class SecretsScanner:
             reveal=self.reveal,
             allowlist=allowlist,
             rel_path=allowlist.relative(file.path) if allowlist is not None else "",
-            git_status=git_status_of(file.path) if file.kind is FileKind.DOTENV else "",
+            git_status=self._git_status(file, result) if file.kind is FileKind.DOTENV else "",
             allow_values=self.allow_values,
         )
         result.findings = findings_for_text(text, context, self.engine)
         result.secrets = context.secrets
         return result
+
+    @staticmethod
+    def _git_status(file: SourceFile, result: FileResult) -> str:
+        try:
+            return git_status_of(file.path)
+        except GitError as error:
+            result.notices.append(FileNotice(file.display_path, "error", f"whether git tracks it is unknown: {error}"))
+            return ""
 
 
 class SecretsProjectScanner:

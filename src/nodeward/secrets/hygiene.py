@@ -4,18 +4,19 @@
   are documentation, and a `.env` whose values are all placeholders or references is harmless;
 - credential files (NW506): `.netrc`, Google service-account keys, AWS shared credentials files.
 
-Whether a `.env` file is tracked or ignored is asked of git (`git ls-files`, `git check-ignore`).
+Whether a `.env` file is tracked or ignored is asked of git (`git ls-files`, `git check-ignore`, through
+`nodeward.git`, which keeps the repository's configured programs from running).
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nodeward.datafiles import DataFileError, load_json
+from nodeward.git import GitError, NotARepository, find_repository, last_message, literal_pathspec
 from nodeward.secrets.detectors import CREDENTIAL_FILE_RULE, PRIVATE_KEY_RULE
 from nodeward.secrets.filters import is_placeholder
 
@@ -63,25 +64,28 @@ def real_env_values(entries: list[EnvEntry]) -> list[EnvEntry]:
 
 
 def git_status_of(path: Path) -> str:
-    """"tracked", "ignored", "untracked" (not ignored), or "" outside a repository or without git."""
-    directory, name = str(path.parent), path.name
+    """"tracked", "ignored", "untracked" (not ignored), or "" outside a repository or without git.
+
+    Raises GitError when git refuses the repository (owned by another user, working tree elsewhere).
+    """
     try:
-        tracked = subprocess.run(
-            ["git", "-C", directory, "ls-files", "--error-unmatch", "--", name],
-            capture_output=True, timeout=20, check=False,
-        )
-        if tracked.returncode == 0:
-            return "tracked"
-        if b"not a git repository" in tracked.stderr.lower():
-            return ""
-        ignored = subprocess.run(
-            ["git", "-C", directory, "check-ignore", "-q", "--", name], capture_output=True, timeout=20, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
+        repository = find_repository(path.parent)
+    except NotARepository:
         return ""
+    assert repository.work_tree is not None
+    try:
+        relative = (path.parent.resolve() / path.name).relative_to(repository.work_tree).as_posix()
+    except ValueError:
+        return ""
+    tracked = repository.output("ls-files", "-z", "--", literal_pathspec(relative))
+    if relative.encode("utf-8", "surrogateescape") in tracked.split(b"\0"):
+        return "tracked"
+    ignored = repository.run("check-ignore", "-q", "--", f"./{relative}")  # takes no pathspec magic, even literal
     if ignored.returncode == 0:
         return "ignored"
-    return "untracked" if ignored.returncode == 1 else ""
+    if ignored.returncode == 1:
+        return "untracked"
+    raise GitError(f"git check-ignore: {last_message(ignored.stderr)}")
 
 
 def credential_file_kind(display_path: str, text: str) -> tuple[str, int] | None:
