@@ -52,12 +52,12 @@ def test_hardened_app_has_every_practice_in_place_with_evidence_lines() -> None:
     assert unjudged == {"dependencies", "sandboxing", "file-permissions"}  # scanners not run here
     assert all(card[name]["status"] == "not-checked" for name in unjudged)
     expected_in_place = {
-        "csrf": ("src/server.js", 34), "rate-limiting": ("src/server.js", 23),
-        "login-throttling": ("src/routes/auth.js", 16), "security-headers": ("src/server.js", 21),
-        "session-cookies": ("src/server.js", 26), "password-storage": ("src/routes/auth.js", 40),
-        "password-policy": ("src/routes/auth.js", 13), "logging": ("src/server.js", 22),
+        "csrf": ("src/server.js", 35), "rate-limiting": ("src/server.js", 24),
+        "login-throttling": ("src/routes/auth.js", 16), "security-headers": ("src/server.js", 22),
+        "session-cookies": ("src/server.js", 27), "password-storage": ("src/routes/auth.js", 40),
+        "password-policy": ("src/routes/auth.js", 13), "logging": ("src/server.js", 23),
         "audit-trail": ("src/routes/admin.js", 15), "authorization": ("src/routes/admin.js", 7),
-        "mfa": ("src/routes/auth.js", 3), "body-size": ("src/server.js", 24),
+        "mfa": ("src/routes/auth.js", 3), "body-size": ("src/server.js", 25), "tls": ("src/server.js", 15),
     }
     for name, where in expected_in_place.items():
         assert card[name]["status"] == "in-place", (name, card[name])
@@ -65,6 +65,7 @@ def test_hardened_app_has_every_practice_in_place_with_evidence_lines() -> None:
     assert ("src/routes/admin.js", 22) in evidence_at(card["audit-trail"])
     assert card["secrets"]["status"] == "in-place"
     assert card["cors"]["status"] == "not-applicable"
+    assert card["tls"]["reason"] == "a TLS-terminating proxy is declared"
 
 
 def test_weak_app_scorecard_names_what_is_missing() -> None:
@@ -77,6 +78,7 @@ def test_weak_app_scorecard_names_what_is_missing() -> None:
     assert "NW359" in card["authorization"]["findings"]
     assert card["csrf"]["findings"] == ["NW350"]
     assert card["secrets"]["status"] == "not-checked"
+    assert card["tls"]["status"] == "missing" and card["tls"]["findings"] == ["NW361"]
 
 
 def test_scorecard_in_terminal_sarif_and_optional() -> None:
@@ -154,3 +156,19 @@ def test_router_passed_to_route_modules_and_home_made_limiter(tmp_path: Path) ->
 ])
 def test_fastify_and_koa_apps(tmp_path: Path, source: str, expected: set[str]) -> None:
     assert scan_source(tmp_path, source) == expected
+
+
+@pytest.mark.parametrize(("source", "plain"), [
+    ('const app = require("express")();\napp.listen(3000);\n', True),
+    ('const app = require("express")();\napp.set("trust proxy", 1);\napp.listen(3000);\n', False),
+    ('const app = require("express")();\napp.enable("trust proxy");\napp.listen(3000);\n', False),
+    ('const Koa = require("koa");\nconst app = new Koa();\napp.proxy = true;\napp.listen(3000);\n', False),
+    ('const fastify = require("fastify")({ trustProxy: true });\nfastify.listen({ port: 3000 });\n', False),
+    ('const fastify = require("fastify")({ https: { key: KEY, cert: CERT } });\nfastify.listen({ port: 3000 });\n',
+     False),
+    ('const https = require("https");\nconst app = require("express")();\n'
+     'https.createServer({ key: KEY, cert: CERT }, app).listen(443);\napp.listen(8080);\n', False),
+])
+def test_plain_http_server_is_reported_unless_tls_or_a_trusted_proxy_is_declared(
+        tmp_path: Path, source: str, plain: bool) -> None:
+    assert ("NW361" in scan_source(tmp_path, source)) is plain

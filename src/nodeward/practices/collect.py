@@ -91,6 +91,7 @@ class AppFactCollector:
             if target is not None and value is not None:
                 self._export_assignment(target, value)
                 self._session_write(target)
+                self._proxy_setting(target, value)
         for statement in found.get("export", []):
             self._export_statement(statement)
         for key, facts_of in self.functions.items():
@@ -182,14 +183,15 @@ class AppFactCollector:
         options: dict[str, Any] = {}
         args = self.model.arguments(call)
         if framework == "fastify" and args:
-            for option in ("logger", "bodyLimit"):
+            for option in ("logger", "bodyLimit", "trustProxy", "https", "http2"):
                 value = self._option(args[0], option)
                 if value is not None:
                     options[option] = value
         if framework == "nestjs" and len(args) > 1:
-            value = self._option(args[1], "logger")
-            if value is not None:
-                options["logger"] = value
+            for option in ("logger", "httpsOptions"):
+                value = self._option(args[1], option)
+                if value is not None:
+                    options[option] = value
         self.apps.append({"key": self.key(call), "framework": framework, "kind": kind, "loc": self.loc(call),
                           "snippet": self.snippet(call), "name": self._declared_name(call), "options": options})
         self.app_keys.add(self.key(call))
@@ -327,8 +329,14 @@ class AppFactCollector:
             self._route(call, target, method, args[1:], path if path is not None else "?")
         elif method == "route" and args and self._object(args[0]) is not None:
             self._route_object(call, target, args[0])
+        elif method == "listen":
+            self.settings.append({"target": target, "setting": "listen", "loc": self.loc(call),
+                                  "snippet": self.snippet(call)})
         elif method in ("disable", "set", "enable") and args:
             setting = self.model.string_value(args[0])
+            if setting is not None and setting.lower() == "trust proxy" and method != "disable":
+                on = method == "enable" or (len(args) > 1 and self.model.text(unwrap(args[1])) not in ("false", "0"))
+                self.settings.append({"target": target, "setting": "trust proxy", "on": on, "loc": self.loc(call)})
             if setting is not None and setting.lower() == "x-powered-by":
                 on = method == "enable" or (method == "set" and len(args) > 1
                                             and self.model.text(unwrap(args[1])) not in ("false", "0"))
@@ -728,6 +736,15 @@ class AppFactCollector:
         if method in catalog.SESSION_RENEWAL_METHODS and self._enclosing_functions(call) and \
                 catalog.SESSION_OWNER.search(receiver_text):
             self._attribute(call, "session_renewal", [line, f"{receiver_text}.{method}"])
+
+    def _proxy_setting(self, target: Node, value: Node) -> None:
+        """Koa's `app.proxy = true`: the app trusts X-Forwarded-* headers, so a proxy (TLS) stands in front."""
+        if target.type != "member_expression" or self.model.member_property(target) != "proxy":
+            return
+        owner = target.child_by_field_name("object")
+        app = self.target(owner) if owner is not None else None
+        if app is not None and self.model.text(unwrap(value)) not in ("false", "0"):
+            self.settings.append({"target": app, "setting": "trust proxy", "on": True, "loc": self.loc(target)})
 
     def _session_write(self, target: Node) -> None:
         """`req.session.userId = user.id`: the session now stands for a signed-in user."""

@@ -236,8 +236,13 @@ class ScorecardBuilder:
                                 "no security random values generated")
 
     def p_tls(self) -> Line:
-        return self._from_calls("tls", "HTTPS server in the app; no certificate check disabled",
+        line = self._from_calls("tls", "HTTPS server in the app; no certificate check disabled",
                                 "no TLS code in the app (usually terminated by a proxy); no check disabled")
+        proxies = [_ev(s["loc"], "trust proxy: TLS terminated in front of the app")
+                   for s in self.app.settings if s.get("setting") == "trust proxy" and s.get("on")]
+        if proxies and line.status == NOT_APPLICABLE:
+            line.status, line.reason, line.evidence = IN_PLACE, "a TLS-terminating proxy is declared", proxies
+        return line
 
     def p_temp_files(self) -> Line:
         return self._from_calls("temp-files", "temporary files made with mkdtemp / tmp", "no temporary files")
