@@ -18,7 +18,7 @@ from pathlib import Path
 
 from nodeward.deps.advisories.db import AdvisoryDatabase, build_seed
 from nodeward.deps.match import match_packages
-from nodeward.deps.model import InstalledPackage
+from nodeward.deps.model import DependencyPath, InstalledPackage
 
 
 def main() -> None:
@@ -41,7 +41,7 @@ def main() -> None:
         for i in range(args.packages):
             name = names[i] if i < len(names) else f"package-{i}"
             version = f"{rng.randint(0, 5)}.{rng.randint(0, 20)}.{rng.randint(0, 30)}"
-            packages.append(InstalledPackage(name, version, direct=i % 10 == 0, dev=False, path=(name,)))
+            packages.append(InstalledPackage(name, version, direct=i % 10 == 0, dev=False, path=DependencyPath(name)))
         timings = []
         for _ in range(7):
             started = time.perf_counter()

@@ -48,7 +48,7 @@ def test_every_format_gives_names_versions_direct_dev_and_paths(folder: str, nam
     lockfile, text = _parse(folder, name)
     assert lockfile.format == label  # type: ignore[attr-defined]
     packages = lockfile.packages  # type: ignore[attr-defined]
-    assert {(p.name, p.version, p.direct, p.dev, p.path) for p in packages} == EXPECTED
+    assert {(p.name, p.version, p.direct, p.dev, p.path.names()) for p in packages} == EXPECTED
     lines = text.splitlines()
     for package in packages:  # each package points at its own entry in the lockfile
         assert package.line is not None
@@ -137,4 +137,4 @@ snapshots:
     packages = {p.label: p for p in parse_lockfile("pnpm-lock.yaml", text).packages}
     assert set(packages) == {"react-dom@18.2.0", "react@18.2.0", "lodash@4.17.4"}
     assert packages["lodash@4.17.4"].direct
-    assert packages["react@18.2.0"].path == ("react-dom", "react")
+    assert packages["react@18.2.0"].path.names() == ("react-dom", "react")

@@ -9,7 +9,7 @@ import pytest
 from nodeward.deps.advisories.model import Advisory, Affected, Interval
 from nodeward.deps.advisories.osv import advisory_from_osv
 from nodeward.deps.match import fixed_version, match_packages, merge_aliases
-from nodeward.deps.model import InstalledPackage
+from nodeward.deps.model import DependencyPath, InstalledPackage
 from nodeward.deps.semver import compare, lowest_version, satisfies
 
 # Tricky cases where hand-written range code tends to go wrong; each answer is npm's own.
@@ -115,9 +115,9 @@ def test_aliases_merge_into_one_advisory_preferring_the_ghsa_id() -> None:
 def test_match_reports_each_vulnerable_package_once_with_its_fix() -> None:
     db = {"pkg": [_advisory("A", (Interval("0", fixed="1.2.0"),)), _advisory("B", (Interval("5.0.0"),))]}
     packages = [
-        InstalledPackage("pkg", "1.0.0", direct=True, dev=False, path=("pkg",)),
-        InstalledPackage("pkg", "1.2.0", direct=False, dev=False, path=("x", "pkg")),
-        InstalledPackage("other", "1.0.0", direct=True, dev=False, path=("other",)),
+        InstalledPackage("pkg", "1.0.0", direct=True, dev=False, path=DependencyPath("pkg")),
+        InstalledPackage("pkg", "1.2.0", direct=False, dev=False, path=DependencyPath.of("x", "pkg")),
+        InstalledPackage("other", "1.0.0", direct=True, dev=False, path=DependencyPath("other")),
     ]
     results = match_packages(packages, lambda names: {n: db[n] for n in names if n in db})
     assert [(r.package.label, [a.id for a in r.advisories], r.fixed_version) for r in results] == [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -12,19 +13,91 @@ class LockfileError(Exception):
     """A lockfile that cannot be read; the message names the file and says what is wrong."""
 
 
+class DependencyPath:
+    """The chain of package names from a direct dependency of the project down to a package
+    (``debug > ms``); a direct dependency's path is its own name alone.
+
+    Each path is a link to its parent's path plus one name, so the paths of a whole graph take memory in
+    proportion to the number of packages even when the chain is 50,000 long (a tuple per package would
+    take the square). The first names are kept with every link, so that a path is shown, capped in length,
+    without walking the whole chain.
+    """
+
+    __slots__ = ("head", "length", "name", "parent")
+
+    #: How many names a shown path keeps from its start and from its end; the rest are counted.
+    SHOWN_HEAD = 4
+    SHOWN_TAIL = 3
+
+    def __init__(self, name: str, parent: DependencyPath | None = None) -> None:
+        self.name = name
+        self.parent = parent
+        self.length: int = 1 if parent is None else parent.length + 1
+        # The first SHOWN_HEAD names; once full, the same tuple is shared by every path below.
+        if parent is None:
+            self.head: tuple[str, ...] = (name,)
+        elif parent.length < self.SHOWN_HEAD:
+            self.head = (*parent.head, name)
+        else:
+            self.head = parent.head
+
+    @classmethod
+    def of(cls, *names: str) -> DependencyPath:
+        """The path through ``names``, from the direct dependency down."""
+        path = cls(names[0])
+        for name in names[1:]:
+            path = path.child(name)
+        return path
+
+    def child(self, name: str) -> DependencyPath:
+        return DependencyPath(name, self)
+
+    def names(self) -> tuple[str, ...]:
+        """Every name, from the direct dependency down (as long as the chain: for tests and short paths)."""
+        names: list[str] = []
+        link: DependencyPath | None = self
+        while link is not None:
+            names.append(link.name)
+            link = link.parent
+        return tuple(reversed(names))
+
+    def shown(self) -> str:
+        """``a > b > c``; a long chain keeps its first and last names: ``a > b > c > d > … (49,993 more) > x > y > z``
+        (the count is of the names left out)."""
+        if self.length <= self.SHOWN_HEAD + self.SHOWN_TAIL + 1:
+            return " > ".join(self.names())
+        tail: list[str] = []
+        link: DependencyPath | None = self
+        while link is not None and len(tail) < self.SHOWN_TAIL:
+            tail.append(link.name)
+            link = link.parent
+        hidden = self.length - self.SHOWN_HEAD - self.SHOWN_TAIL
+        return " > ".join((*self.head, f"… ({hidden:,} more)", *reversed(tail)))
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DependencyPath):
+            return NotImplemented
+        return self.length == other.length and self.head == other.head and self.names() == other.names()
+
+    def __hash__(self) -> int:
+        return hash((self.length, self.name, self.head))
+
+    def __repr__(self) -> str:
+        return f"DependencyPath({self.shown()!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class InstalledPackage:
-    """One package a lockfile installs.
-
-    ``path`` is the chain of package names from a direct dependency of the project down to this
-    package (``("debug", "ms")``); a direct dependency's path is its own name alone.
-    """
+    """One package a lockfile installs; ``path`` is how the project comes to install it."""
 
     name: str
     version: str
     direct: bool
     dev: bool
-    path: tuple[str, ...]
+    path: DependencyPath
     line: int | None = None  # 1-based line of the package's entry in the lockfile
     resolved: str = ""  # where it was downloaded from (registry tarball, git URL, ...)
     integrity: str = ""
@@ -82,19 +155,19 @@ def resolve_graph(
     direct = {key for key, _ in root_list}
     prod_reached = _reach(nodes, [key for key, dev in root_list if not dev])
     dev_reached = _reach(nodes, [key for key, dev in root_list if dev])
-    paths: dict[str, tuple[str, ...]] = {}
+    paths: dict[str, DependencyPath] = {}
     # Production roots first, so that paths go through production dependencies where they can.
     ordered = [r for r in root_list if not r[1]] + [r for r in root_list if r[1]]
     queue: deque[str] = deque()
     for key, _ in ordered:
         if key not in paths:
-            paths[key] = (nodes[key].name,)
+            paths[key] = DependencyPath(nodes[key].name)
             queue.append(key)
     while queue:
         key = queue.popleft()
         for child in nodes[key].edges:
             if child in nodes and child not in paths:
-                paths[child] = (*paths[key], nodes[child].name)
+                paths[child] = paths[key].child(nodes[child].name)
                 queue.append(child)
     packages = []
     for key, node in nodes.items():
@@ -106,7 +179,7 @@ def resolve_graph(
                 version=node.version,
                 direct=key in direct,
                 dev=dev,
-                path=paths.get(key, (node.name,)),
+                path=paths.get(key) or DependencyPath(node.name),
                 line=node.line,
                 resolved=node.resolved,
                 integrity=node.integrity,
@@ -131,17 +204,45 @@ def _reach(nodes: Mapping[str, Node], starts: Iterable[str]) -> set[str]:
 
 
 class LineFinder:
-    """Finds the line of a key in a lockfile's text, searching forward so repeated keys map in order."""
+    """Finds the line where a lockfile writes an entry.
+
+    Parsers look entries up in the order the file lists them, so each search starts where the previous
+    one matched and the whole file is read about once, however many entries it has. A needle not found
+    ahead is searched for from the start; once such searches have read the file ``_FULL_SEARCHES`` times
+    over, only the stretch just ahead is searched: a file whose keys are never written the way they
+    are parsed (escapes in JSON keys) must not make the parse quadratic. Its lines are then unknown
+    (None), and findings point at the top of the file.
+    """
+
+    _FULL_SEARCHES = 20
+    _NEARBY = 64 * 1024
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._line_starts: list[int] | None = None
+        self._cursor = 0
+        self._budget = self._FULL_SEARCHES * max(len(text), 1)
 
-    def line_of(self, needle: str, start: int = 0) -> int | None:
-        offset = self.text.find(needle, start)
+    def line_of(self, needle: str | re.Pattern[str]) -> int | None:
+        """The line of the next occurrence of ``needle`` (a string or a pattern) from the last match on."""
+        text, cursor = self.text, self._cursor
+        if self._budget <= 0:
+            offset = self._find(needle, cursor, cursor + self._NEARBY)
+        else:
+            offset = self._find(needle, cursor, len(text))
+            if offset < 0:
+                offset = self._find(needle, 0, cursor)
+                self._budget -= len(text)
         if offset < 0:
             return None
+        self._cursor = offset + 1
         return self.line_at(offset)
+
+    def _find(self, needle: str | re.Pattern[str], start: int, end: int) -> int:
+        if isinstance(needle, str):
+            return self.text.find(needle, start, end)
+        match = needle.search(self.text, start, end)
+        return match.start() if match is not None else -1
 
     def line_at(self, offset: int) -> int:
         if self._line_starts is None:

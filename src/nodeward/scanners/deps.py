@@ -9,6 +9,7 @@ read, so a tree without package manifests costs nothing.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -153,10 +154,10 @@ class DepsScanner:
 
     @staticmethod
     def _approximate(roots: list[tuple[str, str, bool]], text: str) -> list[InstalledPackage]:
-        from nodeward.deps.model import InstalledPackage
+        from nodeward.deps.model import DependencyPath, InstalledPackage
         from nodeward.deps.semver import lowest_version
 
-        lines = text.splitlines()
+        key_lines = _json_key_lines(text)
         packages = []
         for name, spec, dev in roots:
             version = lowest_version(spec)
@@ -164,7 +165,7 @@ class DepsScanner:
                 continue
             packages.append(
                 InstalledPackage(
-                    name, version, direct=True, dev=dev, path=(name,), line=_find_line(lines, f'"{name}"'),
+                    name, version, direct=True, dev=dev, path=DependencyPath(name), line=key_lines.get(name),
                     approximate=True, spec=spec, integrity="-",
                 )
             )
@@ -200,7 +201,7 @@ class DepsScanner:
             lower = resolved.lower()
             is_git = lower.startswith(_GIT_PREFIXES) or ".git#" in lower or lower.endswith(".git")
             is_local = lower.startswith(_LOCAL_PREFIXES)
-            where = f"{package.label} ({' > '.join(package.path)})"
+            where = f"{package.label} ({package.path.shown()})"
             if is_git and self._wants("NW604"):
                 findings.append(self._finding(
                     GitOrTarballDependency, project, package.line,
@@ -336,7 +337,7 @@ class DepsScanner:
         )
         fix = f"upgrade to {vulnerable.fixed_version}" if vulnerable.fixed_version else "no fixed version known"
         kind = ("direct" if package.direct else "transitive") + (", dev" if package.dev else ", production")
-        via = "" if len(package.path) <= 1 else f" via {' > '.join(package.path)}"
+        via = "" if len(package.path) <= 1 else f" via {package.path.shown()}"
         prefix = ""
         severity = vulnerable.severity
         confidence: Confidence | None = None
@@ -363,6 +364,20 @@ def _shown_path(path: str) -> str:
         return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path
+
+
+_JSON_KEY = re.compile(r'"((?:[^"\\\n]|\\.)*)"\s*:')
+
+
+def _json_key_lines(text: str) -> dict[str, int]:
+    """The line where each key of a JSON document is first written (one pass, whatever the number of keys)."""
+    lines: dict[str, int] = {}
+    line, counted = 1, 0
+    for match in _JSON_KEY.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        lines.setdefault(match.group(1), line)
+    return lines
 
 
 def _find_line(lines: list[str], needle: str) -> int | None:

@@ -111,21 +111,15 @@ def _parse_v1(
     lines = LineFinder(text)
     nodes: dict[str, Node] = {}
     requires: dict[str, list[str]] = {}
-    cursor = 0
 
     def walk(parent: str, deps: dict[str, Any]) -> None:
-        nonlocal cursor
         for dep, raw in deps.items():
             entry = as_dict(raw)
             location = f"{parent}/node_modules/{dep}" if parent else f"node_modules/{dep}"
             version = entry.get("version")
             if not isinstance(version, str):
                 raise LockfileError(f"{display_path}: dependency {location!r} has no version")
-            offset = text.find(f'"{dep}": {{', cursor)
-            line = None
-            if offset >= 0:
-                cursor = offset + 1
-                line = lines.line_at(offset)
+            line = lines.line_of(f'"{dep}": {{')
             if entry.get("bundled"):
                 walk(location, as_dict(entry.get("dependencies")))
                 continue

@@ -50,7 +50,7 @@ def parse(display_path: str, text: str, manifest: dict[str, Any] | None = None) 
         nodes[str(key)] = Node(
             name=name,
             version=version,
-            line=lines.line_of(f"\n  {line_key}:") or lines.line_of(f"\n  '{line_key}':"),
+            line=_line_of_key(lines, line_key),
             resolved=resolved,
             integrity=str(resolution.get("integrity", "")),
             install_script=bool(meta.get("requiresBuild")),
@@ -74,6 +74,13 @@ def parse(display_path: str, text: str, manifest: dict[str, Any] | None = None) 
                 if target is not None:
                     roots.append((target, dev))
     return Lockfile(display_path, f"pnpm-lock.yaml {raw_version}", resolve_graph(nodes, roots))
+
+
+def _line_of_key(lines: LineFinder, key: str) -> int | None:
+    """The line of a package key, which YAML writes in quotes when it starts with @ (scoped) or holds (."""
+    plain, quoted = f"\n  {key}:", f"\n  '{key}':"
+    first, second = (quoted, plain) if key.startswith("@") or "(" in key else (plain, quoted)
+    return lines.line_of(first) or lines.line_of(second)
 
 
 def _strip_peers(key: str, layout: int) -> str:
