@@ -129,3 +129,22 @@ def test_a_tree_without_manifests_does_not_touch_the_database(cache_dir: Path) -
     assert findings == []
     assert all(n.kind == "skipped" for n in notices)
     assert not cache_dir.exists()
+
+
+def test_a_long_dependency_chain_is_shown_capped_in_messages(tmp_path: Path) -> None:
+    """3,000 packages, each depending on the next; the last is vulnerable (lodash 4.17.4)."""
+    count = 3000
+    names = [f"pkg-{i}" for i in range(count - 1)] + ["lodash"]
+    blocks = ["# yarn lockfile v1\n"]
+    for index, name in enumerate(names):
+        version = "4.17.4" if name == "lodash" else "1.0.0"
+        deps = f'  dependencies:\n    {names[index + 1]} "{"4.17.4" if index + 2 == count else "1.0.0"}"\n' \
+            if index + 1 < count else ""
+        blocks.append(f'{name}@{version}:\n  version "{version}"\n  integrity sha512-x\n{deps}')
+    text = "\n".join(blocks)
+    (tmp_path / "yarn.lock").write_text(text)
+    (tmp_path / "package.json").write_text(json.dumps({"dependencies": {"pkg-0": "1.0.0"}}))
+    findings, _ = _scan(tmp_path)
+    [lodash] = [f for f in findings if f.rule_id == "NW601"]
+    assert "via pkg-0 > pkg-1 > pkg-2 > pkg-3 > … (2,993 more) > pkg-2997 > pkg-2998 > lodash" in lodash.message
+    assert lodash.location.start_line == text.splitlines().index("lodash@4.17.4:") + 1

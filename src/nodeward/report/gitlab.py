@@ -65,5 +65,5 @@ def result_to_gitlab(result: ScanResult, now: datetime | None = None) -> dict[st
 
 
 def render_gitlab(result: ScanResult, stream: TextIO) -> None:
-    json.dump(result_to_gitlab(result), stream, indent=2)
+    stream.write(json.dumps(result_to_gitlab(result), indent=2))  # one write: json.dump writes each token
     stream.write("\n")

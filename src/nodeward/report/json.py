@@ -70,5 +70,5 @@ def result_to_dict(result: ScanResult) -> dict[str, Any]:
 
 
 def render_json(result: ScanResult, stream: TextIO) -> None:
-    json.dump(result_to_dict(result), stream, indent=2)
+    stream.write(json.dumps(result_to_dict(result), indent=2))  # one write: json.dump writes each token
     stream.write("\n")

@@ -196,5 +196,5 @@ def result_to_sarif(result: ScanResult) -> dict[str, Any]:
 
 
 def render_sarif(result: ScanResult, stream: TextIO) -> None:
-    json.dump(result_to_sarif(result), stream, indent=2)
+    stream.write(json.dumps(result_to_sarif(result), indent=2))  # one write: json.dump writes each token
     stream.write("\n")

@@ -49,7 +49,12 @@ def all_rules() -> tuple[type[Rule], ...]:
 def find_rule(key: str) -> type[Rule] | None:
     """Look a rule up by id (case-insensitive) or by kebab name."""
     wanted = key.strip()
-    for rule in all_rules():
-        if rule.id.lower() == wanted.lower() or rule.name == wanted:
-            return rule
-    return None
+    by_id, by_name = _rule_index()
+    return by_id.get(wanted.lower()) or by_name.get(wanted)
+
+
+@cache
+def _rule_index() -> tuple[dict[str, type[Rule]], dict[str, type[Rule]]]:
+    """Rules by lower-case id and by name: reporters look one up per finding, and a scan can have 100,000."""
+    rules = all_rules()
+    return {rule.id.lower(): rule for rule in rules}, {rule.name: rule for rule in rules}
