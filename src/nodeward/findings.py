@@ -112,6 +112,9 @@ class Finding:
     fix: str
     trace: tuple[TraceStep, ...] = ()
     fingerprint: str = ""
+    #: Other places a reviewer should see, each with why (SARIF relatedLocations): the package.json line
+    #: declaring the direct dependency that brings in a vulnerable package.
+    related: tuple[TraceStep, ...] = ()
     #: Set on findings kept for `--include-suppressed` reports; reporters show the others only.
     suppression: Suppression | None = None
     #: Lines around the finding, filled in where the file's text is at hand (not for secrets).

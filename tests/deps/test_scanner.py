@@ -148,3 +148,19 @@ def test_a_long_dependency_chain_is_shown_capped_in_messages(tmp_path: Path) -> 
     [lodash] = [f for f in findings if f.rule_id == "NW601"]
     assert "via pkg-0 > pkg-1 > pkg-2 > pkg-3 > … (2,993 more) > pkg-2997 > pkg-2998 > lodash" in lodash.message
     assert lodash.location.start_line == text.splitlines().index("lodash@4.17.4:") + 1
+
+
+def test_an_advisory_in_the_lockfile_points_at_the_package_json_line_of_the_direct_dependency(tmp_path: Path) -> None:
+    manifest = (FIXTURES / "npm3" / "package.json").read_text().splitlines()
+    debug_line = next(n for n, line in enumerate(manifest, start=1) if '"debug":' in line)
+    findings, _ = _scan(FIXTURES / "npm3")
+    ms = next(f for f in findings if f.rule_id == "NW601" and f.message.startswith("ms@0.6.2"))
+    assert ms.path == "package-lock.json"
+    assert [(s.location.path, s.location.start_line, s.description) for s in ms.related] == [
+        ("package.json", debug_line, "declares debug, which brings in ms@0.6.2")]
+    shutil.copytree(FIXTURES / "npm3", tmp_path / "app")
+    sarif = json.loads(run_cli("scan", str(tmp_path / "app"), "--scanners", "deps", "--format", "sarif").stdout)
+    results = [r for r in sarif["runs"][0]["results"] if "ms@0.6.2 (transitive" in r["message"]["text"]]
+    related = results[0]["relatedLocations"][0]
+    assert related["physicalLocation"]["artifactLocation"]["uri"] == "package.json"
+    assert related["physicalLocation"]["region"]["startLine"] == debug_line

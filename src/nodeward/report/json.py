@@ -35,6 +35,11 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
              "description": step.description}
             for step in finding.trace
         ],
+        "related": [
+            {"path": step.location.path, "line": step.location.start_line, "column": step.location.start_column,
+             "description": step.description}
+            for step in finding.related
+        ],
         "suppression": (
             {"kind": finding.suppression.kind, "justification": finding.suppression.justification}
             if finding.suppression is not None else None

@@ -123,6 +123,14 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
         if finding.suppression.justification:
             suppression["justification"] = finding.suppression.justification
         result["suppressions"] = [suppression]
+    if finding.related:
+        result["relatedLocations"] = [
+            {"id": number, "message": {"text": step.description},
+             "physicalLocation": _physical_location(step.location.path, step.location.start_line,
+                                                    step.location.start_column, step.location.end_line,
+                                                    step.location.end_column)}
+            for number, step in enumerate(finding.related, start=1)
+        ]
     if finding.trace:
         result["codeFlows"] = [
             {

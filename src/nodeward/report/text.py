@@ -60,6 +60,9 @@ def render_text(result: ScanResult, stream: TextIO, *, verbose: bool = False, co
             if cwe:
                 details += f" · {cwe}"
             console.print(Text(details, style="dim"))
+            for step in finding.related:
+                where = f"{step.location.path}:{step.location.start_line}"
+                console.print(Text(escape_controls(f"      see also {where}: {step.description}"), style="dim"))
             console.print(Text("      fix: ", style="green") + Text(escape_controls(finding.fix)))
             console.print()
     notices = [n for n in result.notices if verbose or n.kind not in _QUIET_NOTICES]

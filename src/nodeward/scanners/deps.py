@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from nodeward.datafiles import DataFileError, load_json
-from nodeward.findings import Confidence, FileNotice, Finding, Location, Severity, Suppression
+from nodeward.findings import Confidence, FileNotice, Finding, Location, Severity, Suppression, TraceStep
 from nodeward.scanners import FileResult, ProjectContext
 from nodeward.sources.discover import FileKind, SourceFile, read_regular_file
 
@@ -51,6 +51,8 @@ class _Project:
     path: str
     lines: list[str]
     packages: list[InstalledPackage] = field(default_factory=list)
+    #: The package.json beside a lockfile (path, lines): where the direct dependencies are declared.
+    manifest: tuple[str, list[str]] | None = None
 
 
 class DepsScanner:
@@ -104,7 +106,9 @@ class DepsScanner:
             except LockfileError as error:
                 result.notices.append(FileNotice(file.display_path, "error", f"lockfile not read: {error}"))
                 continue
-            projects.append(_Project(file.display_path, text.splitlines(), lockfile.packages))
+            manifest_path = posixpath.join(directory, "package.json") if directory else "package.json"
+            manifest = (manifest_path, texts[manifest_path].splitlines()) if manifest_path in texts else None
+            projects.append(_Project(file.display_path, text.splitlines(), lockfile.packages, manifest))
             result.lines += text.count("\n") + 1
             result.scanned = True
         for file in manifests:
@@ -354,8 +358,10 @@ class DepsScanner:
         )
         upgrade = (f"Upgrade {package.name} to {vulnerable.fixed_version} or later." if vulnerable.fixed_version
                    else None)
-        return self._finding(VulnerableDependency, project, package.line, message, severity=severity,
-                             confidence=confidence, fix=upgrade)
+        finding = self._finding(VulnerableDependency, project, package.line, message, severity=severity,
+                                confidence=confidence, fix=upgrade)
+        declared = _declaration(project, package)
+        return replace(finding, related=(declared,)) if declared is not None else finding
 
 
 def _shown_path(path: str) -> str:
@@ -378,6 +384,20 @@ def _json_key_lines(text: str) -> dict[str, int]:
         counted = match.start()
         lines.setdefault(match.group(1), line)
     return lines
+
+
+def _declaration(project: _Project, package: InstalledPackage) -> TraceStep | None:
+    """The package.json line declaring the direct dependency through which a lockfile's package is installed."""
+    if project.manifest is None or project.path == project.manifest[0] or not package.path:
+        return None
+    direct = package.path.head[0] if package.path.head else package.name
+    path, lines = project.manifest
+    key = re.compile(rf'^\s*"{re.escape(direct)}"\s*:')
+    for number, line in enumerate(lines, start=1):
+        if key.match(line):
+            why = "declares this package" if package.direct else f"declares {direct}, which brings in {package.label}"
+            return TraceStep(Location(path, number, 1, number, len(line.rstrip()) + 1), why)
+    return None
 
 
 def _find_line(lines: list[str], needle: str) -> int | None:
