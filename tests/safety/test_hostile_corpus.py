@@ -38,7 +38,6 @@ TIMEOUT = 120.0
 #: Not run while they fail, to keep the suite fast; remove an entry when `bench/hostile.py --only CASE` passes.
 KNOWN_FAILURES: dict[str, str] = {
     "git-traps": "git reads a config file outside the tree that the repository includes (include.path)",
-    "pem-keys": "keys in escaped, concatenated, base64 forms are not found; the JSON key's body is printed",
     "deep-data": "deeply nested JSON ends the scan with an internal error (RecursionError)",
     "deep-toml": "a deeply nested .nodeward.toml ends with an internal error (RecursionError)",
     "bad-glob": "the glob [z-a] ends the scan with an internal error",

@@ -128,6 +128,9 @@ module.exports = {{ app, issue, db, dbPassword, token }};
     compose_secret = add("compose", f.make("generic-secret"))
     write(root / "docker-compose.yml", f"services:\n  app:\n    build: .\n    environment:\n"
                                        f"      DB_PASSWORD: {compose_secret}\n")
+    # A token in a minified bundle: not analysed as code, still a secret.
+    bundled = add("bundled", f.make("google-api-key"))
+    write(root / "public" / "bundle.min.js", f'!function(){{var k="{bundled}";window.k=k}}();\n')
     # A suppressed finding: reported with --include-suppressed, redacted all the same.
     legacy = add("suppressed", f.make("github-oauth-token"))
     write(root / "src" / "suppressed.js", f'const legacy = "{legacy}"; // nodeward-ignore NW501 -- rotated\n')
@@ -234,7 +237,7 @@ def test_the_tree_gives_the_findings_the_test_relies_on(tree: SecretTree) -> Non
                      ("src/auth.js", "NW208"), ("src/auth.js", "NW312"), ("src/auth.js", "NW502"),
                      ("src/keys.js", "NW101"), ("src/keys.js", "NW503"), ("service-account.json", "NW503"),
                      (".env", "NW505"), (".npmrc", "NW506"), ("Dockerfile", "NW702"), ("old/config.js", "NW504"),
-                     ("src/suppressed.js", "NW501")]:
+                     ("src/suppressed.js", "NW501"), ("public/bundle.min.js", "NW501")]:
         assert expected in found, expected
     keys = [f for f in report["findings"] if f["path"] == "src/keys.js" and f["rule_id"] == "NW503"]
     assert len(keys) == len(PEM_SHAPES), [f["start_line"] for f in keys]

@@ -11,6 +11,7 @@ import pytest
 
 from nodeward.sources import discover as discover_module
 from nodeward.sources.discover import (
+    CODE_KINDS,
     Discovery,
     FileKind,
     SourceFile,
@@ -807,3 +808,13 @@ def test_read_regular_file_refuses_what_is_not_a_regular_file(tmp_path: Path, no
     for special in ("fifo", "zero"):
         with pytest.raises(NotRegularFile):
             read_regular_file(tmp_path / special, follow_links=True)
+
+
+def test_minified_code_is_still_read_for_secrets(tmp_path: Path) -> None:
+    """A key or token written on one long line makes a file look minified; the secrets scanner reads it anyway."""
+    write(tmp_path, "keys.js", b"const key = '" + b"QUJD\\n" * 400 + b"';\n")
+    write(tmp_path, "public/app.min.js")
+    result = discover([tmp_path], kinds=CODE_KINDS | {FileKind.TEXT})
+    assert {(f.display_path, f.kind) for f in result.files} == {("keys.js", FileKind.TEXT),
+                                                                 ("public/app.min.js", FileKind.TEXT)}
+    assert set(skipped(result).values()) == {"minified: scanned for secrets only"}

@@ -63,6 +63,7 @@ _REASON_GITIGNORE = "ignored by .gitignore"
 _REASON_EXCLUDED = "excluded by --exclude"
 _REASON_DECLARATIONS = "type declarations"
 _REASON_MINIFIED = "minified"
+_REASON_MINIFIED_SECRETS = "minified: scanned for secrets only"
 _REASON_BINARY = "binary"
 _REASON_SYMLINK_LOOP = "symlink loop"
 _REASON_BROKEN_SYMLINK = "broken symlink"
@@ -577,7 +578,7 @@ class _Walker:
         ``path`` is absolute.
         """
         if kind.is_code and lower_name.endswith(_MINIFIED_SUFFIXES):
-            self._skip(display, _REASON_MINIFIED)
+            self._minified(path, display, info)
             return
         if not stat.S_ISREG(info.st_mode):
             self._skip(display, _not_regular_reason(info.st_mode))
@@ -596,9 +597,17 @@ class _Walker:
             if kind is not FileKind.TEXT:  # nobody asked for this file by name: no report
                 self._skip(display, _REASON_BINARY)
         elif kind.is_code and looks_minified(head):
-            self._skip(display, _REASON_MINIFIED)
+            self._minified(path, display, info)
         else:
             self.files.setdefault(display, SourceFile(Path(path), display, kind, info.st_size))
+
+    def _minified(self, path: str, display: str, info: os.stat_result) -> None:
+        """Minified code is not analysed, but a token or a key written on one long line is still a secret."""
+        if FileKind.TEXT in self.kinds and info.st_size <= self.max_file_size and stat.S_ISREG(info.st_mode):
+            self.files.setdefault(display, SourceFile(Path(path), display, FileKind.TEXT, info.st_size))
+            self._skip(display, _REASON_MINIFIED_SECRETS)
+        else:
+            self._skip(display, _REASON_MINIFIED)
 
     def _kind_of(self, lower_name: str) -> FileKind | None:
         """The kind a file is read as by the active scanners, or None when none reads it."""
