@@ -185,6 +185,10 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
     result.findings = [f for f in fingerprinted if f.suppression is None]
     result.suppressed_findings = [f for f in fingerprinted if f.suppression is not None]
     result.notices.sort(key=lambda n: (n.path, n.line or 0, n.kind))
+    if "secrets" not in options.scanners:  # reports still must not show a secret beside what they report
+        from nodeward.secrets.findings import secrets_beside
+
+        result.secrets.extend(secrets_beside([*result.findings, *result.suppressed_findings], discovery.files))
     if apps:
         records = [record for r in results for record in r.summaries.get("practices", [])]
         result.scorecard = build_scorecards(apps, result.findings, records, options.scanners)

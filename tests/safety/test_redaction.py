@@ -219,6 +219,15 @@ def test_verbose_text_and_report_files_show_no_secret(tree: SecretTree, tmp_path
     assert_no_leak(tree, "sarif", report.read_text(encoding="utf-8"))
 
 
+@pytest.mark.parametrize("fmt", ["sarif", "html"])
+def test_secrets_stay_masked_when_the_secrets_scanner_is_off(tree: SecretTree, fmt: str) -> None:
+    """Code and configuration findings still show the lines around them: the secrets there are masked too."""
+    done = run_cli("scan", str(tree.root), "--scanners", "code,config,deps", "--format", fmt, *EVERYTHING)
+    assert done.returncode == 1, done.stderr
+    assert "NW101" in done.stdout
+    assert_no_leak(tree, fmt, done.stdout + done.stderr)
+
+
 def test_baseline_files_and_baselined_reports_show_no_secret(tree: SecretTree, tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
     done = run_cli("baseline", "create", str(tree.root), "--file", str(baseline))

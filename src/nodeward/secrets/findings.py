@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -26,6 +27,7 @@ from nodeward.secrets.engine import SecretEngine, SecretMatch, is_secret_name, s
 from nodeward.secrets.filters import is_test_path
 from nodeward.secrets.gitleaks import GitleaksAllowlist
 from nodeward.secrets.redact import redact, redact_spans, secret_digest, secret_fingerprint
+from nodeward.sources.discover import SourceFile, SourceReadError, read_source
 
 CODE_KIND_NAMES = frozenset({"javascript", "typescript", "tsx", "template"})
 #: Lines longer than this (minified bundles, source maps) get the provider detectors only.
@@ -104,6 +106,27 @@ def findings_for_text(text: str, context: TextContext, engine: SecretEngine) -> 
     if context.file_checks:
         findings.extend(_file_findings(text, lines, context, test_file))
     return findings
+
+
+def secrets_beside(findings: Iterable[Finding], files: Iterable[SourceFile]) -> list[SecretSpan]:
+    """The secrets in the files ``findings`` are in, found without reporting them: what the reports must mask
+    in snippets and code frames when the secrets scanner did not run (`--scanners code`)."""
+    by_path = {file.display_path: file for file in files}
+    engine: SecretEngine | None = None
+    spans: list[SecretSpan] = []
+    for path in sorted({finding.path for finding in findings}):
+        file = by_path.get(path)
+        if file is None:
+            continue
+        try:
+            text = read_source(file).decode("utf-8", "replace")
+        except SourceReadError:
+            continue
+        engine = engine or SecretEngine()
+        context = TextContext(display_path=path, kind=file.kind.value, selected=frozenset(), file_checks=False)
+        findings_for_text(text, context, engine)  # no rule selected: it only records what it sees
+        spans.extend(context.secrets)
+    return spans
 
 
 def _finding(
