@@ -10,12 +10,13 @@ file while the scan goes on.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -73,20 +74,171 @@ def load_toml(text: str) -> dict[str, Any]:
     return value
 
 
-def load_yaml(text: str, loader: type[yaml.SafeLoader] = SAFE_YAML_LOADER) -> Any:
-    """The value of a single-document YAML stream."""
+def load_yaml(text: str) -> Any:
+    """The value of a single-document YAML stream (PyYAML's safe loader's value)."""
     with _yaml_problems():
-        value = yaml.load(text, Loader=loader)
-    check_nesting(value)
-    return value
+        try:
+            documents = list(_documents_from_events(text, single=True))
+        except _NotPlainData:
+            documents = [yaml.load(text, Loader=SAFE_YAML_LOADER)]
+            check_nesting(documents[0])
+    return documents[0] if documents else None
 
 
-def load_yaml_documents(text: str, loader: type[yaml.SafeLoader] = SAFE_YAML_LOADER) -> Iterator[Any]:
-    """Each document of a YAML stream in turn; a problem raises DataFileError after the documents before it."""
-    with _yaml_problems():
-        for document in yaml.load_all(text, Loader=loader):
-            check_nesting(document)
-            yield document
+def load_yaml_documents(
+    text: str, loader: type[yaml.SafeLoader] = SAFE_YAML_LOADER, lines: LineContainers | None = None
+) -> Iterator[Any]:
+    """Each document of a YAML stream in turn; a problem raises DataFileError after the documents before it.
+
+    With ``lines``, mappings and sequences are built by its factories and record where each key and item
+    is written; ``loader`` (building the same containers) is used for what plain data does not cover,
+    such as merge keys and tags.
+    """
+    documents: list[Any] = []
+    try:
+        with _yaml_problems():
+            for document in _documents_from_events(text, lines=lines):
+                documents.append(document)
+    except _NotPlainData:
+        with _yaml_problems():
+            for document in yaml.load_all(text, Loader=loader):
+                check_nesting(document)
+                yield document
+        return
+    except DataFileError:
+        yield from documents
+        raise
+    yield from documents
+
+
+class LineContainers(Protocol):
+    """Factories of containers that remember lines: a mapping's ``key_lines`` (key -> line) and a
+    sequence's ``item_lines`` (one line per item) are filled as the values are added."""
+
+    def mapping(self, line: int) -> dict[Any, Any]: ...
+
+    def sequence(self, line: int) -> list[Any]: ...
+
+
+class _NotPlainData(Exception):
+    """The document uses what only PyYAML's full loader handles (tags, merge keys, several documents...)."""
+
+
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                         "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"})
+
+
+def _documents_from_events(text: str, *, single: bool = False, lines: LineContainers | None = None) -> Iterator[Any]:
+    """What PyYAML's safe loader builds for each document of ``text``, built straight from libyaml's events.
+
+    Lockfiles of 50,000 entries are 10 MB of YAML; PyYAML spends most of its time building a node for
+    every value (with its marks, and tag resolution in Python) before building the value itself. Here
+    the parser's events become values directly, with the safe loader's own resolvers and constructors
+    for plain scalars, and nesting is counted on the way. Anything beyond plain data (tags, merge keys,
+    several documents when ``single``) raises _NotPlainData, and the caller uses the full loader.
+    """
+    resolvers = SAFE_YAML_LOADER.yaml_implicit_resolvers
+    constructors = SAFE_YAML_LOADER.yaml_constructors
+    constructor = yaml.SafeLoader("")
+    track = lines is not None
+    anchors: dict[str, Any] = {}
+    frames: list[list[Any]] = []  # open containers: [the list or dict, the key awaiting its value, its line]
+    documents = 0
+    result: Any = None
+    aliased = False
+    event: Any
+    for event in yaml.parse(text, Loader=SAFE_YAML_LOADER):
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            value, tag = event.value, event.tag
+            if tag is None or tag == "!":
+                tag = _STR
+                if event.implicit[0]:  # plain, not quoted: typed as the safe loader would
+                    for candidate, pattern in resolvers.get(value[:1], []) + resolvers.get(None, []):
+                        if pattern.match(value):
+                            tag = candidate
+                            break
+            if tag not in _PLAIN_TAGS:
+                raise _NotPlainData
+            item = value if tag == _STR else constructors[tag](constructor, yaml.ScalarNode(tag, value))
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            is_mapping = kind is yaml.MappingStartEvent
+            if event.tag not in (None, "!", _MAP if is_mapping else _SEQ):
+                raise _NotPlainData
+            if len(frames) >= MAX_NESTING:
+                raise DataFileError(_TOO_DEEP, event.start_mark.line + 1)
+            line = event.start_mark.line + 1
+            container: Any = ({} if is_mapping else []) if lines is None else (
+                lines.mapping(line) if is_mapping else lines.sequence(line))
+            _remember(anchors, event.anchor, container)
+            if frames:
+                _put(frames[-1], container, line, track)
+            else:
+                result = container
+            frames.append([container, _NO_KEY, 0])
+            continue
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            frames.pop()
+            continue
+        elif kind is yaml.AliasEvent:
+            if event.anchor not in anchors:
+                raise _NotPlainData  # the full loader says which alias is undefined, and where
+            item = anchors[event.anchor]
+            aliased = True
+            if frames:
+                _put(frames[-1], item, event.start_mark.line + 1, track)
+            else:
+                result = item
+            continue
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if single and documents > 1:
+                raise _NotPlainData  # several documents: the full loader reports it
+            anchors, result, aliased = {}, None, False
+            continue
+        elif kind is yaml.DocumentEndEvent:
+            if aliased:  # an alias can nest a deep value deeper still, or put a value inside itself
+                check_nesting(result)
+            yield result
+            continue
+        else:
+            continue
+        _remember(anchors, event.anchor, item)
+        if frames:
+            _put(frames[-1], item, event.start_mark.line + 1, track)
+        else:
+            result = item
+
+
+_NO_KEY = object()
+_STR = "tag:yaml.org,2002:str"
+_HASHABLE_KEYS = (str, int, float, bool, type(None), datetime.date)
+
+
+def _remember(anchors: dict[str, Any], anchor: str | None, value: Any) -> None:
+    if anchor is not None:
+        if anchor in anchors:
+            raise _NotPlainData  # an anchor defined twice: the full loader reports both places
+        anchors[anchor] = value
+
+
+def _put(frame: list[Any], item: Any, line: int, track: bool) -> None:
+    """``item`` into an open container: appended to a list; in a mapping, a key and then its value."""
+    container, key, key_line = frame
+    if isinstance(container, list):
+        container.append(item)
+        if track:
+            container.item_lines.append(line)  # type: ignore[attr-defined]  # LineContainers.sequence
+    elif key is _NO_KEY:
+        if not isinstance(item, _HASHABLE_KEYS):
+            raise _NotPlainData  # a list or mapping as a key: the full loader's handling
+        frame[1], frame[2] = item, line
+    else:
+        container[key] = item
+        if track:
+            container.key_lines[key] = key_line
+        frame[1] = _NO_KEY
 
 
 @contextmanager

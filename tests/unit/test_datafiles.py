@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
-from nodeward.datafiles import MAX_NESTING, DataFileError, load_json, load_toml, load_yaml, load_yaml_documents
+import pytest
+import yaml
+from hypothesis import given
+
+from nodeward.datafiles import (
+    MAX_NESTING,
+    SAFE_YAML_LOADER,
+    DataFileError,
+    check_nesting,
+    load_json,
+    load_toml,
+    load_yaml,
+    load_yaml_documents,
+)
+from nodeward.deploy.yamldoc import LineDict, LineList, load_documents
+from nodeward.deploy.yamldoc import _Loader as LineLoader
+from tests.conftest import ROOT
+from tests.safety.test_parser_properties import PROPERTY, inputs
 
 DEEP = 10_000
 
@@ -81,3 +98,62 @@ def test_yaml_documents_before_a_broken_one_are_kept() -> None:
         for document in load_yaml_documents("a: 1\n---\nb: 2\n---\nc: [\n"):
             seen.append(document)
     assert seen == [{"a": 1}, {"b": 2}] and caught.value.line is not None
+
+
+YAML_SAMPLES = [path.read_text() for pattern in ("deps/*/pnpm-lock.yaml", "deps/berry/yarn.lock", "config/*.y*ml")
+                for path in sorted((ROOT / "tests" / "fixtures").glob(pattern))]
+YAML_SAMPLES += ["a: 1\nb: true\nc: ~\nd: 2020-01-01\ne: 1.5\nf: '9.0'\ng: 0x1F\nh: .inf\ni: [1, {x: y}]\nj: !!str 5\n"
+                 "k: ''\nl:\n1: 2\n2.5: x\nnull: 3\n2020-01-01: d\nm: &a {k: v}\nn: *a\n'<<': 1\no: {<<: *a, p: 1}\n"]
+
+
+def _safe_load(text: str) -> Any:
+    try:
+        return ("value", yaml.load(text, Loader=SAFE_YAML_LOADER))
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
+        return ("error", None)
+
+
+@pytest.mark.parametrize("text", [text for text in YAML_SAMPLES if _safe_load(text)[0] == "value"])
+def test_yaml_values_are_the_safe_loaders(text: str) -> None:
+    """load_yaml builds plain data from the parser's events (five times faster on large lockfiles); what it
+    returns must be exactly what PyYAML's safe loader builds, types of scalars and shared aliases included."""
+    assert load_yaml(text) == yaml.load(text, Loader=SAFE_YAML_LOADER)
+
+
+@PROPERTY
+@given(text=inputs(YAML_SAMPLES))
+def test_yaml_values_are_the_safe_loaders_on_mutants(text: str) -> None:
+    expected = _safe_load(text)
+    try:
+        got = ("value", load_yaml(text))
+    except DataFileError:
+        got = ("error", None)
+    if expected[0] == "value" and got[0] == "error":  # refused: nested too deep or containing itself
+        with pytest.raises(DataFileError):
+            check_nesting(expected[1])
+    else:
+        assert got == expected
+
+
+def _with_lines(value: Any) -> Any:
+    if isinstance(value, LineDict):
+        return (value.line, dict(value.key_lines), {key: _with_lines(item) for key, item in value.items()})
+    if isinstance(value, LineList):
+        return (value.line, list(value.item_lines), [_with_lines(item) for item in value])
+    return value
+
+
+@PROPERTY
+@given(text=inputs(YAML_SAMPLES))
+def test_compose_and_kubernetes_documents_keep_the_loaders_values_and_lines(text: str) -> None:
+    """The deployment checks' reader (lines of every key and item) gives what its PyYAML loader gives."""
+    stream = load_documents(text)
+    expected: list[Any] = []
+    try:
+        for document in yaml.load_all(text, Loader=LineLoader):
+            expected.append(document)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
+        assert stream.error
+        return
+    if not stream.error:
+        assert [_with_lines(d) for d in stream.documents] == [_with_lines(d) for d in expected]

@@ -71,6 +71,18 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
+class _LineContainers:
+    """LineDict and LineList for the data-file reader, which fills their lines as it adds values."""
+
+    @staticmethod
+    def mapping(line: int) -> LineDict:
+        return LineDict(line=line)
+
+    @staticmethod
+    def sequence(line: int) -> LineList:
+        return LineList(line=line)
+
+
 @dataclass
 class YamlStream:
     documents: list[Any]
@@ -81,7 +93,7 @@ class YamlStream:
 def load_documents(text: str) -> YamlStream:
     documents: list[Any] = []
     try:
-        for document in load_yaml_documents(text, _Loader):
+        for document in load_yaml_documents(text, _Loader, _LineContainers()):
             documents.append(document)
     except DataFileError as error:
         return YamlStream(documents, str(error), error.line)
