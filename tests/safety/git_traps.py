@@ -10,14 +10,21 @@ from __future__ import annotations
 import os
 import pty
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+#: An empty global configuration of the tests' own: never the null device, which a git command that writes its
+#: global configuration (as root) would replace with a regular file.
+_GLOBAL_CONFIG_DIR = tempfile.TemporaryDirectory(prefix="nodeward-git-traps-")
+EMPTY_GLOBAL_CONFIG = Path(_GLOBAL_CONFIG_DIR.name) / "gitconfig"
+EMPTY_GLOBAL_CONFIG.touch()
+
 #: Plain git as the fixtures are built and the controls run: no machine settings, fixed identity and dates.
 PLAIN_GIT_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_GLOBAL": str(EMPTY_GLOBAL_CONFIG),
     "GIT_AUTHOR_NAME": "Trap Builder",
     "GIT_AUTHOR_EMAIL": "traps@example.invalid",
     "GIT_COMMITTER_NAME": "Trap Builder",
@@ -39,9 +46,12 @@ CHANGED_LINE = 9  # the line of VULNERABLE_LINE in CHANGED_HANDLER, once appende
 
 def git(repo: Path, *args: str, input_bytes: bytes | None = None, env: Mapping[str, str] | None = None,
         check: bool = True) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", "-C", str(repo), *args], input=input_bytes, capture_output=True, check=check,
+    done = subprocess.run(["git", "-C", str(repo), *args], input=input_bytes, capture_output=True, check=False,
                           env={**os.environ, **PLAIN_GIT_ENV, **(env or {})}, timeout=60,
                           stdin=None if input_bytes is not None else subprocess.DEVNULL)
+    if check and done.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {done.stderr.decode(errors='replace')}")
+    return done
 
 
 def git_text(repo: Path, *args: str) -> str:
