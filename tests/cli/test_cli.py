@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from nodeward import __version__
@@ -95,6 +97,21 @@ def test_output_option_writes_the_report_to_a_file(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert json.loads(out.read_text())["findings"][0]["rule_id"] == "NW101"
     assert done.stdout == ""
+
+
+def test_output_to_a_fifo_or_device_is_written_through_not_replaced(tmp_path: Path) -> None:
+    """`-o /dev/null` must not put a plain file in the device's place (a rename would, as root): shown on a FIFO."""
+    write(tmp_path / "src" / "app.js", VULNERABLE)
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    done = run_cli("scan", str(tmp_path / "src"), "-f", "json", "-o", str(fifo))
+    reader.join(timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert json.loads(received[0])["findings"][0]["rule_id"] == "NW101"
 
 
 def test_suppressions_need_a_rule_and_unused_ones_are_reported(tmp_path: Path) -> None:

@@ -32,6 +32,10 @@ def check_writable(target: Path) -> None:
     """
     if target.is_dir():
         raise OutputError(f"cannot write {target}: it is a directory")
+    if _is_special(target):
+        if not os.access(target, os.W_OK):
+            raise OutputError(f"cannot write {target}: permission denied")
+        return
     directory = target.parent
     try:
         descriptor, temporary = _temporary_in(directory, target.name)
@@ -44,7 +48,15 @@ def check_writable(target: Path) -> None:
 
 @contextlib.contextmanager
 def atomic_report(target: Path) -> Iterator[TextIO]:
-    """A text stream whose content replaces ``target`` when the block ends without an exception."""
+    """A text stream whose content replaces ``target`` when the block ends without an exception.
+
+    A target that exists and is not a regular file (``/dev/null``, a FIFO, a terminal) is written to
+    directly: a rename would put a plain file in its place (as root, even in ``/dev``).
+    """
+    if _is_special(target):
+        with open(target, "w", encoding="utf-8") as direct:
+            yield direct
+        return
     descriptor, temporary = _temporary_in(target.parent, target.name)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
@@ -57,6 +69,15 @@ def atomic_report(target: Path) -> Iterator[TextIO]:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _is_special(target: Path) -> bool:
+    """Whether ``target`` exists as something else than a regular file or a directory (device, FIFO, socket)."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def _mode_for(target: Path) -> int:
