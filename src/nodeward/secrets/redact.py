@@ -11,13 +11,15 @@ No format shows a secret unless the user asked for it with ``--show-secrets``.
 from __future__ import annotations
 
 import dataclasses
+import enum
+import functools
 import hashlib
 import html
 import json
 import os
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 import ahocorasick
 
@@ -63,7 +65,6 @@ def redact_spans(line: str, spans: list[tuple[int, int]], *, reveal: bool = Fals
 #: No run of this many characters of a secret is ever written (nor the whole of a shorter one).
 SLICE = 12
 MASK = "***"
-_T = TypeVar("_T")
 #: Escapes a string literal in the scanned code may hold (`\n`, `\r\n`, `\"`, `\u0041`, `\x41`).
 _SOURCE_ESCAPE = re.compile(r"""\\(u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[\\nrtbfv0"'`/])""")
 _ESCAPED_CHARS = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
@@ -120,6 +121,8 @@ class SecretMasker:
         self.empty = len(self._automaton) == 0
         if not self.empty:
             self._automaton.make_automaton()
+        self._shortest = min((len(form) for form in self._automaton.keys()), default=0)  # noqa: SIM118
+        self._masked_strings: dict[str, str] = {}  # titles, fixes, paths repeat in every finding
 
     def _intervals(self, text: str, *, whole_words: bool) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
@@ -142,14 +145,19 @@ class SecretMasker:
 
     def mask(self, text: str) -> str:
         """``text`` with every secret, and every run of SLICE characters of one, replaced by ``***``."""
-        if self.empty or not text:
+        if self.empty or len(text) < self._shortest:
             return text
+        known = self._masked_strings.get(text)
+        if known is not None:
+            return known
+        masked = text
         for _ in range(3):  # a mask next to what is left could in theory complete another slice
-            intervals = self._intervals(text, whole_words=True)
+            intervals = self._intervals(masked, whole_words=True)
             if not intervals:
-                return text
-            text = _replace(text, intervals, _whole)
-        return text
+                break
+            masked = _replace(masked, intervals, _whole)
+        self._masked_strings[text] = masked
+        return masked
 
     def mask_output(self, text: str) -> str:
         """A written report with any slice of a secret left in it masked (letters and digits become `*`)
@@ -167,7 +175,7 @@ class SecretMasker:
         """A copy of ``result`` with the secrets masked in every string a reporter may show, and no secrets."""
         if self.empty:
             return dataclasses.replace(result, secrets=[])
-        masked = self._masked(dataclasses.replace(result, secrets=[], findings=[], suppressed_findings=[]))
+        masked: ScanResult = self._masked(dataclasses.replace(result, secrets=[], findings=[], suppressed_findings=[]))
         masked.findings = [self._finding(f) for f in result.findings]
         masked.suppressed_findings = [self._finding(f) for f in result.suppressed_findings]
         return masked
@@ -182,22 +190,42 @@ class SecretMasker:
                 lines = tuple(MASK if number in inner else line
                               for number, line in enumerate(context.lines, start=context.start_line))
                 finding = dataclasses.replace(finding, context=dataclasses.replace(context, lines=lines))
-        return self._masked(finding)
+        masked: Finding = self._masked(finding)
+        return masked
 
-    def _masked(self, value: _T) -> _T:
-        """``value`` with every string in it masked: strings, lists, tuples, dicts and dataclasses, deeply."""
-        given: Any = value
-        result: Any = given
-        if type(given) is str:
-            result = self.mask(given)
-        elif type(given) in (list, tuple):
-            result = type(given)(self._masked(item) for item in given)
-        elif type(given) is dict:
-            result = {self._masked(key): self._masked(item) for key, item in given.items()}
-        elif dataclasses.is_dataclass(given) and not isinstance(given, type):
-            changes = {f.name: self._masked(getattr(given, f.name)) for f in dataclasses.fields(given) if f.init}
-            result = dataclasses.replace(given, **changes)
-        return result  # type: ignore[no-any-return]
+    def _masked(self, value: Any) -> Any:
+        """``value`` with every string in it masked: strings, lists, tuples, dicts and dataclasses, deeply.
+        What holds nothing to mask is returned as it is (most of a report: no copy made)."""
+        kind: type = type(value)
+        if kind is str:
+            return self.mask(value)
+        if kind in _ATOMIC or isinstance(value, enum.Enum):
+            return value
+        if kind is list or kind is tuple:
+            items = [self._masked(item) for item in value]
+            return value if all(a is b for a, b in zip(items, value, strict=True)) else kind(items)
+        if kind is dict:
+            pairs = [(self._masked(key), self._masked(item)) for key, item in value.items()]
+            same = all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True))
+            return value if same else dict(pairs)
+        changes = {}
+        for name in _init_fields(kind):
+            old = getattr(value, name)
+            new = self._masked(old)
+            if new is not old:
+                changes[name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+
+
+_ATOMIC = frozenset({int, float, bool, type(None), bytes})
+
+
+@functools.cache
+def _init_fields(kind: type) -> tuple[str, ...]:
+    """The fields a dataclass is made from (none for other types)."""
+    if not dataclasses.is_dataclass(kind):
+        return ()
+    return tuple(f.name for f in dataclasses.fields(kind) if f.init)
 
 
 def _replace(text: str, intervals: list[tuple[int, int]], by: Callable[[str, int, int], str]) -> str:
