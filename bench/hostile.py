@@ -794,8 +794,12 @@ def yaml_documents(layout: Layout, context: Context) -> Setup:
 
 def many_files(layout: Layout, context: Context) -> Setup:
     expected = write_valid(layout.root, context)
-    for i in range(100_000):
-        write(layout.root / "src" / f"d{i // 500}" / f"f{i}.js", f"module.exports = {i};\n")
+    for folder in range(200):
+        directory = layout.root / "src" / f"d{folder}"
+        directory.mkdir(parents=True)
+        for i in range(folder * 500, folder * 500 + 500):
+            with open(directory / f"f{i}.js", "w", encoding="utf-8") as handle:
+                handle.write(f"module.exports = {i};\n")
     return Setup(expected=expected, secrets=[context.valid_token], runs=[json_scan()])
 
 
@@ -1313,9 +1317,13 @@ def build(case: Case, workdir: Path, context: Context) -> tuple[Layout, Setup]:
 
 
 def make_removable(directory: Path) -> None:
-    for path in directory.rglob("*"):
-        if path.is_dir() and not path.is_symlink():
-            path.chmod(path.stat().st_mode | stat.S_IWUSR | stat.S_IXUSR)
+    """Directories a case made read-only (git makes its objects so) become writable, so that rmtree works."""
+    for folder, subdirs, _ in os.walk(directory):
+        for name in subdirs:
+            path = os.path.join(folder, name)
+            mode = os.lstat(path).st_mode
+            if stat.S_ISDIR(mode) and (mode & (stat.S_IWUSR | stat.S_IXUSR)) != (stat.S_IWUSR | stat.S_IXUSR):
+                os.chmod(path, mode | stat.S_IWUSR | stat.S_IXUSR)
 
 
 def run_case(case: Case, workdir: Path, context: Context, nodeward: list[str], timeout: float,
@@ -1324,7 +1332,13 @@ def run_case(case: Case, workdir: Path, context: Context, nodeward: list[str], t
     """Build and run ``case`` (only its CI runs with ``ci``); returns the results of its runs and a note on its
     traps' controls."""
     started = time.monotonic()
-    layout, setup = build(case, workdir, context)
+    try:
+        layout, setup = build(case, workdir, context)
+    except (OSError, subprocess.CalledProcessError) as error:
+        detail = getattr(error, "stderr", b"") or b""
+        reason = f"could not build the case: {error} {detail.decode('utf-8', 'replace').strip()}"
+        progress(f"{case.name}: {reason}")
+        return [Result(case.name, "-", not_run=reason)], ""
     progress(f"{case.name}: built in {time.monotonic() - started:.1f} s")
     if setup.unavailable:
         return [Result(case.name, "-", not_run=setup.unavailable)], ""
@@ -1428,6 +1442,9 @@ def main(argv: list[str] | None = None) -> int:
         results += case_results
         if note:
             notes.append(note)
+        if args.json:  # after every case, so that an interrupted run keeps what it measured
+            args.json.write_text(json.dumps([{**dataclasses.asdict(r), "problems": r.problems} for r in results],
+                                            indent=2), encoding="utf-8")
     print(f"Hostile corpus; nodeward: {measured}; timeout {args.timeout:.0f} s per command; "
           f"{time.monotonic() - started:.0f} s in all; load average at the end "
           f"{' '.join(f'{load:.1f}' for load in os.getloadavg())}\n")
@@ -1436,9 +1453,6 @@ def main(argv: list[str] | None = None) -> int:
     if notes:
         print("\nTrap controls (plain git on the same repositories, after the scans):\n")
         print("\n".join(f"- {note}" for note in notes))
-    if args.json:
-        args.json.write_text(json.dumps([{**dataclasses.asdict(r), "problems": r.problems}
-                                         for r in results], indent=2), encoding="utf-8")
     return 0 if all(r.passed for r in results) else 1
 
 
