@@ -66,7 +66,9 @@ CRASH_TEXTS = ("internal error", "Traceback (most recent call last)", "Recursion
 #: A git environment for building the fixtures that ignores the machine's own git settings.
 BUILD_GIT_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
+    # An empty file of our own rather than /dev/null: a test run elsewhere on the machine once left a
+    # regular file with content at /dev/null, and every git command of the corpus failed.
+    "GIT_CONFIG_GLOBAL": str(Path(tempfile.gettempdir()) / "nodeward-hostile.empty-gitconfig"),
     "GIT_AUTHOR_NAME": "Hostile Corpus",
     "GIT_AUTHOR_EMAIL": "corpus@example.invalid",
     "GIT_COMMITTER_NAME": "Hostile Corpus",
@@ -312,6 +314,7 @@ CI_FORMATS = ("github", "sarif", "html")
 
 
 def git(repo: Path, *args: str, input_bytes: bytes | None = None) -> str:
+    Path(BUILD_GIT_ENV["GIT_CONFIG_GLOBAL"]).write_bytes(b"")
     done = subprocess.run(["git", "-C", str(repo), *args], input=input_bytes, capture_output=True, check=True,
                           env={**os.environ, **BUILD_GIT_ENV})
     return done.stdout.decode("utf-8", "replace")
@@ -1402,6 +1405,19 @@ def summary(results: list[Result]) -> str:
             f"{sum(bool(r.missing) for r in results)} runs")
 
 
+def merge_saved(paths: list[Path]) -> list[Result]:
+    by_case: dict[str, list[Result]] = {}
+    fields = {f.name for f in dataclasses.fields(Result)}
+    for path in paths:
+        loaded: dict[str, list[Result]] = {}
+        for row in json.loads(path.read_text(encoding="utf-8")):
+            result = Result(**{key: value for key, value in row.items() if key in fields})
+            loaded.setdefault(result.case, []).append(result)
+        by_case.update(loaded)
+    order = {case.name: number for number, case in enumerate(CASES)}
+    return [result for name in sorted(by_case, key=lambda n: order.get(n, len(order))) for result in by_case[name]]
+
+
 def select(names: list[str], fast: bool) -> list[Case]:
     if not names:
         return [case for case in CASES if case.fast or not fast]
@@ -1423,7 +1439,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per command (default 60)")
     parser.add_argument("--nodeward", help="command that runs nodeward (default: .venv/bin/python -m nodeward)")
     parser.add_argument("--json", type=Path, help="also write every result to this file")
+    parser.add_argument("--report", type=Path, nargs="+", metavar="JSON",
+                        help="print the table of saved --json results instead of running (a case's rows in a later "
+                             "file replace those of an earlier one)")
     args = parser.parse_args(argv)
+    if args.report:
+        merged = merge_saved(args.report)
+        print(table(merged) + "\n\n" + summary(merged))
+        return 0 if all(r.passed for r in merged) else 1
     if args.list:
         for case in CASES:
             print(f"{case.name:22} {'fast' if case.fast else 'big ':4}  {case.summary}")
