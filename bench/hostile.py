@@ -34,6 +34,7 @@ import argparse
 import base64
 import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import json
 import os
@@ -54,7 +55,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 FIXTURES = REPO_DIR / "tests" / "fixtures"
 #: Outside any git repository on purpose: inside this one, its .gitignore and settings would apply to the cases.
-DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "nodeward-hostile"
+#: One per checkout, so that people running the corpus from several work trees never rebuild each other's cases.
+DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / f"nodeward-hostile-{REPO_DIR.name}"
 DEFAULT_TIMEOUT = 60.0
 SEED = 13
 SLICE = 12
@@ -1454,6 +1456,12 @@ def main(argv: list[str] | None = None) -> int:
     cases = select(args.only, args.fast)
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
+    lock = open(workdir / ".lock", "w")  # noqa: SIM115 -- held until the process ends
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"another run of the corpus is using {workdir}; give it another --workdir", file=sys.stderr)
+        return 2
     context = Context(workdir)
     nodeward, env, measured = nodeward_command(args.nodeward, workdir)
     results: list[Result] = []
