@@ -144,6 +144,9 @@ _KINDS_BY_EXTENSION: dict[str, FileKind] = {
     ".jade": FileKind.TEMPLATE,
     ".njk": FileKind.TEMPLATE,
     ".mustache": FileKind.TEMPLATE,
+    ".html": FileKind.TEMPLATE,
+    ".htm": FileKind.TEMPLATE,
+    ".vue": FileKind.TEMPLATE,
 }
 CODE_KINDS = frozenset({FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX})
 #: Lockfiles of large monorepos run to tens of megabytes; they are data, not code, and parse quickly.

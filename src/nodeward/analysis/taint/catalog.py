@@ -9,9 +9,11 @@ backtracking: a length limit makes it safe for the second, rarely for the first)
 
 from __future__ import annotations
 
+import re
+
 ALL_CLASSES = frozenset(
     {"command", "code", "path", "sql", "nosql", "xss", "ssrf", "redirect", "deserialization", "prototype",
-     "regex", "xxe", "header", "require", "log", "redos", "redos-polynomial"}
+     "regex", "xxe", "header", "require", "log", "redos", "redos-polynomial", "password"}
 )
 
 # ----- sources -----------------------------------------------------------------------------------
@@ -56,6 +58,15 @@ GLOBAL_SOURCES = {
     "document.cookie": "cookie",
     "document.URL": "URL of the page",
 }
+# What a server template prints inside an inline `<script>` of the page: the templates scanner replaces each
+# output tag there by one of these names (numbered, `__nw_raw_3`) before the script is analysed as JavaScript.
+# Printed raw, the data can be anything; HTML-escaped, it cannot carry markup (`&lt;` stays text when the
+# script inserts it as HTML) but is still code to `eval` and a URL to `location`.
+TEMPLATE_OUTPUT_MARKERS = re.compile(r"__nw_(raw|esc)_\d+")
+TEMPLATE_OUTPUT_SOURCES = {
+    "raw": ("data the template prints unescaped", frozenset[str]()),
+    "esc": ("data the template prints HTML-escaped", frozenset({"xss"})),
+}
 # Event names whose listeners receive data from a client: ws, socket.io, net sockets, stdin.
 CLIENT_EVENTS = frozenset({"message", "data"})
 CONNECTION_EVENTS = frozenset({"connection", "connect"})
@@ -75,6 +86,7 @@ PROPAGATING_CALLS = frozenset(
         "Object.keys", "Object.getOwnPropertyNames", "Reflect.ownKeys",
         "Array.from", "Array.of", "util.format", "util.inspect", "decodeURIComponent", "decodeURI", "unescape",
         "querystring.parse", "querystring.unescape", "qs.parse", "url.parse", "url.format", "URL", "url.URL",
+        "URLSearchParams", "url.URLSearchParams",
         "path.join", "path.resolve", "path.normalize", "path.relative", "path.dirname", "path.posix.join",
         "path.win32.join", "path.posix.resolve", "path.win32.resolve", "path.posix.normalize", "path.format",
         "url.fileURLToPath", "Object.fromEntries", "structuredClone", "lodash.merge", "lodash.defaults",
@@ -143,6 +155,12 @@ SANITIZING_CALLS: dict[str, frozenset[str]] = {
     "lodash.escaperegexp": frozenset({"regex"}), "validator.isURL": frozenset({"*"}),
     "validator.isInt": frozenset({"*"}), "validator.isEmail": frozenset({"*"}), "crypto.createHash": frozenset({"*"}),
     "uuid.validate": frozenset({"*"}), "typeof": frozenset({"*"}),
+    # Password hashing: what it returns is a hash (or a promise of one), safe to store and to use anywhere.
+    **{f"{library}.{function}": frozenset({"*"})
+       for library in ("bcrypt", "bcryptjs", "bcrypt-nodejs", "@node-rs/bcrypt") for function in ("hash", "hashSync")},
+    "argon2.hash": frozenset({"*"}), "@node-rs/argon2.hash": frozenset({"*"}),
+    "@node-rs/argon2.hashSync": frozenset({"*"}),
+    "crypto.scryptSync": frozenset({"*"}), "crypto.pbkdf2Sync": frozenset({"*"}), "crypto.createHmac": frozenset({"*"}),
     # Both quote strings and escape line breaks in them: what they produce cannot start a new log line.
     "JSON.stringify": frozenset({"log"}), "util.inspect": frozenset({"log"}),
 }
@@ -157,7 +175,8 @@ SANITIZING_METHODS: dict[str, frozenset[str]] = {
     "lastIndexOf": frozenset({"*"}), "charCodeAt": frozenset({"*"}), "codePointAt": frozenset({"*"}),
 }
 # Function names (in the project's own code) that by their name clean or check a value.
-SANITIZER_NAME_WORDS = ("sanitiz", "escape", "encode", "quote", "validat", "clean", "safe", "whitelist", "allowlist")
+SANITIZER_NAME_WORDS = ("sanitiz", "escape", "encode", "quote", "validat", "clean", "safe", "whitelist", "allowlist",
+                        "hash", "encrypt")
 
 # Escaping and formatting functions of SQL libraries (the SQL sink's parameterised forms need no row:
 # only the SQL text is a sink).
@@ -207,6 +226,6 @@ ARCHIVE_ENTRY_SOURCES: tuple[tuple[str, str, str, int, str], ...] = (
 # library (high); with polynomial backtracking it needs long inputs, which callers often limit (medium).
 # Sink classes that concern applications only: a library that logs what its caller passed is not where a
 # forged log line comes from, the application that passed request data to it is.
-APPLICATION_ONLY_CLASSES = frozenset({"log"})
+APPLICATION_ONLY_CLASSES = frozenset({"log", "password"})
 LIBRARY_API_CONFIDENCE = {"path": "medium", "regex": "medium", "require": "medium", "header": "medium",
                           "redos-polynomial": "medium"}

@@ -306,6 +306,9 @@ class TaintAnalysis:
             name = self.model.text(node)
             if name in catalog.GLOBAL_SOURCES:
                 return frozenset({self._source(node, name, catalog.GLOBAL_SOURCES[name])})
+            if (marker := catalog.TEMPLATE_OUTPUT_MARKERS.fullmatch(name)) is not None:
+                description, sanitized = catalog.TEMPLATE_OUTPUT_SOURCES[marker.group(1)]
+                return frozenset({self._source(node, name, description, sanitized=sanitized)})
             if name == "arguments":
                 return self._arguments_object(node)
             if name in ("undefined", "NaN", "Infinity", "__dirname", "__filename"):

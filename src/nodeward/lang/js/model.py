@@ -49,7 +49,7 @@ KNOWN_GLOBALS = frozenset(
         "require", "process", "JSON", "Math", "Object", "String", "Number", "Boolean", "Array", "Promise",
         "console", "module", "exports", "document", "window", "globalThis", "global", "fetch",
         "Mustache", "Handlebars", "escape", "parseInt", "parseFloat", "encodeURIComponent", "decodeURIComponent",
-        "atob", "btoa", "URL", "Symbol", "Date", "Reflect", "WebAssembly", "location",
+        "atob", "btoa", "URL", "Symbol", "Date", "Reflect", "WebAssembly", "location", "URLSearchParams",
     }
 )
 

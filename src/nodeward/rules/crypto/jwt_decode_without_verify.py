@@ -2,8 +2,10 @@
 JSON Web Tokens read with a function that does not check the signature — `jsonwebtoken`'s
 `jwt.decode()`, `jose`'s `decodeJwt()`, `jwt-decode`, `jwt-simple`'s `decode(token, key, true)` — in a
 request handler or middleware whose result is used as the caller's identity: stored in `req.user`,
-`req.auth`, `res.locals` or `ctx.state`, or read for a claim such as `sub`, `id`, `userId`, `role`,
-`isAdmin`, `permissions` or `scope`, when the same function never calls a verification function
+`req.auth`, `res.locals`, `ctx.state` or the session, read for a claim such as `sub`, `id`, `userId`, `role`,
+`isAdmin`, `permissions` or `scope` (also under `.payload` of `decode(token, { complete: true })`), sent back
+to the client (`res.json(claims)`), or tested in a condition (`if (!claims) return res.sendStatus(401)`: any
+string that decodes lets the request through), when the same function never calls a verification function
 (`jwt.verify`, `jwtVerify`, or any function whose name contains "verify"). Reading the token's
 header (`kid`, `alg`) to choose the key before verifying, or reading `exp` to schedule a refresh, is
 not reported.
@@ -63,6 +65,8 @@ IDENTITY_CLAIMS = frozenset(
 IDENTITY_HOLDERS = frozenset({"req.user", "req.auth", "request.user", "request.auth", "req.session.user"})
 IDENTITY_HOLDER_OBJECTS = frozenset({"res.locals", "ctx.state", "response.locals", "req.session"})
 REQUEST_PARAMETERS = frozenset({"req", "request", "ctx", "context", "socket", "event"})
+# Response methods: decoded claims given to them are returned to the client as who it is.
+RESPONSE_SENDERS = frozenset({"json", "send", "jsonp", "render", "end", "write"})
 
 
 class JwtDecodeWithoutVerify(Rule):
@@ -117,49 +121,101 @@ def _verifies(function: Node, ctx: RuleContext) -> bool:
 
 
 def _identity_use(call: Node, function: Node, ctx: RuleContext) -> str | None:
-    """How the decoded claims serve as identity: assigned to `req.user`, or an identity claim is read."""
-    current = call
-    while current.parent is not None and current.parent.type in ("await_expression", "parenthesized_expression",
-                                                                 "as_expression", "non_null_expression"):
-        current = current.parent
+    """How the decoded claims serve as identity: stored in `req.user` or the session, an identity claim read
+    (also under `.payload` of a complete decode), sent back to the client, or tested in a condition."""
+    current = _outermost(call)
+    direct = _use_of(current, "", ctx)
+    if direct is not None:
+        return direct
     parent = current.parent
     if parent is None:
         return None
-    if parent.type == "member_expression":
-        prop = ctx.model.member_property(parent)
-        return f"`.{prop}`" if prop in IDENTITY_CLAIMS else None
-    if parent.type == "assignment_expression":
-        target = parent.child_by_field_name("left")
-        return _holder(target, ctx) if target is not None else None
+    names: dict[str, str] = {}  # variable -> what it holds ("" the claims, "payload" under `.payload`)
+    target: Node | None = None
     if parent.type == "variable_declarator":
         target = parent.child_by_field_name("name")
-        if target is None:
-            return None
-        if target.type == "object_pattern":
-            for child in target.named_children:
-                key = child.child_by_field_name("key") if child.type == "pair_pattern" else child
-                if key is not None and ctx.text(key) in IDENTITY_CLAIMS:
-                    return f"`{ctx.text(key)}`"
-            return None
-        if target.type != "identifier":
-            return None
-        name = ctx.text(target)
-        for ident in descendants(function, frozenset({"identifier"})):
-            if ctx.text(ident) != name or ident.start_byte <= target.start_byte:
+    elif parent.type == "assignment_expression" and _same(parent.child_by_field_name("right"), current):
+        target = parent.child_by_field_name("left")
+    if target is None:
+        return None
+    if target.type == "identifier":
+        names[ctx.text(target)] = ""
+    elif target.type == "object_pattern":
+        for child in target.named_children:
+            key = child.child_by_field_name("key") if child.type == "pair_pattern" else child
+            if key is None:
                 continue
-            use = ident.parent
-            if use is None:
-                continue
-            if use.type == "member_expression" and _same(use.child_by_field_name("object"), ident):
-                prop = ctx.model.member_property(use)
-                if prop in IDENTITY_CLAIMS:
-                    return f"`{name}.{prop}`"
-            if use.type == "assignment_expression" and _same(use.child_by_field_name("right"), ident):
-                left = use.child_by_field_name("left")
-                holder = _holder(left, ctx) if left is not None else None
-                if holder is not None:
-                    return holder
+            if ctx.text(key) in IDENTITY_CLAIMS:
+                return f"`{ctx.text(key)}`"
+            if ctx.text(key) == "payload":
+                value = child.child_by_field_name("value") if child.type == "pair_pattern" else child
+                if value is not None and value.type in ("identifier", "shorthand_property_identifier_pattern"):
+                    names[ctx.text(value)] = ""
+    for ident in descendants(function, frozenset({"identifier"})):
+        name = ctx.text(ident)
+        if name not in names or ident.start_byte <= target.start_byte:
+            continue
+        use = _use_of(ident, name, ctx)
+        if use is not None:
+            return use
     return None
+
+
+def _outermost(node: Node) -> Node:
+    while node.parent is not None and node.parent.type in ("await_expression", "parenthesized_expression",
+                                                           "as_expression", "non_null_expression"):
+        node = node.parent
+    return node
+
+
+def _use_of(value: Node, name: str, ctx: RuleContext) -> str | None:
+    """Whether this occurrence of the decoded claims (`value`, shown as `name`) uses them as identity."""
+    shown = name or "the claims"
+    parent = value.parent
+    # `claims.payload.role`: the payload of a complete decode holds the claims.
+    while parent is not None and parent.type == "member_expression" and _same(parent.child_by_field_name("object"),
+                                                                               value):
+        prop = ctx.model.member_property(parent)
+        if prop in IDENTITY_CLAIMS:
+            return f"`{shown}.{prop}`" if name else f"`.{prop}`"
+        if prop != "payload":
+            return None
+        value, parent = parent, parent.parent
+    if parent is None:
+        return None
+    if parent.type == "assignment_expression" and _same(parent.child_by_field_name("right"), value):
+        left = parent.child_by_field_name("left")
+        return _holder(left, ctx) if left is not None else None
+    if _is_condition(value):
+        return f"`{shown}` tested to let the request through"
+    holder = parent.parent if parent.type == "pair" else None
+    arguments = holder.parent if holder is not None and holder.type == "object" else parent
+    if arguments is not None and arguments.type == "arguments" and arguments.parent is not None:
+        method = ctx.method_name(arguments.parent)
+        if method in RESPONSE_SENDERS:
+            return f"`{shown}` sent back as the caller's identity"
+    return None
+
+
+def _is_condition(value: Node) -> bool:
+    """`if (!claims)`, `claims && next()`, `claims ? a : b`: the value (negated, grouped, combined) is tested."""
+    current = value
+    while current.parent is not None and _passes_truth(current.parent):
+        current = current.parent
+    parent = current.parent
+    if parent is None:
+        return False
+    if parent.type in ("if_statement", "while_statement", "ternary_expression"):
+        return _same(parent.child_by_field_name("condition"), current)
+    return False
+
+
+def _passes_truth(node: Node) -> bool:
+    """Whether the truth of a part decides the truth of `node`: `!x`, `(x)`, `x && y`, `x || y`."""
+    if node.type in ("unary_expression", "parenthesized_expression"):
+        return True
+    operator = node.child_by_field_name("operator") if node.type == "binary_expression" else None
+    return operator is not None and operator.type in ("&&", "||")
 
 
 def _holder(target: Node, ctx: RuleContext) -> str | None:

@@ -4,7 +4,16 @@ Request data written into an HTML response or a page without escaping: Express `
 with request data or in a handler that sets `Content-Type: text/html`, Koa `ctx.body = "<...>"`, React
 `dangerouslySetInnerHTML`, DOM `innerHTML`/`outerHTML`/`insertAdjacentHTML`/`document.write`, and
 jQuery `$(html)`/`.html()`/`.append()` with data from the page URL. Objects and arrays (sent as JSON)
-are not reported. Unescaped output inside template files is the concern of `unescaped-template-output`.
+are not reported. Front ends: Angular's `DomSanitizer.bypassSecurityTrustHtml/Script/Style/Url/ResourceUrl`
+and AngularJS's `$sce.trustAsHtml/Js/Url/ResourceUrl` given any non-constant value (they switch the
+framework's sanitizer off for it; a known source makes the finding high confidence). Angular's own
+`[innerHTML]` binding sanitizes and is not reported by itself: the bypass that feeds it is. The inline
+`<script>` blocks of pages (HTML files, Vue components, EJS, Handlebars, Mustache, Nunjucks and Pug
+templates) are analysed like any file: the page URL (`location.hash`, `document.URL`) or data the template
+prints unescaped there (`var bio = '<%- user.bio %>'`) reaching `innerHTML` or `document.write` is reported
+on the page's line. Data the template prints HTML-escaped cannot carry markup into `innerHTML`, but is still
+code for `eval` (reported by `dynamic-code-evaluation`). Unescaped output in the template's markup itself
+(`<%- x %>`, Vue `v-html`) is the concern of `unescaped-template-output`.
 
 ## Why it matters
 Markup or script that comes from a request runs in the victim's browser with the site's origin: it
@@ -65,6 +74,11 @@ CHAINABLE = frozenset({"status", "type", "set", "header", "append", "vary", "coo
 REQUEST_OBJECT = re.compile(r"^\w+\.(?:request\.)?(query|body|params|cookies|signedCookies|headers|files)$")
 JQUERY_SINKS = frozenset({"html", "append", "prepend", "after", "before", "replaceWith", "wrap", "wrapAll"})
 HTML_PROPERTIES = frozenset({"innerHTML", "outerHTML"})
+# Calls that tell a front-end framework a value is safe markup, script or URL, so that it inserts it as is:
+# Angular's DomSanitizer and AngularJS's $sce.
+TRUST_BYPASS_METHODS = frozenset({"bypassSecurityTrustHtml", "bypassSecurityTrustScript", "bypassSecurityTrustStyle",
+                                  "bypassSecurityTrustUrl", "bypassSecurityTrustResourceUrl", "trustAsHtml",
+                                  "trustAsJs", "trustAsUrl", "trustAsResourceUrl"})
 
 
 
@@ -77,13 +91,13 @@ class CrossSiteScripting(TaintRule):
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     fix = "Escape the data for HTML (escape-html, he) or send it as JSON or plain text."
-    visits = ("call_expression", "assignment_expression", "jsx_attribute")
+    visits = ("call_expression", "assignment_expression", "augmented_assignment_expression", "jsx_attribute")
     sink_class = "xss"
 
     def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         if node.type == "call_expression":
             yield from self._call_sinks(node, ctx)
-        elif node.type == "assignment_expression":
+        elif node.type in ("assignment_expression", "augmented_assignment_expression"):
             yield from self._assignment_sinks(node, ctx)
         else:
             yield from self._jsx_sinks(node, ctx)
@@ -102,6 +116,12 @@ class CrossSiteScripting(TaintRule):
         what = shorten(ctx.text(function)) if function is not None else "call"
         if ctx.text(function or node) in ("document.write", "document.writeln", "window.document.write"):
             yield self._dom(node, args[0], what, ctx)
+        elif method in TRUST_BYPASS_METHODS:
+            # Turning the framework's sanitizer off is only meant for markup the application wrote itself: any
+            # value it did not is worth a look, even when where it comes from cannot be told.
+            yield Sink(node, args[-1], f"`{what}` (the framework inserts it without sanitizing)",
+                       f"the non-constant value `{shorten(ctx.text(args[-1]))}` is marked as trusted markup: "
+                       "the framework's sanitizer is turned off for it", reports_unknown_origin=True)
         elif method in ("send", "write", "end"):
             response = self._response(ctx, node)
             if response is None:

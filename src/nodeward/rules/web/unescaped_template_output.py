@@ -1,7 +1,8 @@
 """## What it finds
 Output that a template file writes into the page without HTML escaping: EJS `<%- value %>`,
 Handlebars and Mustache `{{{ value }}}` and `{{& value }}`, Pug `p!= value`, `!{value}` and
-`attr!=value`, Nunjucks `{{ value | safe }}` and `{% autoescape false %}` blocks. The usual ways to
+`attr!=value`, Nunjucks `{{ value | safe }}` and `{% autoescape false %}` blocks, and Vue's `v-html`
+directive (in `.vue` components and in-page templates of HTML files). The usual ways to
 include markup the application made itself are not reported: EJS `<%- include(...) %>` (partials),
 the layout slot `{{{ body }}}` / `<%- body %>` in a layout (a file under `layouts/`, named `layout*`, or
 holding the page's `<html>`/`<body>` skeleton, as express-ejs-layouts and express-handlebars layouts do),
@@ -65,7 +66,7 @@ class RawOutput:
 
 ENGINES = {
     ".ejs": "EJS", ".hbs": "Handlebars", ".handlebars": "Handlebars", ".mustache": "Mustache", ".pug": "Pug",
-    ".jade": "Pug", ".njk": "Nunjucks",
+    ".jade": "Pug", ".njk": "Nunjucks", ".vue": "Vue", ".html": "Vue", ".htm": "Vue",
 }
 # Functions whose output is meant to be printed raw: partials and layout helpers.
 INCLUDE_CALLS = re.compile(r"^\s*(include|partial|block|blocks\.\w+|contentFor|defineContent|yield|script|style"
@@ -128,6 +129,8 @@ def raw_outputs(text: str, suffix: str, path: str) -> list[RawOutput]:
         found = _handlebars(text, engine)
     elif engine == "Pug":
         found = _pug(text)
+    elif engine == "Vue":
+        found = _vue(text)
     else:
         found = _nunjucks(text)
     return [output for output in found if not _is_expected_markup(output.expression, in_layout)
@@ -207,6 +210,19 @@ def _nunjucks(text: str) -> list[RawOutput]:
             continue  # `x | escape | safe`
         found.append(RawOutput(output.start(), output.end(), _without_filters(body), "| safe", "Nunjucks"))
     return found
+
+
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# `v-html="expr"` (Vue inserts the value as markup, unsanitized); `:innerHTML`/`v-bind:innerHTML` do the same.
+_VUE_RAW = re.compile(
+    r"""\s(?P<name>v-html|v-bind:inner-?html|:inner-?html)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""",
+    re.IGNORECASE)
+
+
+def _vue(text: str) -> list[RawOutput]:
+    text = _blank(text, _HTML_COMMENT)
+    return [RawOutput(m.start("name"), m.end(), m.group("dq") if m.group("dq") is not None else m.group("sq"),
+                      m.group("name"), "Vue") for m in _VUE_RAW.finditer(text)]
 
 
 def _without_filters(expression: str) -> str:
