@@ -133,12 +133,20 @@ class Finding:
 
 
 _WHITESPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\S+")
 
 
 def shorten(text: str, limit: int = 40) -> str:
     """Code quoted in a message: whitespace folded, cut with an ellipsis past `limit` characters."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    words: list[str] = []
+    length = -1
+    for word in _WORD.finditer(text):  # only as far as needed: the text may be a whole file
+        words.append(word.group())
+        length += len(words[-1]) + 1
+        if length > limit:
+            break
+    folded = " ".join(words)
+    return folded if len(folded) <= limit else folded[: limit - 1] + "…"
 CONTEXT_LINES = 2  # lines shown before and after the flagged ones
 _CONTEXT_MAX_FLAGGED = 8
 _CONTEXT_MAX_WIDTH = 400
@@ -187,6 +195,10 @@ def assign_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
         digest = hashlib.sha256("\x1f".join((*key, str(occurrence))).encode("utf-8")).hexdigest()
         result.append(replace(finding, fingerprint=digest[:32]))
     return result
+
+
+#: The kind of notice for analysis that a budget or a limit cut short (time, nesting depth, cross-file work).
+LIMIT_NOTICE = "limit"
 
 
 @dataclass(slots=True)

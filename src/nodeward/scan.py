@@ -14,6 +14,7 @@ from pathlib import Path
 from nodeward.analysis.taint.project import FlowJoiner, read_packages
 from nodeward.config.model import DEFAULT_FILE_TIMEOUT, AdvisoryIgnore
 from nodeward.findings import (
+    LIMIT_NOTICE,
     Confidence,
     FileNotice,
     Finding,
@@ -108,8 +109,13 @@ def join_code_flows(
     package_files = [(f.display_path, f.path) for f in discovery.files if f.kind is FileKind.PACKAGE_JSON]
     joiner = FlowJoiner(summaries, read_packages(package_files, summaries), options.mode)
     joined = [f for f in joiner.run() if options.selected_rules is None or f.rule_id in options.selected_rules]
+    extra = FileResult(scanned=False)
+    if joiner.cut:
+        extra.notices.append(FileNotice(
+            "", LIMIT_NOTICE, f"analysis limited: cross-file taint tracking stopped after {joiner.budget:,} "
+                              "evaluations of call sites; flows through more modules may be missing"))
     if not joined:
-        return results
+        return [*results, extra] if extra.notices else results
     suppressions = {file.display_path: r.summaries.get("suppressions", {}) for file, r in zip(files, results,
                                                                                            strict=True)}
     by_place = {(f.rule_id, f.path, f.location.start_line, f.location.start_column): f for f in joined}
@@ -124,7 +130,6 @@ def join_code_flows(
     for result in results:
         result.findings = [joined_or(f) for f in result.findings]
         result.suppressed_findings = [joined_or(f) for f in result.suppressed_findings]
-    extra = FileResult(scanned=False)
     for finding in by_place.values():
         directives = suppressions.get(finding.path, {})
         if any(key in (finding.rule_id, finding.rule_name) for key in directives.get(str(finding.line), [])):

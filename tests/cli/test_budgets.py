@@ -3,6 +3,7 @@ reported with a notice, and the rest of the scan (the findings of the other file
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -80,3 +81,83 @@ def test_a_file_over_the_time_budget_is_reported_by_the_cli(tmp_path: Path) -> N
     (message,) = limit_notices(report["notices"], "slow.js")
     assert message.startswith("analysis stopped: time budget of 0.5 s exceeded")
     assert "Traceback" not in done.stderr
+
+
+def _handler(body: str) -> str:
+    return f"require('http').createServer((req, res) => {{\n  let x = req.url;\n{body}\n}});\n"
+
+
+# Shapes of code that used to take minutes to hours: their syntax trees nest tens of thousands of levels deep.
+DEEP_CODE = {
+    "ifs.js": _handler("if (x) {\n" * 20_000 + "run(x);\n" + "}\n" * 20_000),
+    "functions.js": _handler("function f(y) {\n" * 5_000 + "run(y);\n" + "}\n" * 5_000),
+    "arrows.js": _handler("const f =\n" + "(y) =>\n" * 10_000 + "run(y);"),
+    "plus.js": _handler("const s = x\n" + "".join(f" + a{n}\n" for n in range(100_000)) + ";\nrun(s);"),
+    "chain.js": _handler("const r = x\n" + "".join(f".m{n}()\n" for n in range(20_000)) + ";\nrun(r);"),
+    "calls.js": _handler("const r = " + "f(\n" * 10_000 + "x" + ")\n" * 10_000 + ";"),
+    "objects.js": _handler("const r = " + "{a:\n" * 10_000 + "x" + "}\n" * 10_000 + ";"),
+}
+# Templates that used to take minutes: openers never closed, each scanned to the end of the file.
+UNCLOSED_TEMPLATES = {
+    "deep.njk": "{% if a %}\n" * 10_000 + "{{ x | safe }}\n" + "{% endif %}\n" * 10_000 + "{{ " * 50_000,
+    "open.ejs": "<%- a %>\n" + "<%- " * 20_000 + "<%# " * 20_000,
+    "open.hbs": "{{{ a }}}\n" + "{{{ " * 20_000 + "{{& " * 20_000,
+    "open.pug": "p!{a}\np " + "!{ " * 20_000,
+}
+
+
+def test_deeply_nested_code_is_cut_with_a_notice_and_the_scan_goes_on(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "app", **DEEP_CODE)
+    done = run_cli("scan", str(root), "--format", "json", "--no-config", "--select", "NW101", timeout=600)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert [f["rule_id"] for f in report["findings"] if f["path"] == "ok.js"] == ["NW101"]
+    for name in DEEP_CODE:
+        (message,) = limit_notices(report["notices"], name)
+        assert message.startswith("analysis limited: nesting deeper than 500 levels"), (name, message)
+
+
+def test_unclosed_template_tags_are_scanned_in_linear_time(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "app", **UNCLOSED_TEMPLATES)
+    outcome = run_scan([root], ScanOptions(jobs=1, file_timeout=120))
+    found = {(f.path, f.rule_id) for f in outcome.result.findings}
+    assert ("ok.js", "NW101") in found
+    # The complete tag before the unclosed ones is still found, and nothing was stopped by the time budget.
+    assert {path for path, rule in found if rule == "NW118"} == set(UNCLOSED_TEMPLATES)
+    assert not [n for n in outcome.result.notices if n.kind in ("limit", "error")]
+
+
+def _module_chain(root: Path, length: int) -> None:
+    """app.js passes the request to m0, which passes it to m1, ... up to the module that runs it."""
+    (root / "app.js").write_text("const first = require('./m0');\n" + _handler("first(x);"))
+    for n in range(length - 1):
+        (root / f"m{n}.js").write_text(f"const next = require('./m{n + 1}');\n"
+                                       f"module.exports = function step{n}(v) {{ return next(v); }};\n")
+    (root / f"m{length - 1}.js").write_text("const cp = require('child_process');\n"
+                                             "module.exports = function last(v) { cp.exec(v); };\n")
+
+
+def test_a_flow_through_200_modules_is_reported(tmp_path: Path) -> None:
+    root = tmp_path / "chain"
+    root.mkdir()
+    _module_chain(root, 200)
+    result = run_scan([root], ScanOptions(jobs=2, mode="app", selected_rules=frozenset({"NW101"}))).result
+    (finding,) = [f for f in result.findings if f.rule_id == "NW101"]
+    assert finding.path == "m199.js"
+    assert finding.trace[0].location.path == "app.js"
+    assert finding.message.startswith("request data `req.url` (app.js:3)")
+    assert not [n for n in result.notices if n.kind == "limit"]
+
+
+def test_cross_file_work_budget_cuts_with_a_notice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nodeward.scan
+    from nodeward.analysis.taint.project import FlowJoiner
+
+    monkeypatch.setattr(nodeward.scan, "FlowJoiner", functools.partial(FlowJoiner, budget=50))
+    root = tmp_path / "chain"
+    root.mkdir()
+    _module_chain(root, 200)
+    result = run_scan([root], ScanOptions(jobs=2, mode="app", selected_rules=frozenset({"NW101"}))).result
+    assert not [f for f in result.findings if f.message.startswith("request data")]  # the flow was cut
+    (notice,) = [n for n in result.notices if n.kind == "limit"]
+    assert notice.message.startswith("analysis limited: cross-file taint tracking stopped after 50 evaluations")

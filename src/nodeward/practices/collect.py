@@ -25,7 +25,6 @@ from tree_sitter import Node
 
 from nodeward.analysis.taint.engine import FUNCTION_TYPES, TaintAnalysis
 from nodeward.analysis.taint.exports import collect_exports
-from nodeward.lang.js import parser
 from nodeward.lang.js.model import Binding, SemanticModel, unwrap
 from nodeward.practices import catalog
 
@@ -72,7 +71,7 @@ class AppFactCollector:
     # ----- driver -----------------------------------------------------------------------------
 
     def collect(self) -> dict[str, Any]:
-        found = parser.captures(self.model.dialect, _QUERY, self.model.tree.root_node)
+        found = self.model.captures(_QUERY)
         calls = sorted(found.get("call", []), key=lambda n: n.start_byte)
         for call in calls:  # creations first, so that uses and routes find their app
             self._creation(call)

@@ -12,7 +12,7 @@ from typing import Any
 
 from nodeward.analysis.taint.engine import location_data
 from nodeward.analysis.taint.exports import EXPORTS_QUERY, collect_exports
-from nodeward.findings import FileNotice, Finding
+from nodeward.findings import LIMIT_NOTICE, FileNotice, Finding
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import DECLARATIONS_QUERY, SemanticModel
 from nodeward.practices.collect import collect_app_facts
@@ -22,6 +22,10 @@ from nodeward.rules.registry import all_rules
 from nodeward.scanners import FileResult
 from nodeward.sources.discover import CODE_KINDS, FileKind, SourceFile
 
+#: Levels of syntax tree below which code is not analysed: walking up from a node takes time in proportion
+#: to its depth, so deeper nesting makes the analysis quadratic. Real code stays far above it (the deepest
+#: file of the speed corpus, a generated schema validator, reaches 171).
+MAX_NESTING = 500
 DIALECT_OF_KIND = {FileKind.JAVASCRIPT: "javascript", FileKind.TYPESCRIPT: "typescript", FileKind.TSX: "tsx"}
 
 
@@ -68,8 +72,15 @@ class CodeScanner:
             )
         # One query per file finds the nodes the rules visit, the declarations and the exports: one walk
         # of the tree in C instead of one per consumer.
-        candidates = parser.captures(dialect, self.queries[dialect], tree.root_node)
-        model = SemanticModel(tree, source, dialect, index=candidates)
+        too_deep = parser.too_deep(tree.root_node, MAX_NESTING)
+        if too_deep:
+            first = too_deep[0].start_point[0] + 1
+            result.notices.append(FileNotice(
+                display_path, LIMIT_NOTICE,
+                f"analysis limited: nesting deeper than {MAX_NESTING} levels of syntax; the code below that "
+                f"depth (from line {first}) was not analysed", first))
+        candidates = parser.captures(dialect, self.queries[dialect], tree.root_node, too_deep)
+        model = SemanticModel(tree, source, dialect, index=candidates, outside=tuple(too_deep))
         context = RuleContext(display_path, model, lines)
         findings: list[Finding] = []
         if self.dispatch:

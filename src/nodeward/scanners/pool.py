@@ -19,15 +19,13 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
-from nodeward.findings import FileNotice
+from nodeward.findings import LIMIT_NOTICE, FileNotice
 from nodeward.scanners import FileResult
 from nodeward.scanners.worker import init_worker, scan_in_worker
 from nodeward.sources.discover import SourceFile
 
 #: Files sent ahead to each worker, so that it never waits for the parent between two files.
 _PIPELINE = 2
-#: The kind of notice for analysis that a budget or a limit cut short.
-LIMIT_NOTICE = "limit"
 
 ProgressCallback = Callable[[int, int], None]
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from nodeward.analysis.taint import catalog
-from nodeward.lang.js import parser
 from nodeward.lang.js.model import FUNCTION_SCOPES, SemanticModel, normalise_module, unwrap
 from nodeward.lang.js.parser import node_key
 
@@ -65,7 +64,7 @@ class ArchiveEntries:
 
     def _find_parameters(self) -> dict[int, dict[int, set[str]]]:
         table: dict[int, dict[int, set[str]]] = {}
-        found = parser.captures(self.model.dialect, "(call_expression) @call", self.model.tree.root_node)
+        found = self.model.captures("(call_expression) @call")
         for call in found.get("call", []):
             method = self.model.method_name(call)
             args = self.model.arguments(call)

@@ -436,31 +436,25 @@ class TaintAnalysis:
     def _assignments_of(self, binding: Binding) -> list[Node]:
         if self._assignments is None:
             table: dict[int, list[Node]] = {}
-            found = parser.captures(
-                self.model.dialect,
+            found = self.model.captures(
                 "(assignment_expression left: (identifier) @left)"
                 " (augmented_assignment_expression left: (identifier) @left)"
                 # `for (key in obj)` / `for (item of list)` with a variable declared elsewhere: each
                 # iteration assigns a key or element of the iterated value, which carries its taint.
-                " (for_in_statement left: (identifier) @left)",
-                self.model.tree.root_node,
+                " (for_in_statement left: (identifier) @left)"
             )
             # list[i] = x, options.items = x: the list (or object) now holds x too.
-            for match in parser.matches(
-                self.model.dialect,
+            for match in self.model.matches(
                 "(assignment_expression left: [(subscript_expression object: (identifier) @collection)"
-                " (member_expression object: (identifier) @collection)] right: (_) @added)",
-                self.model.tree.root_node,
+                " (member_expression object: (identifier) @collection)] right: (_) @added)"
             ):
                 holder = self.model.resolve(match["collection"])
                 if holder is not None and holder.kind in ("const", "let", "var"):
                     table.setdefault(node_key(holder.node), []).append(match["added"])
             # list.push(x), map.set(k, x), set.add(x): the collection now holds x too.
-            for match in parser.matches(
-                self.model.dialect,
+            for match in self.model.matches(
                 "(call_expression function: (member_expression object: (identifier) @collection"
-                " property: (property_identifier) @method) arguments: (arguments) @added)",
-                self.model.tree.root_node,
+                " property: (property_identifier) @method) arguments: (arguments) @added)"
             ):
                 if self.model.text(match["method"]) in catalog.COLLECTION_ADDERS:
                     holder = self.model.resolve(match["collection"])
@@ -650,7 +644,7 @@ class TaintAnalysis:
 
     def _find_handlers(self) -> dict[int, str]:
         roles: dict[int, str] = {}
-        found = parser.captures(self.model.dialect, "(call_expression) @call", self.model.tree.root_node)
+        found = self.model.captures("(call_expression) @call")
         connection_params: set[int] = set()
         calls = found.get("call", [])
         for call in calls:
@@ -772,12 +766,10 @@ class TaintAnalysis:
             roles.setdefault(node_key(function), role)
 
     def _mark_serverless(self, roles: dict[int, str]) -> None:
-        found = parser.captures(
-            self.model.dialect,
+        found = self.model.captures(
             """(export_statement declaration: (function_declaration name: (identifier) @name) @function)
                (export_statement declaration: (lexical_declaration (variable_declarator
-                    name: (identifier) @name value: (_) @exported)))""",
-            self.model.tree.root_node,
+                    name: (identifier) @name value: (_) @exported)))"""
         )
         for target, value in self._member_assignments():
             prop = self.model.member_property(target)
@@ -1043,7 +1035,7 @@ class TaintAnalysis:
                 assignments = []  # the combined query ran and found none
             else:
                 pattern = f"(assignment_expression left: (member_expression)) @{MEMBER_ASSIGNMENT_CAPTURE}"
-                assignments = parser.captures(self.model.dialect, pattern, self.model.tree.root_node).get(
+                assignments = self.model.captures(pattern).get(
                     MEMBER_ASSIGNMENT_CAPTURE, [])
             pairs = []
             for assignment in assignments:
@@ -1264,8 +1256,7 @@ class TaintAnalysis:
         """`new Foo(a, b)`: a call of Foo's constructor (an ES5 constructor function or a class's `constructor`)
         of this file or, marked "new", of another module."""
         found: list[tuple[Node, dict[str, str]]] = []
-        for construction in parser.captures(self.model.dialect, "(new_expression) @n",
-                                            self.model.tree.root_node).get("n", []):
+        for construction in self.model.captures("(new_expression) @n").get("n", []):
             constructor = construction.child_by_field_name("constructor")
             if constructor is None or node_key(construction) in self._recorded_calls:
                 continue
@@ -1402,7 +1393,7 @@ class TaintAnalysis:
         """The return statements of a function (not of functions nested in it); one query per file."""
         if self._return_statements is None:
             table: dict[int, list[Node]] = {}
-            found = parser.captures(self.model.dialect, "(return_statement) @r", self.model.tree.root_node)
+            found = self.model.captures("(return_statement) @r")
             for statement in found.get("r", []):
                 enclosing = self.enclosing_function(statement)
                 if enclosing is not None:

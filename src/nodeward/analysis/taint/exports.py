@@ -40,7 +40,7 @@ class ExportCollector:
             return {}
         index = self.model.index
         found = index if index is not None and EXPORTS_INDEXED in index else \
-            parser.captures(self.model.dialect, EXPORTS_QUERY, self.model.tree.root_node)
+            self.model.captures(EXPORTS_QUERY)
         for assignment in found.get(MEMBER_ASSIGNMENT_CAPTURE, []):
             target = assignment.child_by_field_name("left")
             value = assignment.child_by_field_name("right")
@@ -84,7 +84,7 @@ class ExportCollector:
     def _typescript_star_exports(self) -> None:
         """TypeScript's compiled `export * from "./x"`: `__export(require("./x"))` or
         `__exportStar(require("./x"), exports)` (tslib)."""
-        for call in parser.captures(self.model.dialect, "(call_expression) @call", self.model.tree.root_node).get(
+        for call in self.model.captures("(call_expression) @call").get(
                 "call", []):
             callee = call.child_by_field_name("function")
             name = self.model.text(unwrap(callee)) if callee is not None else ""
@@ -271,7 +271,7 @@ class ExportCollector:
                 self._export_member(name, prop, value)
         if b"Object.assign" not in self.model.source:
             return
-        for call in parser.captures(self.model.dialect, "(call_expression) @call", self.model.tree.root_node).get(
+        for call in self.model.captures("(call_expression) @call").get(
                 "call", []):
             if self.model.call_name(call) != "Object.assign":
                 continue

@@ -28,7 +28,9 @@ from nodeward.sources.discover import read_regular_file
 
 MODULE_SUFFIXES = ("", ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts", "/index.js", "/index.ts",
                    "/index.mjs", "/index.cjs", "/index.tsx")
-MAX_ROUNDS = 25
+#: Phase 2 stops after this many (call site, sink fact) evaluations: a budget of work, so that a flow through a
+#: long chain of modules is still followed to its end while a project whose facts multiply cannot run for ever.
+MAX_WORK = 2_000_000
 TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "example", "examples", "benchmark", "benchmarks",
                        "docs", "demo", "fixtures", "__mocks__"})
 
@@ -59,6 +61,12 @@ class FlowJoiner:
     facts: dict[tuple[str, int], set[SinkFact]] = field(default_factory=lambda: defaultdict(set))
     functions: dict[str, dict[str, Any]] = field(default_factory=dict)
     findings: dict[tuple[str, tuple[Any, ...]], Finding] = field(default_factory=dict)
+    #: How often the sink facts of each function changed: a call site whose callees' facts did not change
+    #: since it was last evaluated has nothing new to give.
+    versions: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    work: int = 0
+    budget: int = MAX_WORK
+    cut: bool = False  # the work budget ran out before the fixpoint: some flows may be missing
 
     def run(self) -> list[Finding]:
         for module in self.modules.values():
@@ -68,9 +76,9 @@ class FlowJoiner:
         calls = [(path, call) for path, module in self.modules.items() for call in module.get("calls", [])]
         resolved = [(call, self._callees(path, call["callee"])) for path, call in calls]
         resolved = [(call, keys) for call, keys in resolved if keys]
-        for _ in range(MAX_ROUNDS):
-            if not self._propagate(resolved):
-                break
+        evaluated: list[tuple[int, ...] | None] = [None] * len(resolved)
+        while self._propagate(resolved, evaluated) and not self.cut:
+            pass
         self._library_flows()
         return list(self.findings.values())
 
@@ -100,37 +108,54 @@ class FlowJoiner:
         return None
 
     def _exported(self, module: str, name: str, seen: set[tuple[str, str]]) -> list[str]:
-        if (module, name) in seen:
-            return []
-        seen.add((module, name))
-        exports = self.modules.get(module, {}).get("exports", {})
-        names: dict[str, list[str]] = exports.get("names", {})
-        keys = list(names.get(name, []))
-        if name == "*":
-            keys = [key for values in names.values() for key in values]
-        for key in list(keys):
-            if key.startswith("class:"):
-                keys.extend(names.get(f"{key[6:]}#proto", []))
-        for reexport in exports.get("reexports", []):
-            if reexport["name"] in (name, "*") or name == "*":
-                target = self.resolve_module(module, reexport["module"])
-                if target is None:
-                    continue
-                wanted = reexport["export"] if reexport["name"] != "*" else name
-                if reexport["name"] == "*" and name == "default":
-                    wanted = "default"
-                keys.extend(self._exported(target, wanted if wanted != "*" else "*", seen))
+        keys: list[str] = []
+        pending = [(module, name)]  # a stack, not recursion: re-export chains can be thousands of modules long
+        while pending:
+            module, name = pending.pop()
+            if (module, name) in seen:
+                continue
+            seen.add((module, name))
+            exports = self.modules.get(module, {}).get("exports", {})
+            names: dict[str, list[str]] = exports.get("names", {})
+            own = list(names.get(name, []))
+            if name == "*":
+                own = [key for values in names.values() for key in values]
+            for key in list(own):
+                if key.startswith("class:"):
+                    own.extend(names.get(f"{key[6:]}#proto", []))
+            keys.extend(own)
+            targets = []
+            for reexport in exports.get("reexports", []):
+                if reexport["name"] in (name, "*") or name == "*":
+                    target = self.resolve_module(module, reexport["module"])
+                    if target is None:
+                        continue
+                    wanted = reexport["export"] if reexport["name"] != "*" else name
+                    if reexport["name"] == "*" and name == "default":
+                        wanted = "default"
+                    targets.append((target, wanted if wanted != "*" else "*"))
+            pending.extend(reversed(targets))  # depth first, in the order of the re-exports
         return [key for key in keys if not key.startswith("class:")]
 
-    def _propagate(self, resolved: list[tuple[dict[str, Any], list[str]]]) -> bool:
+    def _propagate(self, resolved: list[tuple[dict[str, Any], list[str]]],
+                   evaluated: list[tuple[int, ...] | None]) -> bool:
+        """One pass over the call sites whose callees have new facts; True when some fact was added."""
         changed = False
-        for call, keys in resolved:
+        for position, (call, keys) in enumerate(resolved):
+            versions = tuple(self.versions[key] for key in keys)
+            if evaluated[position] == versions:
+                continue
+            evaluated[position] = versions
             call_step = TraceStep(Location(*call["location"]), f"passed to `{call['text']}`")
             for index, origins in enumerate(call["args"]):
                 for key in keys:
                     # `arguments` in the callee reaches a sink: any argument does
                     facts = [*self.facts.get((key, index), ()), *self.facts.get((key, ANY_ARGUMENT), ())]
                     for fact in facts:
+                        self.work += 1
+                        if self.work > self.budget:
+                            self.cut = True
+                            return changed
                         for data in origins:
                             origin = Origin.from_data(data)
                             if origin.clean_for(fact.sink_class) or not _counts(fact.rule, origin):
@@ -147,6 +172,7 @@ class FlowJoiner:
                                 if not any(f.location == extended.location and f.rule == extended.rule
                                            for f in bucket):
                                     bucket.add(extended)
+                                    self.versions[origin.function] += 1
                                     changed = True
         return changed
 

@@ -210,9 +210,19 @@ class SemanticModel:
     #: Captures of a query the caller already ran over the whole tree with DECLARATIONS_QUERY among its
     #: patterns (the code scanner runs one combined query per file instead of one per consumer).
     index: dict[str, list[Node]] | None = field(default=None, repr=False)
+    #: Subtrees nested too deep to analyse (`parser.too_deep`): queries over the whole file leave them out.
+    outside: tuple[Node, ...] = ()
 
     def __post_init__(self) -> None:
         self._collect_declarations()
+
+    # ----- queries over the whole file ---------------------------------------------------------
+
+    def captures(self, query_text: str) -> dict[str, list[Node]]:
+        return parser.captures(self.dialect, query_text, self.tree.root_node, self.outside)
+
+    def matches(self, query_text: str) -> list[dict[str, Node]]:
+        return parser.matches(self.dialect, query_text, self.tree.root_node, self.outside)
 
     # ----- text -------------------------------------------------------------------------------
 
@@ -235,7 +245,7 @@ class SemanticModel:
 
     def _collect_declarations(self) -> None:
         found = self.index if self.index is not None else \
-            parser.captures(self.dialect, DECLARATIONS_QUERY, self.tree.root_node)
+            self.captures(DECLARATIONS_QUERY)
         for name_node in found.get("declarator", []):
             declarator = name_node.parent
             assert declarator is not None

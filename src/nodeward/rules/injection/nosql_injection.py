@@ -56,7 +56,6 @@ from tree_sitter import Node
 
 from nodeward.analysis.taint.engine import PARAM, SOURCE
 from nodeward.findings import Confidence, Finding, Severity, shorten
-from nodeward.lang.js import parser
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.sinks import (
@@ -467,7 +466,7 @@ class NosqlInjection(TaintRule):
             return cached
         result = False
         if b"express-mongo-sanitize" in ctx.model.source:
-            found = parser.captures(ctx.model.dialect, "(call_expression) @call", ctx.model.tree.root_node)
+            found = ctx.model.captures("(call_expression) @call")
             for call in found.get("call", []):
                 if ctx.method_name(call) != "use":
                     continue

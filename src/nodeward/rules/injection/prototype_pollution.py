@@ -52,7 +52,6 @@ from tree_sitter import Node
 
 from nodeward.analysis.taint.engine import FUNCTION_TYPES, PARAM, SOURCE
 from nodeward.findings import Confidence, Finding, Severity, TraceStep, shorten
-from nodeward.lang.js import parser
 from nodeward.lang.js.model import Binding
 from nodeward.lang.js.parser import node_key
 from nodeward.rules.base import Sink, TaintRule
@@ -277,8 +276,7 @@ class PrototypePollution(TaintRule):
         table: dict[int, list[Node]] | None = ctx.shared.get("NW112.assignments")  # type: ignore[assignment]
         if table is None:
             table = {}
-            found = parser.captures(ctx.model.dialect, "(assignment_expression left: (identifier) @left)",
-                                    ctx.model.tree.root_node)
+            found = ctx.model.captures("(assignment_expression left: (identifier) @left)")
             for left in found.get("left", []):
                 assigned = ctx.model.resolve(left)
                 right = left.parent.child_by_field_name("right") if left.parent is not None else None
@@ -446,7 +444,7 @@ class PrototypePollution(TaintRule):
         callers: list[Node] = []
         memo = ctx.shared.get("NW112.calls")
         if not isinstance(memo, list):
-            memo = parser.captures(ctx.model.dialect, "(call_expression) @c", ctx.model.tree.root_node).get("c", [])
+            memo = ctx.model.captures("(call_expression) @c").get("c", [])
             ctx.shared["NW112.calls"] = memo
         for call in memo:
             callee = self._local_callee(call, ctx)

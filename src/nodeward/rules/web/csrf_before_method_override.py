@@ -50,7 +50,6 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity, shorten
-from nodeward.lang.js import parser
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
 
@@ -96,7 +95,7 @@ class CsrfBeforeMethodOverride(Rule):
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         by_receiver: dict[tuple[str, ...], list[Registration]] = defaultdict(list)
-        for call in parser.captures(ctx.model.dialect, _USE_CALLS, node).get("use", []):
+        for call in ctx.model.captures(_USE_CALLS).get("use", []):  # `node` is the program
             callee = ctx.unwrap(call.child_by_field_name("function") or call)
             receiver = callee.child_by_field_name("object")
             if receiver is None:

@@ -47,7 +47,6 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.lang.js import parser
 from nodeward.lang.js.parser import node_key
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
@@ -107,7 +106,7 @@ def _exposed_models(ctx: RuleContext) -> dict[str, str]:
     source = ctx.model.source
     if b"Schema" not in source or b"toJSON" in source:
         return models
-    calls = parser.captures(ctx.model.dialect, "(call_expression) @c", ctx.model.tree.root_node).get("c", [])
+    calls = ctx.model.captures("(call_expression) @c").get("c", [])
     for call in calls:
         if ctx.call_name(call) not in MODEL_FACTORIES:
             continue

@@ -35,6 +35,7 @@ sanitize-html) before rendering, and keep raw output for markup the application 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from nodeward.findings import Confidence, Severity
@@ -170,35 +171,47 @@ def _is_numeric(expression: str, counters: frozenset[str]) -> bool:
     return all(operand in counters or _NUMERIC_OPERAND.match(operand) for operand in operands)
 
 
-def _blank(text: str, pattern: re.Pattern[str]) -> str:
-    """The text with the matches of `pattern` replaced by spaces (offsets and lines stay the same)."""
-    return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+def _blank(text: str, pattern: re.Pattern[str], closer: str) -> str:
+    """The text with the matches of `pattern` (which end with `closer`) replaced by spaces (offsets and lines
+    stay the same)."""
+    cut = text.rfind(closer) + len(closer) if closer in text else 0  # see _closed
+    return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text[:cut]) + text[cut:]
+
+
+def _closed(pattern: re.Pattern[str], text: str, closer: str, start: int = 0, end: int | None = None
+            ) -> Iterator[re.Match[str]]:
+    """`pattern.finditer` for a pattern that ends with `closer`, searched only up to the last `closer`:
+    past it each opener left unclosed would make a lazy `.*?` scan to the end of the text, and thousands
+    of them take hours (quadratic time)."""
+    last = text.rfind(closer, start, len(text) if end is None else end)
+    return pattern.finditer(text, start, last + len(closer)) if last >= 0 else iter(())
 
 
 def _ejs(text: str) -> list[RawOutput]:
-    text = _blank(text, _EJS_COMMENT)
-    return [RawOutput(m.start(), m.end(), m.group(1), "<%-", "EJS") for m in _EJS_RAW.finditer(text)]
+    text = _blank(text, _EJS_COMMENT, "%>")
+    return [RawOutput(m.start(), m.end(), m.group(1), "<%-", "EJS") for m in _closed(_EJS_RAW, text, "%>")]
 
 
 def _handlebars(text: str, engine: str) -> list[RawOutput]:
-    text = _blank(text, _HBS_COMMENT)
-    found = [RawOutput(m.start(), m.end(), m.group(1), "{{{ }}}", engine) for m in _HBS_TRIPLE.finditer(text)]
-    found += [RawOutput(m.start(), m.end(), m.group(1), "{{& }}", engine) for m in _HBS_AMPERSAND.finditer(text)]
+    text = _blank(text, _HBS_COMMENT, "}}")
+    found = [RawOutput(m.start(), m.end(), m.group(1), "{{{ }}}", engine) for m in _closed(_HBS_TRIPLE, text, "}}}")]
+    found += [RawOutput(m.start(), m.end(), m.group(1), "{{& }}", engine)
+              for m in _closed(_HBS_AMPERSAND, text, "}}")]
     return [output for output in found if not output.expression.strip().startswith((">", "#", "/", "!"))]
 
 
 def _nunjucks(text: str) -> list[RawOutput]:
-    text = _blank(text, _NJK_COMMENT)
+    text = _blank(text, _NJK_COMMENT, "#}")
     found: list[RawOutput] = []
     unescaped_blocks: list[tuple[int, int]] = []
     for block in _NJK_AUTOESCAPE_OFF.finditer(text):
         body_start, body_end = block.start(1), block.end(1)
         unescaped_blocks.append((body_start, body_end))
-        for output in _NJK_OUTPUT.finditer(text, body_start, body_end):
+        for output in _closed(_NJK_OUTPUT, text, "}}", body_start, body_end):
             if not _NJK_ESCAPE.search(output.group(1)):
                 found.append(RawOutput(output.start(), output.end(), _without_filters(output.group(1)),
                                        "{% autoescape false %}", "Nunjucks"))
-    for output in _NJK_OUTPUT.finditer(text):
+    for output in _closed(_NJK_OUTPUT, text, "}}"):
         if any(start <= output.start() < end for start, end in unescaped_blocks):
             continue
         body = output.group(1)
@@ -268,7 +281,7 @@ def _pug_line(line: str, offset: int, text_only: bool) -> list[RawOutput]:
             for attribute in _PUG_ATTRIBUTE.finditer(line, attributes.start(1) - 1, attributes.end(1) + 1):
                 found.append(RawOutput(offset + attribute.start("name"), offset + attribute.end("expr"),
                                        attribute.group("expr"), f"{attribute.group('name')}!=", "Pug"))
-    for interpolation in _PUG_INTERPOLATION.finditer(line):
+    for interpolation in _closed(_PUG_INTERPOLATION, line, "}"):
         found.append(RawOutput(offset + interpolation.start(), offset + interpolation.end(), interpolation.group(1),
                                "!{}", "Pug"))
     return found
