@@ -38,6 +38,7 @@ def test_transitive_path_and_dev_only_findings_do_not_decide_the_exit_code_by_de
     assert "via debug > ms" in vulnerable["ms@0.6.2"].message
     dev = vulnerable["dev"]
     assert "ms@0.7.0" in dev.message and dev.severity is Severity.INFO
+    assert "1 package has known vulnerabilities: ms@0.7.0 [medium]" in dev.message  # one summary per lockfile
     included, _ = _scan(FIXTURES / "npm3", include_dev=True)
     assert any("ms@0.7.0 (direct, dev)" in f.message and f.severity is Severity.MEDIUM for f in included)
 
@@ -164,3 +165,20 @@ def test_an_advisory_in_the_lockfile_points_at_the_package_json_line_of_the_dire
     related = results[0]["relatedLocations"][0]
     assert related["physicalLocation"]["artifactLocation"]["uri"] == "package.json"
     assert related["physicalLocation"]["region"]["startLine"] == debug_line
+
+
+def test_install_scripts_are_one_finding_per_lockfile_with_the_count_and_the_first_packages(tmp_path: Path) -> None:
+    names = ["esbuild", "bcrypt", "sharp", "core-js", "fsevents", "node-sass", "puppeteer"]
+    packages: dict[str, object] = {"": {"name": "app", "dependencies": {n: "1.0.0" for n in names[:6]},
+                                        "devDependencies": {"puppeteer": "1.0.0"}}}
+    for name in names:
+        packages[f"node_modules/{name}"] = {
+            "version": "1.0.0", "resolved": f"https://registry.npmjs.org/{name}/-/{name}-1.0.0.tgz",
+            "integrity": "sha512-x", "hasInstallScript": True, **({"dev": True} if name == "puppeteer" else {})}
+    (tmp_path / "package-lock.json").write_text(json.dumps({"lockfileVersion": 3, "packages": packages}, indent=2))
+    (tmp_path / "package.json").write_text(json.dumps(packages[""]))
+    findings, _ = _scan(tmp_path)
+    [scripts] = [f for f in findings if f.rule_id == "NW606"]
+    assert scripts.message.startswith("7 packages run an install script (6 production, 1 dev); review them: "
+                                      "esbuild@1.0.0 (esbuild), bcrypt@1.0.0 (bcrypt)")
+    assert scripts.message.endswith("and 2 more")

@@ -191,7 +191,6 @@ class DepsScanner:
         return make_finding(rule, message, location, snippet, severity=severity, confidence=confidence, fix=fix)
 
     def _hygiene(self, project: _Project, registries: set[str]) -> list[Finding]:
-        from nodeward.rules.dependencies.dependency_install_script import DependencyInstallScript
         from nodeward.rules.dependencies.git_or_tarball_dependency import GitOrTarballDependency
         from nodeward.rules.dependencies.insecure_registry_url import InsecureRegistryUrl
         from nodeward.rules.dependencies.untrusted_registry_host import UntrustedRegistryHost
@@ -234,15 +233,28 @@ class DepsScanner:
             # parent's tarball: none of them can carry a hash of its own.
             if not (is_git or is_local or package.bundled):
                 hashable.append(package)
-            if package.install_script and self._wants("NW606"):
-                findings.append(self._finding(
-                    DependencyInstallScript, project, package.line,
-                    f"{where} runs an install script ({'dev' if package.dev else 'production'} dependency); review it",
-                ))
+        scripted = [p for p in project.packages if p.install_script and not p.approximate]
+        if scripted and self._wants("NW606"):
+            findings.append(self._install_scripts(project, scripted))
         unhashed = [p for p in hashable if not p.integrity]
         if unhashed and self._wants("NW605"):
             findings.append(self._missing_integrity(project, unhashed, len(hashable)))
         return findings
+
+    def _install_scripts(self, project: _Project, scripted: list[InstalledPackage]) -> Finding:
+        """One finding per lockfile: the list to review is one piece of work, not one problem per package."""
+        from nodeward.rules.dependencies.dependency_install_script import DependencyInstallScript
+
+        scripted = sorted(scripted, key=lambda p: (p.dev, p.line or 0))
+        production = sum(1 for p in scripted if not p.dev)
+        shown = ", ".join(f"{p.label} ({p.path.shown()})" for p in scripted[:_LISTED_PACKAGES])
+        more = f" and {len(scripted) - _LISTED_PACKAGES} more" if len(scripted) > _LISTED_PACKAGES else ""
+        packages = "package runs" if len(scripted) == 1 else "packages run"
+        return self._finding(
+            DependencyInstallScript, project, scripted[0].line,
+            f"{len(scripted)} {packages} an install script ({production} production, {len(scripted) - production} "
+            f"dev); review them: {shown}{more}",
+        )
 
     def _missing_integrity(self, project: _Project, unhashed: list[InstalledPackage], hashable: int) -> Finding:
         """One finding per lockfile: the cause (how it was written) is the same for every entry."""
@@ -277,10 +289,17 @@ class DepsScanner:
                 message += "; older than 7 days, so newer advisories are missed: run `nodeward db update`"
             result.notices.append(FileNotice(str(status.path), "advisory-database", message))
             for project in projects:
+                dev_only: list[Vulnerable] = []
                 for vulnerable in match_packages(project.packages, database.for_packages):
                     finding = self._accepted_or_reported(project, vulnerable, include_dev, ignores, result)
-                    if finding is not None:
+                    if finding is None:
+                        continue
+                    if vulnerable.package.dev and not include_dev:
+                        dev_only.append(vulnerable)
+                    else:
                         findings.append(finding)
+                if dev_only:
+                    findings.append(self._dev_only_summary(project, dev_only))
         self._ignore_notices(ignores, result)
         return findings
 
@@ -315,6 +334,20 @@ class DepsScanner:
         finding = self._vulnerability_finding(project, vulnerable, include_dev)
         result.suppressed_findings.append(replace(finding, suppression=Suppression("external", "; ".join(reasons))))
         return None
+
+    def _dev_only_summary(self, project: _Project, dev_only: list[Vulnerable]) -> Finding:
+        """Vulnerable packages only tools and tests use: one info finding per lockfile (--include-dev lists each)."""
+        from nodeward.rules.dependencies.vulnerable_dependency import VulnerableDependency
+
+        dev_only = sorted(dev_only, key=lambda v: (-v.severity, v.package.line or 0))
+        shown = ", ".join(f"{v.package.label} [{v.severity.label}]" for v in dev_only[:_LISTED_PACKAGES])
+        more = f" and {len(dev_only) - _LISTED_PACKAGES} more" if len(dev_only) > _LISTED_PACKAGES else ""
+        packages = "package has" if len(dev_only) == 1 else "packages have"
+        return self._finding(
+            VulnerableDependency, project, dev_only[0].package.line,
+            f"dev only (reported as info; --include-dev reports each at its severity): {len(dev_only)} {packages} "
+            f"known vulnerabilities: {shown}{more}", severity=Severity.INFO,
+            fix="Upgrade the dev dependencies that bring these packages in; run with --include-dev for the details.")
 
     def _ignore_notices(self, ignores: AdvisoryIgnores, result: FileResult) -> None:
         """An expired entry whose advisory is back, and entries that matched no installed package."""

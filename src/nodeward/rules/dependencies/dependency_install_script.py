@@ -1,7 +1,9 @@
 """## What it finds
 Installed packages that run a `preinstall`, `install` or `postinstall` script (npm's
 `hasInstallScript`, pnpm's `requiresBuild`, Bun's `hasInstallScript`), listed so that they can be
-reviewed. This is information, not a vulnerability.
+reviewed: one finding per lockfile, at the first such package, naming how many there are (production
+and dev) and the first few with the dependency that brings each in. This is information, not a
+vulnerability.
 
 ## Why it matters
 Install scripts run with your user's rights on every developer machine and CI runner that installs the
