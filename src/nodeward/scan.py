@@ -141,6 +141,11 @@ def join_code_flows(
 
 
 def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCallback | None = None) -> ScanOutcome:
+    file_kinds = frozenset().union(
+        *(FILE_SCANNERS[name](options.selected_rules).kinds for name in options.scanners if name in FILE_SCANNERS)
+    )
+    project_kinds = frozenset().union(*(PROJECT_SCANNERS[name](options.selected_rules).kinds
+                                        for name in options.scanners if name in PROJECT_SCANNERS))
     discovery = discover(
         paths,
         include=options.include,
@@ -148,12 +153,12 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
         max_file_size=options.max_file_size,
         respect_gitignore=options.respect_gitignore,
         kinds=wanted_kinds(options),
+        # what only the workers read is checked there, as they read it: a tree of many small files is
+        # then opened once per file, and in parallel
+        content_checked_later=file_kinds - project_kinds - {FileKind.PACKAGE_JSON},
     )
     result = ScanResult(root=scan_root(paths))
     result.notices.extend(FileNotice(s.display_path, "skipped", s.reason) for s in discovery.skipped)
-    file_kinds = frozenset().union(
-        *(FILE_SCANNERS[name](options.selected_rules).kinds for name in options.scanners if name in FILE_SCANNERS)
-    )
     per_file = [f for f in discovery.files if f.kind in file_kinds]
     results = _scan_files(per_file, options, progress)
     if "code" in options.scanners:

@@ -38,7 +38,6 @@ TIMEOUT = 120.0
 #: Not run while they fail, to keep the suite fast; remove an entry when `bench/hostile.py --only CASE` passes.
 KNOWN_FAILURES: dict[str, str] = {
     "git-traps": "git reads a config file outside the tree that the repository includes (include.path)",
-    "utf16-bom": "UTF-16 and UTF-32 files with a BOM are skipped as binary: their findings are lost",
     "fuzz-inputs": "a lockfile whose resolved URL reads https://re[[[... ends the whole scan with internal error "
                    "ValueError: Invalid IPv6 URL (urlsplit in the deps scanner's hygiene checks)",
 }

@@ -427,8 +427,24 @@ def test_looks_minified() -> None:
     assert looks_minified(b"// banner\n" * 40 + b"a" * 6000 + b"\n" + b"x\n" * 40)
     assert not looks_minified(b"// banner\n" * 40 + b"a" * 4000 + b"\n" + b"x\n" * 40)
     assert not looks_minified(b"x = 1;\n" * 3000 + b"a" * 6000 + b"\n" + b"y = 2;\n" * 3000)
-    # only the first 64 KB are looked at
-    assert not looks_minified(b"const x = 1;\n" * 6000 + b"a" * 100_000)
+    # the whole file is looked at: a bundle behind 78 KB of short lines, several long lines together
+    assert looks_minified(b"const x = 1;\n" * 6000 + b"a" * 100_000)
+    assert looks_minified(b"const x = 1;\n" * 6000 + (b"b" * 30_000 + b"\n") * 3)
+    assert not looks_minified(b"const x = 1;\n" * 6000 + (b"b" * 30_000 + b"\n") * 2)  # 60 KB of 138 KB
+
+
+def test_a_long_line_after_64_kb_of_short_ones_is_found_in_discovery_and_in_workers(tmp_path: Path) -> None:
+    from nodeward.sources.discover import ContentSkip, content_skip
+
+    bundle = b"// header\n" * 7000 + b"".join(b"function f%d(a){return a.b%d(c)+d[%d]};" % (i, i, i)
+                                             for i in range(20_000)) + b"\n"
+    write(tmp_path, "public/bundle.js", bundle)
+    assert skipped(discover([tmp_path])) == {"public/bundle.js": "minified"}
+    later = discover([tmp_path], content_checked_later=frozenset({FileKind.JAVASCRIPT}))
+    assert found(later) == ["public/bundle.js"]  # not opened: the worker decides when it reads it
+    assert content_skip(FileKind.JAVASCRIPT, bundle) == ContentSkip("minified", text_still_read=True)
+    assert content_skip(FileKind.TEXT, b"\x00binary") == ContentSkip("binary", reported=False)
+    assert content_skip(FileKind.JAVASCRIPT, CODE) is None
 
 
 def test_bundle_that_is_not_minified_is_scanned(tmp_path: Path) -> None:
@@ -442,6 +458,24 @@ def test_binary_file_is_skipped(tmp_path: Path) -> None:
     result = discover([tmp_path])
     assert found(result) == ["latin1.js"]
     assert skipped(result) == {"data.js": "binary"}
+
+
+def test_utf16_and_utf32_with_a_byte_order_mark_are_text(tmp_path: Path) -> None:
+    from nodeward.sources.discover import as_utf8
+
+    text = "const café = 1;\nmodule.exports = café;\n"
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"):
+        mark = b"" if encoding in ("utf-16", "utf-32") else {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff",
+                                                             "utf-32-le": b"\xff\xfe\x00\x00",
+                                                             "utf-32-be": b"\x00\x00\xfe\xff"}[encoding]
+        data = mark + text.encode(encoding)  # "utf-16" and "utf-32" write the machine's mark themselves
+        assert as_utf8(data) == text.encode("utf-8"), encoding
+        write(tmp_path, f"{encoding}.js", data)
+    assert as_utf8(b"\xff\xfeA") == "\ufffd".encode()  # a cut code unit: replaced, not an error
+    assert as_utf8(CODE) is CODE
+    assert as_utf8(b"\x00\x00binary") == b"\x00\x00binary"
+    result = discover([tmp_path])
+    assert len(found(result)) == 6 and result.skipped == []
 
 
 def test_looks_binary() -> None:

@@ -27,7 +27,7 @@ from nodeward.rules.config.sensitive_file_in_served_directory import SensitiveFi
 from nodeward.rules.config.sensitive_file_readable_by_others import SensitiveFileReadableByOthers
 from nodeward.rules.config.world_writable_permissions import WorldWritablePermissions
 from nodeward.scanners import FileResult
-from nodeward.sources.discover import valid_patterns_spec
+from nodeward.sources.discover import read_regular_file, valid_patterns_spec
 
 #: The walk stops after this many entries (a notice says so).
 MAX_ENTRIES = 200_000
@@ -36,17 +36,28 @@ _NODE_REPORT = re.compile(knowledge.NODE_REPORT_NAME)
 
 def _head(path: str, size: int = 4096) -> bytes:
     try:
-        with open(path, "rb") as handle:
-            return handle.read(size)
+        return read_regular_file(path, limit=size)
     except OSError:
         return b""
+
+
+def _any_of(patterns: Sequence[str]) -> re.Pattern[str]:
+    """One expression for several fnmatch patterns: a name is tested once, in C (this runs for every file)."""
+    return re.compile("|".join(fnmatch.translate(pattern) for pattern in patterns))
+
+
+_KIND_PATTERNS = [(kind, _any_of(patterns), world, group)
+                  for kind, patterns, world, group in knowledge.SENSITIVE_FILE_KINDS]
+_ANY_SENSITIVE = _any_of([pattern for _, patterns, _, _ in knowledge.SENSITIVE_FILE_KINDS for pattern in patterns])
 
 
 def sensitive_kind(name: str, path: str) -> tuple[str, Severity, Severity] | None:
     """(kind, severity if world-readable, severity if group-readable) of a sensitive file, or None."""
     lower = name.lower()
-    for kind, patterns, world, group in knowledge.SENSITIVE_FILE_KINDS:
-        if not any(fnmatch.fnmatchcase(lower, pattern) for pattern in patterns):
+    if _ANY_SENSITIVE.match(lower) is None:
+        return None
+    for kind, pattern, world, group in _KIND_PATTERNS:
+        if pattern.match(lower) is None:
             continue
         if kind == "environment file" and lower.endswith(knowledge.ENV_DOCUMENTATION):
             return None

@@ -6,11 +6,21 @@ built once per process, and only plain results cross the process boundary.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from nodeward.findings import FileNotice, with_context
 from nodeward.rules.registry import all_rules
 from nodeward.scanners import FileResult, FileScanner
 from nodeward.scanners.registry import FILE_SCANNERS
-from nodeward.sources.discover import FileKind, SourceFile, SourceReadError, read_source
+from nodeward.sources.discover import (
+    MINIFIED_TEXT_ONLY,
+    FileKind,
+    SourceFile,
+    SourceReadError,
+    as_utf8,
+    content_skip,
+    read_source,
+)
 from nodeward.suppress import parse_directives, split_suppressed
 
 
@@ -28,11 +38,21 @@ class FileScanRunner:
 
     def scan(self, file: SourceFile) -> FileResult:
         try:
-            data = read_source(file)
+            data = as_utf8(read_source(file))
         except SourceReadError as error:
-            return FileResult(notices=[FileNotice(file.display_path, "skipped", error.message)], scanned=False)
+            return FileResult(notices=[FileNotice(file.display_path, "skipped", f"unreadable: {error.reason}")],
+                              scanned=False)
+        skip = content_skip(file.kind, data)  # here, not in discovery: the file is read once
+        skipped_notices: list[FileNotice] = []
+        if skip is not None:
+            if not (skip.text_still_read and FileKind.TEXT in self.kinds):
+                return FileResult(notices=[FileNotice(file.display_path, "skipped", skip.reason)] if skip.reported
+                                  else [], scanned=False)
+            file = replace(file, kind=FileKind.TEXT)
+            skipped_notices.append(FileNotice(file.display_path, "skipped", MINIFIED_TEXT_ONLY))
         text = data.decode("utf-8", "replace")
-        result = FileResult(lines=data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1))
+        result = FileResult(lines=data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1),
+                            notices=skipped_notices)
         if "\ufffd" in text and b"\xef\xbf\xbd" not in data:
             result.notices.append(
                 FileNotice(file.display_path, "encoding", "not valid UTF-8: scanned with replacement characters")

@@ -13,6 +13,7 @@ read ends up in :attr:`Discovery.skipped` or :attr:`Discovery.errors`.
 
 from __future__ import annotations
 
+import codecs
 import enum
 import errno
 import os
@@ -30,8 +31,6 @@ from nodeward.datafiles import DataFileError, load_json
 
 DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024
 
-#: How much of a file is read to decide whether it is minified.
-MINIFIED_SAMPLE_SIZE = 64 * 1024
 #: How much of a file is looked at for NUL bytes to decide whether it is binary.
 BINARY_SAMPLE_SIZE = 8 * 1024
 #: Below this many bytes a file is never considered minified.
@@ -63,7 +62,6 @@ _REASON_GITIGNORE = "ignored by .gitignore"
 _REASON_EXCLUDED = "excluded by --exclude"
 _REASON_DECLARATIONS = "type declarations"
 _REASON_MINIFIED = "minified"
-_REASON_MINIFIED_SECRETS = "minified: scanned for secrets only"
 _REASON_BINARY = "binary"
 _REASON_SYMLINK_LOOP = "symlink loop"
 _REASON_BROKEN_SYMLINK = "broken symlink"
@@ -185,9 +183,10 @@ class Discovery:
 class SourceReadError(Exception):
     """A source file could not be read; the message says which file and why."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, reason: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.reason = reason or message
 
 
 def read_source(file: SourceFile) -> bytes:
@@ -195,7 +194,8 @@ def read_source(file: SourceFile) -> bytes:
     try:
         return read_regular_file(file.path)
     except OSError as exc:
-        raise SourceReadError(f"cannot read {file.display_path}: {_os_reason(exc)}") from exc
+        reason = _os_reason(exc)
+        raise SourceReadError(f"cannot read {file.display_path}: {reason}", reason) from exc
 
 
 class NotRegularFile(OSError):
@@ -245,26 +245,72 @@ def _not_regular_reason(mode: int) -> str:
 
 
 def looks_binary(data: bytes) -> bool:
-    """True when the start of ``data`` holds a NUL byte, which text never does."""
+    """True when the start of ``data`` holds a NUL byte, which text never does (UTF-16 and UTF-32 text
+    with a byte-order mark is converted by :func:`as_utf8` before it is looked at)."""
     return b"\x00" in data[:BINARY_SAMPLE_SIZE]
 
 
 def looks_minified(data: bytes) -> bool:
-    """True when ``data`` (the start of a file is enough) looks like minified code.
+    """True when ``data`` (a whole file) looks like minified code.
 
-    That is: at least 1 KB whose lines average over 200 characters, or a single line over 5,000
-    characters that makes up most of it. Only the first 64 KB are looked at.
+    That is: at least 1 KB whose lines average over 200 characters, or lines over 5,000 characters that
+    make up most of it. The whole file is looked at, so a bundle behind a page of short lines is found
+    too; the work is a split and a ``max`` in C, and a sum in Python only over the few long lines.
     """
-    sample = data[:MINIFIED_SAMPLE_SIZE]
-    if len(sample) < _MINIFIED_MIN_SIZE:
+    if len(data) < _MINIFIED_MIN_SIZE:
         return False
-    lines = sample.split(b"\n")
-    if len(lines) > 1 and not lines[-1]:
-        lines.pop()  # the empty "line" after a final newline
-    if len(sample) / len(lines) > _MINIFIED_AVERAGE_LINE:
+    lengths = list(map(len, data.split(b"\n")))
+    if len(lengths) > 1 and not lengths[-1]:
+        lengths.pop()  # the empty "line" after a final newline
+    if len(data) / len(lengths) > _MINIFIED_AVERAGE_LINE:
         return True
-    longest = max(len(line) for line in lines)
-    return longest > _MINIFIED_LONG_LINE and longest * 2 > len(sample)
+    if max(lengths) <= _MINIFIED_LONG_LINE:
+        return False
+    return sum(length for length in lengths if length > _MINIFIED_LONG_LINE) * 2 > len(data)
+
+
+_UNICODE_BYTE_ORDER_MARKS = (  # UTF-32 first: its little-endian mark begins with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def as_utf8(data: bytes) -> bytes:
+    """``data`` in UTF-8: text in UTF-16 or UTF-32 with a byte-order mark is converted (without the mark,
+    so line and column numbers stay those of the text); anything else is returned as it is."""
+    if data[:1] not in (b"\xff", b"\xfe", b"\x00"):
+        return data
+    for mark, encoding in _UNICODE_BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            return data[len(mark):].decode(encoding, "replace").encode("utf-8")
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class ContentSkip:
+    """Why a file is not scanned for what it is, from its content."""
+
+    reason: str
+    #: False for a binary file of no specific kind: nobody asked for it by name
+    reported: bool = True
+    #: minified code is not analysed, but a token or a key written on one long line is still a secret: the
+    #: file is read as text by the scanners that read any text, with :data:`MINIFIED_TEXT_ONLY` as notice
+    text_still_read: bool = False
+
+
+MINIFIED_TEXT_ONLY = "minified: scanned for secrets only"
+
+
+def content_skip(kind: FileKind, data: bytes) -> ContentSkip | None:
+    """Why a file of ``kind`` whose content (through :func:`as_utf8`) is ``data`` is not scanned; None to
+    scan it."""
+    if looks_binary(data):
+        return ContentSkip(_REASON_BINARY, reported=kind is not FileKind.TEXT)
+    if kind.is_code and looks_minified(data):
+        return ContentSkip(_REASON_MINIFIED, text_still_read=True)
+    return None
 
 
 def discover(
@@ -275,6 +321,7 @@ def discover(
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     respect_gitignore: bool = True,
     kinds: frozenset[FileKind] = CODE_KINDS,
+    content_checked_later: frozenset[FileKind] = frozenset(),
 ) -> Discovery:
     """Find the files to scan under ``paths`` (directories or files).
 
@@ -289,6 +336,9 @@ def discover(
 
     ``kinds`` says which kinds of file the active scanners read; with ``FileKind.TEXT`` among them
     every other file is a candidate too (binary ones are then left out without a report).
+
+    Files of the kinds in ``content_checked_later`` are not opened here: whoever reads them whole later
+    applies :func:`content_skip` (the binary and minified checks) then, so that each is read once.
     """
     walker = _Walker(
         include=include,
@@ -296,6 +346,7 @@ def discover(
         max_file_size=max_file_size,
         respect_gitignore=respect_gitignore,
         kinds=kinds,
+        content_checked_later=content_checked_later,
     )
     for argument in paths:
         walker.add_argument(Path(argument), several=len(paths) > 1)
@@ -338,8 +389,10 @@ class _Walker:
         max_file_size: int,
         respect_gitignore: bool,
         kinds: frozenset[FileKind],
+        content_checked_later: frozenset[FileKind],
     ) -> None:
         self.kinds = kinds
+        self.content_checked_later = content_checked_later
         self.errors: list[str] = []
         self.include = _compile_user_patterns(include, "--include", self.errors)
         self.exclude = _compile_user_patterns(exclude, "--exclude", self.errors)
@@ -591,24 +644,27 @@ class _Walker:
             if kind is not FileKind.TEXT:
                 self._skip(display, _too_large(info.st_size, limit))
             return
-        try:
-            head = read_regular_file(path, limit=MINIFIED_SAMPLE_SIZE)
-        except OSError as exc:
-            self._skip(display, f"unreadable: {_os_reason(exc)}")
-            return
-        if looks_binary(head):
-            if kind is not FileKind.TEXT:  # nobody asked for this file by name: no report
-                self._skip(display, _REASON_BINARY)
-        elif kind.is_code and looks_minified(head):
-            self._minified(path, display, info)
-        else:
-            self.files.setdefault(display, SourceFile(Path(path), display, kind, info.st_size))
+        if kind not in self.content_checked_later:
+            try:
+                # the minified check needs all of a code file; the binary check only its start
+                data = as_utf8(read_regular_file(path, limit=None if kind.is_code else BINARY_SAMPLE_SIZE))
+            except OSError as exc:
+                self._skip(display, f"unreadable: {_os_reason(exc)}")
+                return
+            skip = content_skip(kind, data)
+            if skip is not None:
+                if skip.text_still_read:
+                    self._minified(path, display, info)
+                elif skip.reported:
+                    self._skip(display, skip.reason)
+                return
+        self.files.setdefault(display, SourceFile(Path(path), display, kind, info.st_size))
 
     def _minified(self, path: str, display: str, info: os.stat_result) -> None:
         """Minified code is not analysed, but a token or a key written on one long line is still a secret."""
         if FileKind.TEXT in self.kinds and info.st_size <= self.max_file_size and stat.S_ISREG(info.st_mode):
             self.files.setdefault(display, SourceFile(Path(path), display, FileKind.TEXT, info.st_size))
-            self._skip(display, _REASON_MINIFIED_SECRETS)
+            self._skip(display, MINIFIED_TEXT_ONLY)
         else:
             self._skip(display, _REASON_MINIFIED)
 
