@@ -233,7 +233,7 @@ _VUE_RAW = re.compile(
 
 
 def _vue(text: str) -> list[RawOutput]:
-    text = _blank(text, _HTML_COMMENT)
+    text = _blank(text, _HTML_COMMENT, "-->")
     return [RawOutput(m.start("name"), m.end(), m.group("dq") if m.group("dq") is not None else m.group("sq"),
                       m.group("name"), "Vue") for m in _VUE_RAW.finditer(text)]
 
