@@ -1,6 +1,7 @@
 """## What it finds
 A base image (`FROM`), compose `image:` or Kubernetes container `image:` that is untagged or
-`:latest` (medium), or a Dockerfile base image with a tag but no `@sha256:` digest (low).
+`:latest` (medium), or a Dockerfile base image with a tag but no `@sha256:` digest (low severity and low
+confidence: an audit finding, shown with `--min-confidence low`).
 
 ## Why it matters
 `latest` and tags move: two builds of the same commit get different base images, a rebuild
