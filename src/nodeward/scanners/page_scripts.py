@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from nodeward.analysis.taint.catalog import TEMPLATE_OUTPUT_MARKERS
 
-_SCRIPT = re.compile(r"<script\b(?P<attributes>[^>]*)>(?P<body>.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 _ATTRIBUTE = re.compile(r"""([\w:-]+)\s*(?:=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 # Script types a browser runs as JavaScript; others (`text/template`, `application/json`, `text/x-handlebars`)
 # hold data or markup for a library.
@@ -95,9 +94,12 @@ def page_script(text: str, suffix: str) -> PageScript | None:
     script = PageScript("", dialect)
     parts: list[str] = []
     position = 0
+    line = 0
     for start, end, _ in regions:
+        line += text.count("\n", position, start)  # counted piece by piece: one pass over the page
         parts.append(_blank(text[position:start]))
-        parts.append(_script_text(text, start, end, engine, script, _line_of(text, start)))
+        parts.append(_script_text(text, start, end, engine, script, line))
+        line += text.count("\n", start, end)
         position = end
     parts.append(_blank(text[position:]))
     script.source = "".join(parts)
@@ -105,16 +107,27 @@ def page_script(text: str, suffix: str) -> PageScript | None:
 
 
 def _html_regions(text: str) -> list[tuple[int, int, str]]:
+    # Searched with `find` on a lower-case copy, not one regular expression over the page: each step moves
+    # forward, so a page of unclosed `<script` tags costs one pass, not one pass per tag.
+    lowered = text.lower()
     regions = []
-    for match in _SCRIPT.finditer(text):
+    position = 0
+    while (opening := lowered.find("<script", position)) >= 0:
+        tag_end = lowered.find(">", opening)
+        closing = lowered.find("</script", tag_end) if tag_end >= 0 else -1
+        if closing < 0:
+            break
+        position = closing + len("</script")
+        if lowered[opening + len("<script"):opening + len("<script") + 1] not in (" ", "\t", "\n", "\r", ">", "/"):
+            continue  # `<scripts>`, `<script-loader>`
         attributes = {name.lower(): next((v for v in values if v), "") for name, *values in
-                      _ATTRIBUTE.findall(match.group("attributes"))}
+                      _ATTRIBUTE.findall(text[opening + len("<script"):tag_end])}
         if "src" in attributes or attributes.get("type", "").strip().lower() not in _JS_TYPES:
             continue
         dialect = _DIALECTS.get(attributes.get("lang", "").strip().lower())
-        if dialect is None or not match.group("body").strip():
+        if dialect is None or not text[tag_end + 1:closing].strip():
             continue
-        regions.append((match.start("body"), match.end("body"), dialect))
+        regions.append((tag_end + 1, closing, dialect))
     return regions
 
 
@@ -241,12 +254,11 @@ def _string_contexts(body: str) -> dict[int, str]:
     return inside
 
 
+_NOT_LINE_BREAKS = re.compile(r"[^\n]+")
+
+
 def _blank(text: str) -> str:
-    return re.sub(r"[^\n]", " ", text)
-
-
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset)
+    return _NOT_LINE_BREAKS.sub(lambda match: " " * len(match.group(0)), text)
 
 
 def _column_of(text: str, offset: int) -> int:
