@@ -2,7 +2,7 @@
 
 Adding a source, sanitizer or propagator is a row here; the engine never names a library itself.
 Sink classes: command, code, path, sql, nosql, xss, ssrf, redirect, deserialization, prototype,
-regex, xxe, header, require, log (text written to a log, where a line break forges entries); redos and
+regex, xxe, header, require, xpath, log (text written to a log, where a line break forges entries); redos and
 redos-polynomial (a value matched against a regular expression with exponential or polynomial
 backtracking: a length limit makes it safe for the second, rarely for the first).
 """
@@ -13,7 +13,7 @@ import re
 
 ALL_CLASSES = frozenset(
     {"command", "code", "path", "sql", "nosql", "xss", "ssrf", "redirect", "deserialization", "prototype",
-     "regex", "xxe", "header", "require", "log", "redos", "redos-polynomial", "password"}
+     "regex", "xxe", "header", "require", "log", "redos", "redos-polynomial", "password", "xpath"}
 )
 
 # ----- sources -----------------------------------------------------------------------------------

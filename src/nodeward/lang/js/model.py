@@ -50,6 +50,7 @@ KNOWN_GLOBALS = frozenset(
         "console", "module", "exports", "document", "window", "globalThis", "global", "fetch",
         "Mustache", "Handlebars", "escape", "parseInt", "parseFloat", "encodeURIComponent", "decodeURIComponent",
         "atob", "btoa", "URL", "Symbol", "Date", "Reflect", "WebAssembly", "location", "URLSearchParams",
+        "decodeURI", "encodeURI", "unescape",
     }
 )
 
