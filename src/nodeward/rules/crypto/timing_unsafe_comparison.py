@@ -6,7 +6,10 @@ HMAC or the hash of a credential (`passwordHash`), or when the comparison involv
 user or a stored or expected value; build tools comparing content hashes are left alone.
 Comparisons with `null`, `undefined`, numbers, booleans and string literals, `typeof` tests,
 `.length` checks and metadata such as `tokenType` or `passwordLength` are not reported, nor is a
-password compared with its confirmation.
+password compared with its confirmation. Timing matters only when a secret the attacker does not know
+(from configuration, storage or a computation) is compared with a value from outside: two values of
+the same request (`req.body.password !== req.body.cpassword`), two server-side values, and public
+identifiers (an address, an e-mail, a user name, an id) compared with anything are not reported.
 
 ## Why it matters
 String equality returns as soon as two characters differ, so the time a comparison takes tells how
@@ -50,6 +53,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from nodeward.analysis.taint.engine import SOURCE
 from nodeward.findings import Confidence, Finding, Severity, shorten
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
@@ -104,6 +108,12 @@ CONFIRMATION_WORDS = frozenset(
     {"confirm", "confirmation", "confirmed", "repeat", "repeated", "retype", "retyped", "again", "verification"}
 )
 RENEWAL_WORDS = frozenset({"old", "new", "current", "previous", "prev"})
+# Names of public identifiers: comparing one is a lookup, whatever the other side is called
+# (`recoveredAddress === wallet.address`, `token.owner.email === req.body.email`).
+PUBLIC_VALUE_WORDS = frozenset(
+    {"address", "addr", "email", "mail", "username", "login", "id", "uuid", "url", "uri", "host", "hostname",
+     "domain", "ip", "phone", "name"}
+)
 # Objects whose `.hash` is the fragment of a URL (`location.hash`), not a digest.
 URL_WORD_TAILS = frozenset((word,) for word in ("location", "url", "uri", "href", "link", "anchor", "route", "router"))
 # Calls that return (part of) their receiver or first argument: the name of the value is inside.
@@ -198,6 +208,10 @@ class TimingUnsafeComparison(Rule):
             return  # password === passwordConfirm: both typed by the same user
         if any(_is_non_credential_token(words) for words in names):
             return  # token === prevToken, cursor === nextPageToken: the same kind of (non-secret) token
+        if any(words[-1:] and words[-1] in PUBLIC_VALUE_WORDS for words in names):
+            return  # signerAddress === user.address: a public value
+        if not _attacker_meets_secret(left, right, ctx):
+            return
         candidates = [(s, n) for s, n in ((left_secret, left), (right_secret, right)) if s is not None]
         secret, side = max(candidates, key=lambda pair: pair[0].strong)
         strong = secret.strong
@@ -312,6 +326,34 @@ class TimingUnsafeComparison(Rule):
                 return self._secret_name(args[0], ctx, depth + 1)
             return classify_name(name)
         return None
+
+
+def _attacker_meets_secret(left: Node, right: Node, ctx: RuleContext) -> bool:
+    """Whether one side may come from outside while the other does not: the shape of a timing attack.
+
+    Two values of the request are both known to the sender (a password and its confirmation); two
+    values that never came from outside are compared without an attacker measuring anything.
+    """
+    sides = (ctx.taint.taint_of(left), ctx.taint.taint_of(right))
+    from_request = [any(o.kind == SOURCE for o in taint) for taint in sides]
+    if all(from_request):
+        return False
+    return any(taint and not _is_configuration(node, ctx) for taint, node in zip(sides, (left, right), strict=True))
+
+
+def _is_configuration(node: Node, ctx: RuleContext) -> bool:
+    """`process.env.API_TOKEN`, or a constant that holds it: set by whoever deploys the app, not a request."""
+    for _ in range(MAX_DEPTH):
+        node = ctx.unwrap(node)
+        if node.type == "identifier":
+            binding = ctx.model.resolve(node)
+            if binding is None or binding.value is None or binding.path or not binding.is_stable:
+                return False
+            node = binding.value
+            continue
+        qualified = ctx.qualified_name(node) if node.type == "member_expression" else None
+        return qualified is not None and qualified.startswith("process.env.")
+    return False
 
 
 def _is_hmac(node: Node, ctx: RuleContext) -> bool:
