@@ -60,6 +60,41 @@ def test_package_json_without_lockfile_is_reported_and_checked_approximately(tmp
     assert not [f for f in findings if f.rule_id == "NW607"]
 
 
+def _lockfile_findings(folder: Path, manifest: dict[str, object]) -> list[str]:
+    (folder / "package.json").write_text(json.dumps(manifest))
+    findings, _ = _scan(folder, selected_rules=frozenset({"NW607"}))
+    return [f.message for f in findings]
+
+
+def test_no_lockfile_is_reported_for_apps_counting_runtime_dependencies(tmp_path: Path) -> None:
+    deps = {"dependencies": {"express": "^4.0.0"}, "devDependencies": {"jest": "^29.0.0", "eslint": "^9.0.0"}}
+    app = tmp_path / "app"
+    (app / ".git").mkdir(parents=True)  # a git checkout: the source of an app or a library
+    assert _lockfile_findings(app, {"name": "app", "version": "1.0.0", **deps}) == [
+        "1 runtime dependency declared but no lockfile found; versions are not pinned and vulnerability results "
+        "for them are approximate"]
+    assert _lockfile_findings(app, {"name": "app", "devDependencies": {"jest": "^29.0.0"}}) == []  # dev tools only
+    private = tmp_path / "private-app"
+    private.mkdir()
+    assert len(_lockfile_findings(private, {"name": "p", "version": "1.0.0", "private": True, **deps})) == 1
+
+
+def test_no_lockfile_is_not_reported_for_published_packages_or_when_npmrc_turns_lockfiles_off(tmp_path: Path) -> None:
+    deps = {"dependencies": {"express": "^4.0.0", "debug": "^4.0.0"}}
+    tarball = tmp_path / "unpacked"  # an unpacked tarball: no git checkout, a name and a version
+    tarball.mkdir()
+    assert _lockfile_findings(tarball, {"name": "lib", "version": "2.1.0", "main": "index.js", **deps}) == []
+    library = tmp_path / "library"
+    (library / ".git").mkdir(parents=True)
+    assert _lockfile_findings(library, {"name": "lib", "version": "2.1.0", "files": ["lib/"], **deps}) == []
+    assert _lockfile_findings(library, {"name": "lib", "version": "2.1.0", "publishConfig": {}, **deps}) == []
+    checkout = tmp_path / "checkout"
+    (checkout / ".git").mkdir(parents=True)
+    assert len(_lockfile_findings(checkout, {"name": "lib", "version": "2.1.0", **deps})) == 1
+    (checkout / ".npmrc").write_text("save-exact=true\npackage-lock = false\n")
+    assert _lockfile_findings(checkout, {"name": "lib", "version": "2.1.0", **deps}) == []
+
+
 def test_hygiene_checks(tmp_path: Path) -> None:
     lock = {
         "name": "app", "lockfileVersion": 3, "requires": True,

@@ -123,15 +123,17 @@ class DepsScanner:
             project = _Project(file.display_path, text.splitlines(), self._approximate(roots, text))
             projects.append(project)
             result.scanned = True
-            if self._wants("NW607"):
+            runtime = sum(1 for _name, _spec, dev in roots if not dev)
+            if (runtime and self._wants("NW607") and not lockfile_disabled(directory, files, texts)
+                    and not is_published_package(data, file.path.parent)):
                 from nodeward.rules.dependencies.package_json_without_lockfile import PackageJsonWithoutLockfile
 
                 line = _find_line(project.lines, '"dependencies"') or _find_line(project.lines, "Dependencies") or 1
                 result.findings.append(
                     self._finding(
                         PackageJsonWithoutLockfile, project, line,
-                        f"{len(roots)} dependencies declared but no lockfile found; versions are not pinned and "
-                        "vulnerability results for them are approximate",
+                        f"{runtime} runtime {'dependency' if runtime == 1 else 'dependencies'} declared but no "
+                        "lockfile found; versions are not pinned and vulnerability results for them are approximate",
                     )
                 )
         for project in projects:
@@ -395,6 +397,38 @@ class DepsScanner:
                                 confidence=confidence, fix=upgrade)
         declared = _declaration(project, package)
         return replace(finding, related=(declared,)) if declared is not None else finding
+
+
+#: Fields npm writes into the package.json of a package it installed (older npm releases).
+_INSTALL_FIELDS = ("_resolved", "_integrity", "_from")
+
+
+def is_published_package(manifest: dict[str, Any], folder: Path) -> bool:
+    """Whether ``folder`` is a package as npm publishes it, which never carries a lockfile.
+
+    A published package is not ``private``, has a name and a version, and either says what it
+    publishes (``files``, ``publishConfig``), carries the fields npm adds when it installs a package, or
+    lies outside any git checkout, as an unpacked tarball does (``npm pack``, a registry download).
+    """
+    if manifest.get("private") is True or not manifest.get("name") or not manifest.get("version"):
+        return False
+    if "files" in manifest or "publishConfig" in manifest or any(key in manifest for key in _INSTALL_FIELDS):
+        return True
+    from nodeward.sources.discover import find_repository
+
+    return find_repository(str(folder)) is None
+
+
+def lockfile_disabled(directory: str, files: Sequence[SourceFile], texts: dict[str, str]) -> bool:
+    """Whether an `.npmrc` in ``directory`` or above says not to write a lockfile (`package-lock=false`)."""
+    for file in files:
+        if file.kind is not FileKind.NPMRC or not _is_within(directory, _dirname(file.display_path)):
+            continue
+        for line in texts.get(file.display_path, "").splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() in ("package-lock", "lockfile") and value.strip().strip("\"'").lower() == "false":
+                return True
+    return False
 
 
 def _shown_path(path: str) -> str:

@@ -1,6 +1,16 @@
 """## What it finds
 A `package.json` that declares dependencies with no lockfile (`package-lock.json`,
 `npm-shrinkwrap.json`, `yarn.lock`, `pnpm-lock.yaml`, `bun.lock`) in its folder or any folder above it.
+The message counts the runtime dependencies (`dependencies`, `optionalDependencies`); a package that
+declares only dev dependencies is not reported.
+
+Not reported either, because they have no lockfile by design:
+- a published package: not `private`, with a name and a version, and either declaring what it
+  publishes (`files`, `publishConfig`), carrying the `_resolved`/`_integrity` fields npm adds on
+  install, or lying outside any git checkout as an unpacked tarball does (`npm pack`, a download from
+  the registry). A lockfile is never published, and its consumers resolve its ranges themselves;
+- a project whose `.npmrc` (in its folder or above) says `package-lock=false` (or pnpm's
+  `lockfile=false`): a deliberate choice, usually of a library.
 
 ## Why it matters
 Without a lockfile every install resolves the ranges again: builds differ from machine to machine, a
