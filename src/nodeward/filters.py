@@ -57,7 +57,9 @@ def apply_filters(result: ScanResult, filters: ReportFilters) -> ScanResult:
         return finding if level is None else replace(finding, severity=level)
 
     findings = [override(f) for f in result.findings if keep(f)]
-    findings = [f for f in findings if f.severity >= filters.min_severity and f.confidence >= filters.min_confidence]
+    findings = [f for f in findings if f.severity >= filters.min_severity]
+    result.hidden_in_test_code += sum(1 for f in findings if f.confidence < filters.min_confidence and f.in_test_code)
+    findings = [f for f in findings if f.confidence >= filters.min_confidence]
     suppressed = [override(f) for f in result.suppressed_findings if keep(f)]
     if filters.baseline is not None:
         findings, known = filters.baseline.split(findings)

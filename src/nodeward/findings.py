@@ -119,6 +119,8 @@ class Finding:
     suppression: Suppression | None = None
     #: Lines around the finding, filled in where the file's text is at hand (not for secrets).
     context: CodeContext | None = None
+    #: A code rule's finding in tests or examples: its confidence was lowered and its message says so.
+    in_test_code: bool = False
 
     @property
     def path(self) -> str:
@@ -256,6 +258,8 @@ class ScanResult:
     #: The suppressed findings themselves (marked with their `suppression`), for `--include-suppressed`.
     suppressed_findings: list[Finding] = field(default_factory=list)
     baselined: int = 0  # findings left out because the baseline knows them (they are in suppressed_findings)
+    #: Findings of code rules in tests and examples, lowered to low confidence and so below --min-confidence.
+    hidden_in_test_code: int = 0
     #: One practices scorecard per application found in the tree (code scanner).
     scorecard: list[AppScorecard] = field(default_factory=list)
     #: Every secret any detector found: masked by the reporters wherever it would appear, never shown.

@@ -31,6 +31,8 @@ from nodeward.scanners.pool import BudgetedPool
 from nodeward.scanners.registry import FILE_SCANNERS, PROJECT_SCANNERS, scanner_names
 from nodeward.scanners.worker import FileScanRunner
 from nodeward.sources.discover import Discovery, FileKind, SourceFile, discover
+from nodeward.sources.package_identity import framework_owning, package_frameworks
+from nodeward.sources.test_code import is_test_code, relative_to_scan_root
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -140,6 +142,30 @@ def join_code_flows(
     return [*results, extra]
 
 
+#: Rule categories about the code itself: in tests and examples their findings say little about the product.
+#: Secrets, dependencies and configuration keep their level there (a real key in a test is still leaked).
+TEST_CODE_CATEGORIES = frozenset({"code", "templates", "practices"})
+IN_TEST_CODE = " (in test code)"
+
+
+def in_test_code(finding: Finding, arguments: Sequence[Path]) -> Finding:
+    """``finding`` at low confidence and marked when a code rule reports it in test or example code."""
+    from nodeward.rules.registry import find_rule
+
+    rule = find_rule(finding.rule_id)
+    if (finding.in_test_code or rule is None or rule.category not in TEST_CODE_CATEGORIES
+            or not is_test_code(relative_to_scan_root(finding.path, arguments))):
+        return finding
+    return replace(finding, confidence=Confidence.LOW, message=finding.message + IN_TEST_CODE, in_test_code=True)
+
+
+def _is_app_policy(finding: Finding) -> bool:
+    from nodeward.rules.registry import find_rule
+
+    rule = find_rule(finding.rule_id)
+    return rule is not None and (rule.app_policy or rule.category == "practices")
+
+
 def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCallback | None = None) -> ScanOutcome:
     file_kinds = frozenset().union(
         *(FILE_SCANNERS[name](options.selected_rules).kinds for name in options.scanners if name in FILE_SCANNERS)
@@ -177,6 +203,8 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
         results.append(history_file_result(paths, options.selected_rules))
     findings: list[Finding] = []
     suppressed: list[Finding] = []
+    frameworks = package_frameworks((f.display_path, f.path) for f in discovery.files
+                                    if f.kind is FileKind.PACKAGE_JSON)
     for file_result in results:
         result.notices.extend(file_result.notices)
         if file_result.scanned:
@@ -184,12 +212,19 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
             result.lines_scanned += file_result.lines
         result.suppressed += file_result.suppressed
         result.secrets.extend(file_result.secrets)
-        findings.extend(
-            f
-            for f in file_result.findings
-            if f.severity >= options.min_severity and f.confidence >= options.min_confidence
-        )
-        suppressed.extend(file_result.suppressed_findings)
+        for finding in (in_test_code(f, paths) for f in file_result.findings):
+            framework = framework_owning(finding.path, frameworks) if frameworks else None
+            if framework is not None and _is_app_policy(finding):
+                # The framework's own defaults and error pipeline, not an application's behaviour.
+                finding = replace(finding, confidence=Confidence.LOW,
+                                  message=f"{finding.message} (in the source of the web framework `{framework}`)")
+            if finding.severity < options.min_severity:
+                continue
+            if finding.confidence >= options.min_confidence:
+                findings.append(finding)
+            elif finding.in_test_code:
+                result.hidden_in_test_code += 1
+        suppressed.extend(in_test_code(f, paths) for f in file_result.suppressed_findings)
     # Fingerprinted together: a suppressed finding keeps the identity it has when reported.
     fingerprinted = assign_fingerprints([*findings, *suppressed])
     result.findings = [f for f in fingerprinted if f.suppression is None]

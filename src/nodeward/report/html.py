@@ -63,6 +63,7 @@ def report_data(result: ScanResult) -> dict[str, Any]:
             "findings": len(reported),
             "suppressed": result.suppressed,
             "baselined": result.baselined,
+            "hidden_in_test_code": result.hidden_in_test_code,
             "by_severity": severity_counts(reported),
             "by_scanner": scanner_counts(reported),
         },

@@ -62,6 +62,7 @@ def result_to_dict(result: ScanResult) -> dict[str, Any]:
             "findings": len(result.findings),
             "suppressed": result.suppressed,
             "baselined": result.baselined,
+            "hidden_in_test_code": result.hidden_in_test_code,
             "by_severity": by_severity,
             "files_skipped": sum(1 for n in result.notices if n.kind == "skipped"),
         },

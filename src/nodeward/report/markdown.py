@@ -35,6 +35,8 @@ def render_markdown(result: ScanResult, stream: TextIO) -> None:
         notes.append(f"{result.suppressed} suppressed")
     if result.baselined:
         notes.append(f"{result.baselined} in the baseline")
+    if result.hidden_in_test_code:
+        notes.append(f"{result.hidden_in_test_code} in test code hidden")
     stream.write(f"; {', '.join(notes)}.\n\n" if notes else ".\n\n")
     stream.write("| severity | count |\n|---|---:|\n")
     for severity in sorted(Severity, reverse=True):

@@ -175,6 +175,11 @@ def result_to_sarif(result: ScanResult) -> dict[str, Any]:
         if notice.kind in ("partial-parse", "error", "encoding", "limit")
     ]
     root_uri = Path(result.root).resolve().as_uri().rstrip("/") + "/"
+    properties: dict[str, Any] = {}
+    if result.scorecard:
+        properties["nodeward/scorecard"] = scorecard_to_data(result.scorecard)
+    if result.hidden_in_test_code:  # findings of code rules in tests and examples, below --min-confidence
+        properties["nodeward/hiddenInTestCode"] = result.hidden_in_test_code
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -196,8 +201,7 @@ def result_to_sarif(result: ScanResult) -> dict[str, Any]:
                 "results": [_result(f, rule_index) for f in sorted([*result.findings, *result.suppressed_findings],
                                                                    key=Finding.sort_key)],
                 "columnKind": "unicodeCodePoints",
-                **({"properties": {"nodeward/scorecard": scorecard_to_data(result.scorecard)}}
-                   if result.scorecard else {}),
+                **({"properties": properties} if properties else {}),
             }
         ],
     }

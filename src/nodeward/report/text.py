@@ -87,6 +87,8 @@ def render_text(result: ScanResult, stream: TextIO, *, verbose: bool = False, co
         summary += f"; {result.suppressed} suppressed"
     if result.baselined:
         summary += f"; {result.baselined} in baseline"
+    if result.hidden_in_test_code:
+        summary += f"; {result.hidden_in_test_code} in test code hidden (--min-confidence low shows them)"
     skipped = sum(1 for n in result.notices if n.kind == "skipped")
     if skipped:
         summary += f"; {skipped} paths skipped" + ("" if verbose else " (--verbose lists them)")

@@ -88,6 +88,9 @@ class Rule:
     #: Byte strings of which a file must contain at least one for the rule to run on it (empty: always runs).
     #: A cheap C-speed prefilter for rules about specific libraries or options, checked once per file.
     requires_text: ClassVar[tuple[bytes, ...]] = ()
+    #: About how a deployed application treats its clients (error details, cookies, CORS, limits): in the
+    #: source of a web framework or middleware these are defaults for apps to configure, and are not reported.
+    app_policy: ClassVar[bool] = False
 
     @classmethod
     def docs(cls) -> RuleDocs:

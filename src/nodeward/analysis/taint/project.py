@@ -25,14 +25,15 @@ from nodeward.findings import Confidence, Finding, Location, TraceStep
 from nodeward.rules.base import Rule, make_finding
 from nodeward.rules.registry import find_rule
 from nodeward.sources.discover import read_regular_file
+from nodeward.sources.test_code import TEST_CODE_DIRS
 
 MODULE_SUFFIXES = ("", ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts", "/index.js", "/index.ts",
                    "/index.mjs", "/index.cjs", "/index.tsx")
 #: Phase 2 stops after this many (call site, sink fact) evaluations: a budget of work, so that a flow through a
 #: long chain of modules is still followed to its end while a project whose facts multiply cannot run for ever.
 MAX_WORK = 2_000_000
-TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "example", "examples", "benchmark", "benchmarks",
-                       "docs", "demo", "fixtures", "__mocks__"})
+#: Folders whose modules are no entry points of a package and whose servers do not make it an application.
+TEST_DIRS = TEST_CODE_DIRS | {"docs", "demo"}
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@
   const extra = [];
   if (s.suppressed) extra.push(`${s.suppressed} suppressed`);
   if (s.baselined) extra.push(`${s.baselined} in baseline`);
+  if (s.hidden_in_test_code) extra.push(`${s.hidden_in_test_code} in test code hidden (--min-confidence low shows them)`);
   if (extra.length) total.appendChild(el("div", { class: "meta-line", text: extra.join(" · ") }));
   summary.appendChild(total);
   const bySeverity = el("div", { class: "counts" });

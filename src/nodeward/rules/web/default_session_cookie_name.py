@@ -54,6 +54,7 @@ class DefaultSessionCookieName(Rule):
     confidence = Confidence.HIGH
     fix = "Name the session cookie yourself with the `name` option (e.g. 'sid')."
     visits = ("call_expression",)
+    app_policy = True
     requires_text = (b"session",)
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

@@ -5,7 +5,9 @@ in a response — Express `res.send`/`json`/`jsonp`/`end`/`write`, Fastify `repl
 `ctx.body = ...`. An error is a `catch` parameter or a parameter named `err`, `error`, `e`, `ex` or
 `exception` (error handlers, error-first callbacks, `.catch(err => ...)`). Passing the error on with
 `next(err)`, sending `err.message`, and responses inside a development-only branch (`if
-(process.env.NODE_ENV !== "production")`, `app.get("env") === "development"`) are not reported.
+(process.env.NODE_ENV !== "production")`, `app.get("env") === "development"`) are not reported. In
+the source of a web framework or middleware (the scanned package is express, fastify, koa...), the
+error pipeline is the framework's own and the finding has low confidence.
 
 ## Why it matters
 Stack traces reveal file paths, library versions, internal function names and sometimes query text,
@@ -65,6 +67,7 @@ class ErrorDetailsInResponse(Rule):
     confidence = Confidence.HIGH
     fix = "Log the error server-side and send a generic message (and a request id) to the client."
     visits = ("call_expression", "assignment_expression")
+    app_policy = True
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         if node.type == "assignment_expression":

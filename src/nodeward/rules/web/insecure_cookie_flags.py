@@ -93,6 +93,7 @@ class InsecureCookieFlags(Rule):
     confidence = Confidence.HIGH
     fix = "Set httpOnly: true, secure: true and sameSite: 'lax' (or 'strict') on cookies that identify a user."
     visits = ("call_expression",)
+    app_policy = True
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)

@@ -67,6 +67,7 @@ class LargeBodyLimit(Rule):
     confidence = Confidence.HIGH
     fix = "Keep body limits small (default or a few hundred KB) and stream large uploads with their own limits."
     visits = ("call_expression",)
+    app_policy = True
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)

@@ -68,6 +68,7 @@ class PermissiveCorsWithCredentials(Rule):
     confidence = Confidence.HIGH
     fix = "Allow credentials only for a fixed list of trusted origins; never reflect the Origin header unchecked."
     visits = ("call_expression",)
+    app_policy = True
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)
