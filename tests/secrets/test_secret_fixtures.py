@@ -18,7 +18,8 @@ from tests.secrets.tokens import GENERATORS, TokenFactory
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "secrets"
 TEMPLATES = sorted(p for p in FIXTURES.iterdir() if p.is_file())
 #: The name a fixture is scanned under, when its own name would give another file kind.
-SCANNED_AS = {"registry.npmrc": ".npmrc", "providers.env": ".env.production"}
+SCANNED_AS = {"registry.npmrc": ".npmrc", "providers.env": ".env.production", "catalog-i18n.json": "i18n/ja_JP.json",
+              "seed-users.js": "seeds/users.js", "users-fixture.test.js": "users.test.js"}
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +77,20 @@ def test_templates_hold_no_secret_themselves(engine: SecretEngine) -> None:
         name = SCANNED_AS.get(path.name, path.name)
         found = {rule for _, rule in scan(path.read_text(encoding="utf-8"), name, engine)}
         assert not found & {"NW501", "NW503", "NW506"}, path.name
+
+
+def test_sample_credentials_of_seed_data_and_tests_are_one_low_severity_finding_per_file(engine: SecretEngine) -> None:
+    from nodeward.findings import Confidence, Severity
+
+    seed = render(FIXTURES / "seed-users.js")
+    context = TextContext(display_path="db/seeds/users.js", kind=FileKind.JAVASCRIPT.value)
+    [finding] = findings_for_text(seed, context, engine)
+    assert finding.severity is Severity.LOW and finding.confidence is Confidence.MEDIUM
+    assert finding.message.startswith("3 hardcoded secret-like values assigned to `password` in a seed data file")
+    fixture = render(FIXTURES / "users-fixture.test.js")
+    context = TextContext(display_path="test/login.test.js", kind=FileKind.JAVASCRIPT.value)
+    generic = [f for f in findings_for_text(fixture, context, engine) if f.rule_id == "NW502"]
+    assert [(f.severity, f.confidence) for f in generic] == [(Severity.LOW, Confidence.LOW)]
+    # the same values outside tests and seeds are one finding each, at the rule's level
+    context = TextContext(display_path="src/users.js", kind=FileKind.JAVASCRIPT.value)
+    assert len(findings_for_text(seed, context, engine)) == 3

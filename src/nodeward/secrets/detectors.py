@@ -285,6 +285,14 @@ NOT_SECRET_NAME_PARTS: tuple[str, ...] = (
     "csrftoken", "xsrftoken", "authority", "authstrategy", "authmode", "authmethod", "authtype", "pwdlength",
     "passwordlength", "passwordpolicy", "passwordhash", "passwordreset", "secretname", "tokenname",
 )
+#: Words of a name that make it the key of a text shown to people (a UI label, a message, a hint) rather
+#: than of a secret: `LABEL_PASSWORD`, `SHOW_PASSWORD_ADVICE`, `FORGOT_PASSWORD`, `passwordPlaceholder`.
+UI_TEXT_NAME_WORDS = frozenset({
+    "label", "show", "hide", "forgot", "forgotten", "advice", "hint", "placeholder", "tooltip", "title",
+    "message", "msg", "text", "button", "btn", "caption", "heading", "header", "prompt", "description", "desc",
+    "help", "error", "invalid", "wrong", "incorrect", "enter", "lost", "strength", "weak", "strong", "mismatch",
+    "required", "notice", "dialog", "modal", "instructions",
+})
 #: Name endings that describe a secret rather than hold it (`PASSWORD_FILE`, `tokenUrl`, `authHeader`).
 NOT_SECRET_NAME_SUFFIXES: tuple[str, ...] = (
     "url", "uri", "endpoint", "path", "file", "filename", "dir", "header", "headername", "name", "type",

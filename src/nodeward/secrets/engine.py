@@ -45,6 +45,9 @@ _NAME_TAIL = re.compile(r"[\w.$@\-]*")
 _NAME_BEFORE = re.compile(r"""([A-Za-z_$][\w.$\-]*)["']?\s*(?:[:=]|=>)\s*[^:=]*$""")
 _IDENTIFIER_PATH = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$")
 _WORDS_ONLY = re.compile(r"^[A-Za-z_.\-]+$")
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+#: Letters, then what ends a sentence or a label: `Enter-your-password:`, `Wrong!`, `Forgot?`.
+_SENTENCE_END = re.compile(r"[A-Za-z]{2,}[.?!:…]$")
 _HASH_NAME = re.compile(r"sha|hash|commit|digest|checksum|etag|revision|integrity|fingerprint", re.IGNORECASE)
 _PEM_END = re.compile(r"-----END [A-Z0-9 ]*-----")
 _PEM_BODY_CHARS = re.compile(r"[A-Za-z0-9+/=]")
@@ -230,21 +233,29 @@ def _plausible(detector: Detector, value: str) -> bool:
 
 
 def is_secret_name(name: str) -> bool:
-    """True for names like `dbPassword`, `API_KEY`, `client-secret`; not `author`, `tokenUrl`."""
-    last = name.rsplit(".", 1)[-1].lower()
-    squashed = last.replace("_", "").replace("-", "").replace("$", "").replace("@", "")
+    """True for names like `dbPassword`, `API_KEY`, `client-secret`; not `author`, `tokenUrl`, `LABEL_PASSWORD`."""
+    last = name.rsplit(".", 1)[-1]
+    squashed = last.lower().replace("_", "").replace("-", "").replace("$", "").replace("@", "")
     if not any(word in squashed for word in data.SECRET_NAME_WORDS):
         return False
     if any(part in squashed for part in data.NOT_SECRET_NAME_PARTS):
         return False
+    if data.UI_TEXT_NAME_WORDS.intersection(_name_words(last)):
+        return False  # FORGOT_PASSWORD, showPasswordAdvice, password_placeholder: the text of a label
     return not squashed.endswith(data.NOT_SECRET_NAME_SUFFIXES)
+
+
+def _name_words(name: str) -> list[str]:
+    """`SHOW_PASSWORD_ADVICE` -> show, password, advice; `forgotPasswordLink` -> forgot, password, link."""
+    spaced = _CAMEL_BOUNDARY.sub(" ", name)
+    return [word.lower() for word in re.split(r"[^A-Za-z]+", spaced) if word]
 
 
 def is_generic_secret_value(value: str, name: str = "") -> bool:
     """The value side of the generic detector: long and random enough, and no known kind of non-secret."""
     if not data.GENERIC_MIN_LENGTH <= len(value) <= data.GENERIC_MAX_LENGTH:
         return False
-    if any(c.isspace() for c in value) or _looks_like_words(value) or _IDENTIFIER_PATH.match(value):
+    if is_natural_language(value) or _looks_like_words(value) or _IDENTIFIER_PATH.match(value):
         return False
     if value.startswith(("/", "./", "../", "~/", "http://", "https://", "file:", "data:", "#", "@", "$")):
         return False
@@ -255,6 +266,19 @@ def is_generic_secret_value(value: str, name: str = "") -> bool:
     if is_hex_digest(value) and _HASH_NAME.search(name):
         return False
     return shannon_entropy(value) >= data.GENERIC_ENTROPY
+
+
+def is_natural_language(value: str) -> bool:
+    """Text for people, not a credential: words apart (`Forgot your password?`), letters of a script
+    other than Latin ASCII (`パスワードを忘れた`, `Mot de passe oublié`), or a sentence's punctuation
+    after letters (`Passwort¿`). Generated secrets are ASCII without spaces; a person's password with
+    accented letters is the price of this rule.
+    """
+    if any(c.isspace() for c in value):
+        return True
+    if any(c.isalpha() and not c.isascii() for c in value):
+        return True
+    return bool(_SENTENCE_END.search(value))
 
 
 def _looks_like_words(value: str) -> bool:

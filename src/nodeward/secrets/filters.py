@@ -43,6 +43,44 @@ _TEST_PATH = re.compile(
 )
 
 
+#: Seed data for databases: sample users with their passwords, loaded in development and tests.
+_SEED_PATH = re.compile(
+    r"(?:^|/)(?:seeds?|seeders|seed[-_]?data)/|(?:^|/|[-_.])seed(?:s|ers?|[-_]?data)?(?:[-_.][^/]*)?\.[a-z]+$",
+    re.IGNORECASE,
+)
+#: Where translations live: folders of locale and message catalogs, and the catalog formats.
+_LOCALE_PATH = re.compile(
+    r"(?:^|/)(?:i18n|l10n|locales?|lang|langs|languages|translations?|intl|nls)/"
+    r"|\.(?:po|pot|xlf|xliff|arb|strings)$",
+    re.IGNORECASE,
+)
+#: A `"key": "text"` pair of a JSON catalog.
+_CATALOG_PAIR = re.compile(r'"[^"\n]{1,120}"\s*:\s*"((?:[^"\\\n]|\\.){0,2000})"')
+#: How many pairs a JSON file needs, and which share of them must read as text, to be a message catalog.
+CATALOG_MIN_PAIRS = 8
+CATALOG_TEXT_SHARE = 0.5
+
+
+def is_seed_path(display_path: str) -> bool:
+    """Seed data (`seeds/users.js`, `db/seed.json`, `seeders/`), whose passwords are sample users'."""
+    return bool(_SEED_PATH.search(display_path.replace("\\", "/")))
+
+
+def is_message_catalog(display_path: str, text: str) -> bool:
+    """A translation file: by its place or format (`i18n/`, `locales/`, `*.po`), or a JSON file whose values
+    are mostly text for people (`"FORGOT_PASSWORD": "パスワードを忘れた"`), as UI label catalogs are."""
+    if _LOCALE_PATH.search(display_path.replace("\\", "/")):
+        return True
+    if not display_path.lower().endswith(".json"):
+        return False
+    from nodeward.secrets.engine import is_natural_language
+
+    values = [m.group(1) for m in _CATALOG_PAIR.finditer(text)]
+    if len(values) < CATALOG_MIN_PAIRS:
+        return False
+    return sum(1 for v in values if is_natural_language(v)) >= CATALOG_TEXT_SHARE * len(values)
+
+
 def shannon_entropy(value: str) -> float:
     """Bits of information per character of ``value`` (0 for an empty string)."""
     if not value:

@@ -24,7 +24,7 @@ from nodeward.secrets.detectors import (
     PRIVATE_KEY_RULE,
 )
 from nodeward.secrets.engine import SecretEngine, SecretMatch, is_secret_name, secret_values
-from nodeward.secrets.filters import is_test_path
+from nodeward.secrets.filters import is_message_catalog, is_seed_path, is_test_path
 from nodeward.secrets.gitleaks import GitleaksAllowlist
 from nodeward.secrets.redact import redact, redact_spans, secret_digest, secret_fingerprint
 from nodeward.sources.discover import SourceFile, SourceReadError, read_source
@@ -91,14 +91,23 @@ def findings_for_text(text: str, context: TextContext, engine: SecretEngine) -> 
         ]
     if context.allow_values:
         matches = [m for m in matches if not any(p.search(m.value) for p in context.allow_values)]
+    generic = [m for m in matches if m.rule == GENERIC_RULE]
+    if generic and is_message_catalog(context.display_path, text):
+        matches = [m for m in matches if m.rule != GENERIC_RULE]  # translations of "password", not passwords
+        generic = []
     context.secrets.extend(SecretSpan(context.display_path, m.line, m.end_line or m.line, value)
                            for m in matches for value in secret_values(m))
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    sample_data: list[Finding] = []
     for match in matches:
         if not match.end_line or match.end_line == match.line:
             spans[match.line].append((match.start, match.end))
     test_file = is_test_path(context.display_path) or name.lower().endswith(DOCUMENT_SUFFIXES)
-    findings = [
+    if generic and (test_file or is_seed_path(context.display_path)):
+        matches = [m for m in matches if m.rule != GENERIC_RULE]
+        if context.wants(GENERIC_RULE):
+            sample_data.append(_sample_data_finding(generic, context, lines, test_file))
+    findings = sample_data + [
         _finding(match, context, _line(lines, match.line), spans[match.line], test_file)
         for match in matches
         if context.wants(match.rule)
@@ -153,6 +162,28 @@ def _finding(
     return make_finding(
         rule, message, location, redact_spans(line_text, spans, reveal=context.reveal),
         severity=match.severity, confidence=confidence, fingerprint=fingerprint,
+    )
+
+
+def _sample_data_finding(
+    matches: list[SecretMatch], context: TextContext, lines: list[str], test_file: bool
+) -> Finding:
+    """One finding for the test passwords of a fixture or the sample users of seed data: a file, one cause."""
+    rule = rules_by_id()[GENERIC_RULE]
+    first = matches[0]
+    names = sorted({m.name for m in matches if m.name})
+    shown = ", ".join(f"`{n}`" for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    where = "test or documentation file" if test_file else "seed data file"
+    count = len(matches)
+    message = (f"{count} hardcoded secret-like {'value' if count == 1 else 'values'}"
+               f"{' assigned to ' + shown if shown else ''} in a {where}: sample credentials most often; check that "
+               "none is a real one")
+    spans = [(m.start, m.end) for m in matches if m.line == first.line]
+    location = Location(context.display_path, first.line, first.start + 1, first.line, first.end + 1)
+    return make_finding(
+        rule, message, location, redact_spans(_line(lines, first.line), spans, reveal=context.reveal),
+        severity=Severity.LOW, confidence=Confidence.LOW if test_file else None,
+        fingerprint=secret_fingerprint(rule.id, context.display_path, f"sample data in {context.display_path}"),
     )
 
 
