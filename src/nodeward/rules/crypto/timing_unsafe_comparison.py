@@ -53,7 +53,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from nodeward.analysis.taint.engine import SOURCE
+from nodeward.analysis.taint.engine import REQUEST, SOURCE
 from nodeward.findings import Confidence, Finding, Severity, shorten
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
@@ -334,11 +334,46 @@ def _attacker_meets_secret(left: Node, right: Node, ctx: RuleContext) -> bool:
     Two values of the request are both known to the sender (a password and its confirmation); two
     values that never came from outside are compared without an attacker measuring anything.
     """
-    sides = (ctx.taint.taint_of(left), ctx.taint.taint_of(right))
-    from_request = [any(o.kind == SOURCE for o in taint) for taint in sides]
-    if all(from_request):
+    if _is_request_value(left, ctx) and _is_request_value(right, ctx):
         return False
+    sides = (ctx.taint.taint_of(left), ctx.taint.taint_of(right))
     return any(taint and not _is_configuration(node, ctx) for taint, node in zip(sides, (left, right), strict=True))
+
+
+def _is_request_value(node: Node, ctx: RuleContext) -> bool:
+    """A part of the request itself (`req.body.cpassword`, a header's second word), not something looked up
+    with it: `user.password` of `const user = await User.findOne({ email: req.body.email })` is stored, and
+    `req.session.csrfToken` is the server's state."""
+    if not any(o.kind == SOURCE for o in ctx.taint.taint_of(node)):
+        return False
+    for _ in range(MAX_DEPTH):
+        node = ctx.unwrap(node)
+        kind = node.type
+        if kind == "identifier":
+            binding = ctx.model.resolve(node)
+            if binding is not None and binding.value is not None and binding.is_stable:
+                node = binding.value  # `const { password } = req.body`, `const token = header.split(" ")[1]`
+                continue
+            return any(o.kind in (REQUEST, SOURCE) for o in ctx.taint.taint_of(node))
+        if kind in ("member_expression", "subscript_expression"):
+            inner = node.child_by_field_name("object")
+        elif kind == "call_expression":
+            callee = ctx.unwrap(node.child_by_field_name("function") or node)
+            args = ctx.arguments(node)
+            if ctx.method_name(node) in PASS_THROUGH_METHODS | LOOKUP_METHODS:
+                inner = callee.child_by_field_name("object")
+            elif callee.type == "identifier" and ctx.text(callee) in PASS_THROUGH_FUNCTIONS and args:
+                inner = args[0]
+            else:
+                return False  # a lookup or a computation: its result is not what the request carried
+        elif kind == "binary_expression" and ctx.text(node.child_by_field_name("operator") or node) in ("||", "??"):
+            inner = node.child_by_field_name("left")
+        else:
+            return False
+        if inner is None:
+            return False
+        node = inner
+    return False
 
 
 def _is_configuration(node: Node, ctx: RuleContext) -> bool:
