@@ -81,7 +81,7 @@ def test_no_lockfile_is_reported_for_apps_counting_runtime_dependencies(tmp_path
 
 def test_no_lockfile_is_not_reported_for_published_packages_or_when_npmrc_turns_lockfiles_off(tmp_path: Path) -> None:
     deps = {"dependencies": {"express": "^4.0.0", "debug": "^4.0.0"}}
-    tarball = tmp_path / "unpacked"  # an unpacked tarball: no git checkout, a name and a version
+    tarball = tmp_path / "unpacked"  # an unpacked tarball: no .gitignore nor .git, a name and a version
     tarball.mkdir()
     assert _lockfile_findings(tarball, {"name": "lib", "version": "2.1.0", "main": "index.js", **deps}) == []
     library = tmp_path / "library"
@@ -89,7 +89,8 @@ def test_no_lockfile_is_not_reported_for_published_packages_or_when_npmrc_turns_
     assert _lockfile_findings(library, {"name": "lib", "version": "2.1.0", "files": ["lib/"], **deps}) == []
     assert _lockfile_findings(library, {"name": "lib", "version": "2.1.0", "publishConfig": {}, **deps}) == []
     checkout = tmp_path / "checkout"
-    (checkout / ".git").mkdir(parents=True)
+    checkout.mkdir()
+    (checkout / ".gitignore").write_text("node_modules/\n")  # a source checkout (or a GitHub archive of one)
     assert len(_lockfile_findings(checkout, {"name": "lib", "version": "2.1.0", **deps})) == 1
     (checkout / ".npmrc").write_text("save-exact=true\npackage-lock = false\n")
     assert _lockfile_findings(checkout, {"name": "lib", "version": "2.1.0", **deps}) == []

@@ -8,6 +8,7 @@ read, so a tree without package manifests costs nothing.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Sequence
@@ -408,15 +409,14 @@ def is_published_package(manifest: dict[str, Any], folder: Path) -> bool:
 
     A published package is not ``private``, has a name and a version, and either says what it
     publishes (``files``, ``publishConfig``), carries the fields npm adds when it installs a package, or
-    lies outside any git checkout, as an unpacked tarball does (``npm pack``, a registry download).
+    has the layout of an unpacked tarball (``npm pack``, a registry download): npm never packs a
+    ``.gitignore`` or ``.git``, while the source checkout of a package has them beside its package.json.
     """
     if manifest.get("private") is True or not manifest.get("name") or not manifest.get("version"):
         return False
     if "files" in manifest or "publishConfig" in manifest or any(key in manifest for key in _INSTALL_FIELDS):
         return True
-    from nodeward.sources.discover import find_repository
-
-    return find_repository(str(folder)) is None
+    return not any(os.path.lexists(folder / name) for name in (".gitignore", ".git"))
 
 
 def lockfile_disabled(directory: str, files: Sequence[SourceFile], texts: dict[str, str]) -> bool:

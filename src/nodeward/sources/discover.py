@@ -696,7 +696,7 @@ class _Walker:
         asked for that directory explicitly.
         """
         absolute = os.path.abspath(root)
-        repository = find_repository(absolute)
+        repository = _find_repository(absolute)
         if repository is None:
             return "", ()
         levels = list(_info_exclude_levels(repository))
@@ -715,7 +715,7 @@ class _Walker:
         return git_rel, tuple(levels)
 
 
-def find_repository(directory: str) -> str | None:
+def _find_repository(directory: str) -> str | None:
     """The nearest directory at or above ``directory`` that holds a ``.git``."""
     current = directory
     while True:

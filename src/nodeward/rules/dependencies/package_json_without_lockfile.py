@@ -7,8 +7,9 @@ declares only dev dependencies is not reported.
 Not reported either, because they have no lockfile by design:
 - a published package: not `private`, with a name and a version, and either declaring what it
   publishes (`files`, `publishConfig`), carrying the `_resolved`/`_integrity` fields npm adds on
-  install, or lying outside any git checkout as an unpacked tarball does (`npm pack`, a download from
-  the registry). A lockfile is never published, and its consumers resolve its ranges themselves;
+  install, or laid out as an unpacked tarball (`npm pack`, a download from the registry): npm never
+  packs a `.gitignore` or `.git`, which the source checkout of a package has beside its package.json.
+  A lockfile is never published, and its consumers resolve its ranges themselves;
 - a project whose `.npmrc` (in its folder or above) says `package-lock=false` (or pnpm's
   `lockfile=false`): a deliberate choice, usually of a library.
 
