@@ -47,6 +47,9 @@ def scan_package(data: dict[str, object], tmp_path: Path) -> list[tuple[int, str
     ({"engines": {"node": "24.x"}}, []),
     ({"engines": {"node": "lts/*"}}, []),  # not a range npm understands: nothing to judge
     ({"engines": {"npm": ">=6"}}, []),
+    # a published library says which versions it supports, not which one runs in production
+    ({"name": "lib", "version": "1.0.0", "files": ["index.js"], "engines": {"node": ">=0.8"}}, []),
+    ({"name": "app", "version": "1.0.0", "private": True, "engines": {"node": ">=14"}}, [(6, "NW722", "low")]),
 ])
 def test_package_json(package: dict[str, object], expected: list[tuple[int, str, str]], tmp_path: Path) -> None:
     assert scan_package(package, tmp_path) == expected

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from nodeward.datafiles import DataFileError, load_json
@@ -22,6 +23,7 @@ from nodeward.rules.config.insecure_registry_in_npm_config import InsecureRegist
 from nodeward.rules.config.node_inspector_exposed import NodeInspectorExposed
 from nodeward.rules.config.tls_verification_disabled_in_config import TlsVerificationDisabledInConfig
 from nodeward.rules.config.unverified_remote_download import UnverifiedRemoteDownload
+from nodeward.sources.package_identity import is_published_package
 
 _NPMRC_LINE = re.compile(r"^\s*(?P<key>[^=;#\s][^=]*?)\s*=\s*(?P<value>.*?)\s*$")
 #: Scripts that start the app in production: `--inspect` there is reported even on localhost.
@@ -54,8 +56,9 @@ def _line_of(lines: list[str], key: str, after: int = 0) -> int:
     return after + 1
 
 
-def check_package_json(text: str, emit: Emitter, today: datetime.date) -> str:
-    """Findings into ``emit``; returns a problem message when the file is not valid JSON."""
+def check_package_json(text: str, emit: Emitter, today: datetime.date, folder: Path | None = None) -> str:
+    """Findings into ``emit``; returns a problem message when the file is not valid JSON. ``folder`` holds
+    the package.json: a published package's `engines` say what it supports, not what runs in production."""
     try:
         data: Any = load_json(text)
     except DataFileError as error:
@@ -87,7 +90,7 @@ def check_package_json(text: str, emit: Emitter, today: datetime.date) -> str:
                              " (the inspector in production)", severity=Severity.MEDIUM)
     engines = data.get("engines")
     node_range = engines.get("node") if isinstance(engines, dict) else None
-    if isinstance(node_range, str):
+    if isinstance(node_range, str) and not (folder is not None and is_published_package(data, folder)):
         lowest = lowest_version(node_range)
         if lowest is not None:
             major = int(lowest.split(".")[0])

@@ -60,7 +60,7 @@ class ConfigScanner:
         elif file.kind is FileKind.PACKAGE_JSON:
             from nodeward.deploy.npm import check_package_json
 
-            problem = check_package_json(text, emit, self.today)
+            problem = check_package_json(text, emit, self.today, file.path.parent)
             if problem:
                 result.notices.append(FileNotice(path, "skipped", f"package.json: {problem}"))
         result.findings, result.secrets = emit.findings, emit.secrets

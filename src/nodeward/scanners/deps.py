@@ -8,7 +8,6 @@ read, so a tree without package manifests costs nothing.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from nodeward.datafiles import DataFileError, load_json
 from nodeward.findings import Confidence, FileNotice, Finding, Location, Severity, Suppression, TraceStep
 from nodeward.scanners import FileResult, ProjectContext
 from nodeward.sources.discover import FileKind, SourceFile, read_regular_file
+from nodeward.sources.package_identity import is_published_package
 
 if TYPE_CHECKING:
     from nodeward.deps.advisories.model import Advisory
@@ -398,25 +398,6 @@ class DepsScanner:
                                 confidence=confidence, fix=upgrade)
         declared = _declaration(project, package)
         return replace(finding, related=(declared,)) if declared is not None else finding
-
-
-#: Fields npm writes into the package.json of a package it installed (older npm releases).
-_INSTALL_FIELDS = ("_resolved", "_integrity", "_from")
-
-
-def is_published_package(manifest: dict[str, Any], folder: Path) -> bool:
-    """Whether ``folder`` is a package as npm publishes it, which never carries a lockfile.
-
-    A published package is not ``private``, has a name and a version, and either says what it
-    publishes (``files``, ``publishConfig``), carries the fields npm adds when it installs a package, or
-    has the layout of an unpacked tarball (``npm pack``, a registry download): npm never packs a
-    ``.gitignore`` or ``.git``, while the source checkout of a package has them beside its package.json.
-    """
-    if manifest.get("private") is True or not manifest.get("name") or not manifest.get("version"):
-        return False
-    if "files" in manifest or "publishConfig" in manifest or any(key in manifest for key in _INSTALL_FIELDS):
-        return True
-    return not any(os.path.lexists(folder / name) for name in (".gitignore", ".git"))
 
 
 def lockfile_disabled(directory: str, files: Sequence[SourceFile], texts: dict[str, str]) -> bool:

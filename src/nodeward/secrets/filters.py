@@ -22,7 +22,8 @@ PLACEHOLDER_WORDS: tuple[str, ...] = (
 PLACEHOLDER_VALUES: frozenset[str] = frozenset({
     "password", "passwd", "secret", "token", "changeme", "admin", "root", "postgres", "mysql", "guest", "test",
     "pass", "user", "username", "default", "none", "null", "undefined", "true", "false", "example", "demo",
-    "letmein", "mongo", "redis", "rabbitmq", "sa", "dev", "development", "local", "localhost",
+    "letmein", "mongo", "redis", "rabbitmq", "sa", "dev", "development", "local", "localhost", "pw", "pwd", "psw",
+    "pword",
 })
 
 _TEMPLATE = re.compile(

@@ -1,13 +1,17 @@
-"""What a package in the scanned tree is: a web framework (or one of its middlewares and plugins), or anything else.
+"""What a package in the scanned tree is: a published package (a library as npm ships it), a web framework
+(or one of its middlewares and plugins), or an application.
 
-A framework's own source is not an application: it defines the defaults and the error pipeline that
-applications configure. Rules about how a deployed application treats its clients (error details in
-responses, cookie flags, CORS, body limits, rate limiting, security headers) say nothing about it.
+A published package has no lockfile by design and declares in `engines` what it supports, not what
+runs in production. A framework's own source is not an application: it defines the defaults and the
+error pipeline that applications configure. Rules about how a deployed application treats its clients
+(error details in responses, cookie flags, CORS, body limits, rate limiting, security headers) say
+nothing about it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +31,25 @@ PLUGIN_PREFIXES = ("@fastify/", "fastify-", "@koa/", "koa-", "express-", "@hapi/
                    "@nestjs/", "restify-", "@feathersjs/", "@hono/", "@tinyhttp/")
 #: Keywords a framework or middleware describes itself with in its package.json.
 FRAMEWORK_KEYWORDS = frozenset({"framework", "web framework", "web-framework", "middleware", "http framework"})
+
+
+#: Fields npm writes into the package.json of a package it installed (older npm releases).
+_INSTALL_FIELDS = ("_resolved", "_integrity", "_from")
+
+
+def is_published_package(manifest: dict[str, Any], folder: Path) -> bool:
+    """Whether ``folder`` is a package as npm publishes it, which never carries a lockfile.
+
+    A published package is not ``private``, has a name and a version, and either says what it
+    publishes (``files``, ``publishConfig``), carries the fields npm adds when it installs a package, or
+    has the layout of an unpacked tarball (``npm pack``, a registry download): npm never packs a
+    ``.gitignore`` or ``.git``, while the source checkout of a package has them beside its package.json.
+    """
+    if manifest.get("private") is True or not manifest.get("name") or not manifest.get("version"):
+        return False
+    if "files" in manifest or "publishConfig" in manifest or any(key in manifest for key in _INSTALL_FIELDS):
+        return True
+    return not any(os.path.lexists(folder / name) for name in (".gitignore", ".git"))
 
 
 def is_web_framework(manifest: dict[str, Any]) -> bool:

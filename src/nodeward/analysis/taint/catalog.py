@@ -227,5 +227,8 @@ ARCHIVE_ENTRY_SOURCES: tuple[tuple[str, str, str, int, str], ...] = (
 # Sink classes that concern applications only: a library that logs what its caller passed is not where a
 # forged log line comes from, the application that passed request data to it is.
 APPLICATION_ONLY_CLASSES = frozenset({"log", "password"})
-LIBRARY_API_CONFIDENCE = {"path": "medium", "regex": "medium", "require": "medium", "header": "medium",
-                          "redos-polynomial": "medium"}
+# What a library writes into a response (a header, an HTML body, a redirect) from its parameters is the
+# caller's configuration (helmet's policies, a rate limiter's message): the app is where request data would
+# reach it, and is reported there (low).
+LIBRARY_API_CONFIDENCE = {"path": "medium", "regex": "medium", "require": "medium", "header": "low", "xss": "low",
+                          "redirect": "low", "redos-polynomial": "medium"}

@@ -1,7 +1,8 @@
 """## What it finds
 A `package.json` `engines.node` range whose lowest version is an end-of-life Node.js release
 (low), and a Dockerfile base image of an end-of-life Node.js line (`node:16-alpine`,
-`node:gallium`) (medium).
+`node:gallium`) (medium). The `engines` of a published package (a library as npm ships it, see
+NW607) say which Node.js versions it supports, not which one runs in production: not reported.
 
 ## Why it matters
 End-of-life Node.js lines get no security fixes: HTTP parser, TLS and permission-model

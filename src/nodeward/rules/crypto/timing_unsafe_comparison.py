@@ -99,8 +99,8 @@ NON_VALUE_PREFIXES = frozenset(
 NON_CREDENTIAL_TOKEN_QUALIFIERS = frozenset(
     {
         "page", "paging", "pagination", "next", "continuation", "cursor", "sync", "cancel", "cancellation",
-        "abort", "lexer", "parser", "syntax", "lookahead", "peek", "prev", "previous", "design", "theme", "css",
-        "eof",
+        "abort", "lexer", "tokenizer", "parser", "syntax", "lookahead", "peek", "prev", "previous", "design",
+        "theme", "css", "eof",
     }
 )
 # A password compared with its confirmation is not compared with a secret the user does not know.
@@ -210,6 +210,8 @@ class TimingUnsafeComparison(Rule):
             return  # token === prevToken, cursor === nextPageToken: the same kind of (non-secret) token
         if any(words[-1:] and words[-1] in PUBLIC_VALUE_WORDS for words in names):
             return  # signerAddress === user.address: a public value
+        if any(words[-1:] and words[-1] in ("type", "kind") for words in names):
+            return  # tok.type === lexer.TOKEN_STRING: the kind of a value, not a value
         if not _attacker_meets_secret(left, right, ctx):
             return
         candidates = [(s, n) for s, n in ((left_secret, left), (right_secret, right)) if s is not None]
@@ -433,6 +435,9 @@ def _simple_words(node: Node, ctx: RuleContext) -> tuple[str, ...]:
 
 
 def _is_non_credential_token(words: tuple[str, ...]) -> bool:
+    """`nextPageToken`, `lexer.TOKEN_STRING` (a lexer's token kind): a token that is no credential."""
+    while len(words) > 1 and words[-1] in CARRIER_WORDS:
+        words = words[:-1]
     return bool(words) and words[-1].endswith("token") and bool(NON_CREDENTIAL_TOKEN_QUALIFIERS.intersection(words))
 
 
