@@ -10,12 +10,13 @@ nothing about it.
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from nodeward.datafiles import DataFileError, load_json
 
 #: Web frameworks and HTTP servers for Node.js, by their npm names.
 WEB_FRAMEWORKS = frozenset({
@@ -71,8 +72,8 @@ def package_frameworks(package_files: Iterable[tuple[str, Path]]) -> dict[str, s
     roots: dict[str, str | None] = {}
     for display, path in package_files:
         try:
-            manifest = json.loads(path.read_text(encoding="utf-8", errors="replace"))
-        except (OSError, ValueError):
+            manifest = load_json(path.read_text(encoding="utf-8", errors="replace"))
+        except (OSError, DataFileError):
             manifest = None
         framework = isinstance(manifest, dict) and is_web_framework(manifest)
         roots[posixpath.dirname(display)] = str(manifest["name"]) if framework and isinstance(manifest, dict) else None
