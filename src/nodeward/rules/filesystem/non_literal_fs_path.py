@@ -6,7 +6,8 @@ non-constant path and no `root` option. Paths built only from constants (`path.j
 "views")`, `new URL("./data.json", import.meta.url)`) and file descriptors are not reported. With
 request data it also finds static file servers whose root directory comes from the request
 (`express.static(root)`, `serve-static`, `koa-static`). Names of archive entries are left to
-`archive-path-traversal` (NW117).
+`archive-path-traversal` (NW117). Command-line arguments (`process.argv`) are not counted as
+outside data here: a command-line tool reads and writes the files its user names.
 
 ## Why it matters
 When any part of the path comes from a request, an archive entry or another program, `../`
@@ -178,6 +179,8 @@ class NonLiteralFsPath(TaintRule):
     visits = ("call_expression", "new_expression")
     sink_class = "path"
     reports_unknown_origin = True
+    # The user of a command-line tool names the files it reads and writes: no boundary is crossed.
+    harmless_sources = re.compile(r"^process\.argv\b")
 
     def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         name = ctx.call_name(node)
