@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from nodeward.datafiles import DataFileError, load_json
+from nodeward.sources.discover import read_regular_file
 
 #: Web frameworks and HTTP servers for Node.js, by their npm names.
 WEB_FRAMEWORKS = frozenset({
@@ -72,7 +73,7 @@ def package_frameworks(package_files: Iterable[tuple[str, Path]]) -> dict[str, s
     roots: dict[str, str | None] = {}
     for display, path in package_files:
         try:
-            manifest = load_json(path.read_text(encoding="utf-8", errors="replace"))
+            manifest = load_json(read_regular_file(path).decode("utf-8", "replace"))
         except (OSError, DataFileError):
             manifest = None
         framework = isinstance(manifest, dict) and is_web_framework(manifest)
