@@ -9,7 +9,7 @@ import random
 import string
 
 from nodeward.findings import CodeContext, Confidence, Finding, Location, ScanResult, SecretSpan, Severity
-from nodeward.secrets.redact import MASK, SLICE, SecretMasker
+from nodeward.secrets.redact import MASK, SLICE, SecretMasker, worth_masking
 
 KEY_LINES = ["Q" + "".join(random.Random(n).choices(string.ascii_letters + string.digits + "+/", k=63))
              for n in range(4)]
@@ -76,3 +76,8 @@ def test_a_result_is_masked_everywhere_and_hands_on_no_secret() -> None:
 def test_a_secret_span_never_shows_its_value() -> None:
     span = SecretSpan("a.js", 1, 1, "sk_live_" + "x9" * 12)
     assert "x9x9" not in repr(span) and "x9x9" not in str(span)
+
+
+def test_values_rules_see_are_masked_unless_masking_them_would_blank_ordinary_words() -> None:
+    assert worth_masking("purple monkey dishwasher") and worth_masking("h0rse-42") and worth_masking("123456789012")
+    assert not worth_masking("secret") and not worth_masking("postgres") and not worth_masking("3000")

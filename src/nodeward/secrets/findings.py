@@ -26,7 +26,7 @@ from nodeward.secrets.detectors import (
 from nodeward.secrets.engine import SecretEngine, SecretMatch, is_secret_name, secret_values
 from nodeward.secrets.filters import is_message_catalog, is_seed_path, is_test_path
 from nodeward.secrets.gitleaks import GitleaksAllowlist
-from nodeward.secrets.redact import redact, redact_spans, secret_digest, secret_fingerprint
+from nodeward.secrets.redact import redact, redact_spans, secret_digest, secret_fingerprint, worth_masking
 from nodeward.sources.discover import SourceFile, SourceReadError, read_source
 
 CODE_KIND_NAMES = frozenset({"javascript", "typescript", "tsx", "template"})
@@ -70,7 +70,7 @@ def findings_for_text(text: str, context: TextContext, engine: SecretEngine) -> 
     if kind == "dotenv":
         context.secrets.extend(SecretSpan(context.display_path, entry.line, entry.line, entry.value)
                                for entry in hygiene.real_env_values(hygiene.parse_env(text))
-                               if is_secret_name(entry.key))
+                               if is_secret_name(entry.key) and worth_masking(entry.value))
         if context.git_status == "ignored":
             return []  # a local, ignored .env file is where secrets belong
     lines = text.splitlines()

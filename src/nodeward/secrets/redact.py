@@ -254,8 +254,9 @@ def _star(text: str, start: int, end: int) -> str:
 
 def worth_masking(value: str) -> bool:
     """Whether a value a rule saw used as a secret is masked in reports: not when it is a placeholder or a
-    default (`secret`, `postgres`), which would blank those words in every message instead."""
-    return len(value) >= 4 and not is_placeholder(value)
+    default (`secret`, `postgres`) or a short number (`3000`), which would blank those words and numbers in
+    every message instead."""
+    return len(value) >= 4 and not is_placeholder(value) and not (value.isdigit() and len(value) < SLICE)
 
 
 def output_masker(result: ScanResult) -> SecretMasker | None:
