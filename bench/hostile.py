@@ -1386,7 +1386,7 @@ def table(results: list[Result]) -> str:
              "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|"]
     for r in results:
         exit_text = "timeout" if r.timed_out else ("-" if r.exit_code is None else str(r.exit_code))
-        valid = "n/a" if r.not_run else ("yes" if not r.missing else f"missing {len(r.missing)}")
+        valid = "-" if r.not_run or r.timed_out else ("yes" if not r.missing else f"missing {len(r.missing)}")
         verdict = "pass" if r.passed else "FAIL: " + "; ".join(p.replace("|", "\\|") for p in r.problems)[:400]
         verdict = verdict.replace("\n", "\\n").replace("\x1b", "\\x1b")
         lines.append(f"| {r.case} | {r.run} | {exit_text} | {r.seconds:.1f} | {r.peak_mb:.0f} | {valid} | "
