@@ -95,7 +95,23 @@ class HardcodedJwtSecret(Rule):
                        "does not set it; fail at start-up instead")
         else:
             message = f"the JWT key of `{where}` is written in the code: anyone with the source can mint valid tokens"
-        yield ctx.report(argument, message, confidence=level)
+        # A key held in a constant is reported where it is written (once, however many calls use it).
+        written = _written_at(argument, ctx)
+        if written is not None:
+            message += f" (used at line {argument.start_point[0] + 1})"
+        yield ctx.report(written if written is not None else argument, message, confidence=level)
+
+
+def _written_at(argument: Node, ctx: RuleContext) -> Node | None:
+    """The literal a `const KEY = "..."` argument stands for, when it is declared apart from the call."""
+    key = ctx.unwrap(argument)
+    if key.type != "identifier":
+        return None
+    binding = ctx.model.resolve(key)
+    if binding is None or binding.value is None or binding.path or not binding.is_stable:
+        return None
+    value = ctx.unwrap(binding.value)
+    return value if value.type in ("string", "template_string") else None
 
 
 def _unwrap_key(key: Node, ctx: RuleContext, depth: int = 0) -> Node:

@@ -109,7 +109,10 @@ class PermissiveCorsWithCredentials(Rule):
                 return
         ctx.record_practice("cors", "missing", options, f"`{what}` {problem} with credentials")
         confidence = Confidence.MEDIUM if problem.endswith("`*`") else Confidence.HIGH
-        yield ctx.report(options, f"`{what}` {problem} with `credentials: true`: any web site can read "
+        # Point at the setting that is wrong: the `origin` entry, also when the options are declared apart.
+        where = origin.parent if origin is not None and origin.parent is not None and origin.parent.type == "pair" \
+            else options
+        yield ctx.report(where, f"`{what}` {problem} with `credentials: true`: any web site can read "
                          "responses made with the user's cookies", confidence=confidence)
 
     def _origin_problem(self, origin: Node, ctx: RuleContext) -> str | None:
