@@ -218,3 +218,14 @@ def test_install_scripts_are_one_finding_per_lockfile_with_the_count_and_the_fir
     assert scripts.message.startswith("7 packages run an install script (6 production, 1 dev); review them: "
                                       "esbuild@1.0.0 (esbuild), bcrypt@1.0.0 (bcrypt)")
     assert scripts.message.endswith("and 2 more")
+
+
+def test_malformed_resolved_and_registry_urls_are_judged_without_an_internal_error(tmp_path: Path) -> None:
+    lock = {"lockfileVersion": 3, "packages": {"": {"dependencies": {"a": "1"}}, "node_modules/a": {
+        "version": "1.0.0", "resolved": "http://[::1/a/-/a-1.0.0.tgz", "integrity": "sha512-x"}}}
+    (tmp_path / "package-lock.json").write_text(json.dumps(lock))
+    (tmp_path / "package.json").write_text(json.dumps({"dependencies": {"a": "1"}}))
+    (tmp_path / ".npmrc").write_text("registry=http://[zz/\n")
+    findings, notices = _scan(tmp_path)
+    assert {f.rule_id for f in findings} >= {"NW602"}  # plain HTTP is still seen in a URL Python cannot parse
+    assert not [n for n in notices if n.kind == "error"]

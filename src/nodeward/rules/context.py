@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from tree_sitter import Node
@@ -23,6 +24,10 @@ class RuleContext:
     model: SemanticModel
     lines: list[str]
     rule: type[Rule] | None = None
+    #: The file on disk and the directory scanned (None for source given as text): the only part of the disk a
+    #: rule may look at, for facts about the file's package (which js-yaml it installs).
+    file_path: Path | None = None
+    scan_root: Path | None = None
     shared: dict[str, object] = field(default_factory=dict)  # per-file memo for rules of one family
     _taint: TaintAnalysis | None = None
     #: Parameters of this file's functions that reach a sink: plain data for the cross-file phase.

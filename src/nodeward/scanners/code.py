@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import traceback
 from collections import defaultdict
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from nodeward.analysis.taint.engine import location_data
@@ -53,9 +54,10 @@ class CodeScanner:
         }
 
     def scan_file(self, file: SourceFile, data: bytes, text: str) -> FileResult:
-        return self.scan_source(file.display_path, data, DIALECT_OF_KIND[file.kind], text)
+        return self.scan_source(file.display_path, data, DIALECT_OF_KIND[file.kind], text, file=file)
 
-    def scan_source(self, display_path: str, source: bytes, dialect: str, text: str | None = None) -> FileResult:
+    def scan_source(self, display_path: str, source: bytes, dialect: str, text: str | None = None,
+                    file: SourceFile | None = None) -> FileResult:
         """Findings of the code rules for one file (before suppressions, which the caller applies)."""
         result = FileResult()
         lines = (text if text is not None else source.decode("utf-8", "replace")).splitlines()
@@ -81,7 +83,8 @@ class CodeScanner:
                 f"depth (from line {first}) was not analysed", first))
         candidates = parser.captures(dialect, self.queries[dialect], tree.root_node, too_deep)
         model = SemanticModel(tree, source, dialect, index=candidates, outside=tuple(too_deep))
-        context = RuleContext(display_path, model, lines)
+        context = RuleContext(display_path, model, lines, file_path=file.path if file is not None else None,
+                              scan_root=scan_root_of(file) if file is not None else None)
         findings: list[Finding] = []
         if self.dispatch:
             skipped = {rule.id for rule in self.prefiltered if not any(text in source for text in rule.requires_text)}
@@ -156,3 +159,12 @@ def _unique(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             unique.append(finding)
     return unique
+
+
+def scan_root_of(file: SourceFile) -> Path:
+    """The directory that was scanned: the file's path without its display path (a file given on its own: its
+    directory)."""
+    shown = PurePosixPath(file.display_path)
+    if shown.is_absolute() or ".." in shown.parts or not file.path.as_posix().endswith("/" + file.display_path):
+        return file.path.parent
+    return Path(file.path.as_posix()[: -len(file.display_path) - 1] or "/")

@@ -154,7 +154,7 @@ class DepsScanner:
             for line in texts.get(file.display_path, "").splitlines():
                 key, _, value = line.partition("=")
                 if key.strip().endswith("registry") and "://" in value:
-                    host = urlsplit(value.strip().strip("\"'")).hostname
+                    host = _host(value.strip().strip("\"'"))
                     if host:
                         hosts.add(host.lower())
         return hosts
@@ -214,20 +214,21 @@ class DepsScanner:
                     f"{where} is installed from git ({resolved}), outside the registry",
                 ))
             elif lower.startswith(("http://", "https://")):
-                parts = urlsplit(resolved)
-                host = (parts.hostname or "").lower()
-                if parts.scheme == "http" and self._wants("NW602"):
+                host = _host(resolved)
+                scheme, _, rest = lower.partition("://")
+                url_path = rest[rest.find("/"):] if "/" in rest else ""
+                if scheme == "http" and self._wants("NW602"):
                     findings.append(self._finding(
                         InsecureRegistryUrl, project, package.line,
                         f"{where} is downloaded over plain HTTP: {resolved}",
                     ))
                 if host not in registries:
-                    if "/-/" in parts.path and self._wants("NW603"):
+                    if "/-/" in url_path and self._wants("NW603"):
                         findings.append(self._finding(
                             UntrustedRegistryHost, project, package.line,
                             f"{where} is resolved from {host}, which is not a configured registry",
                         ))
-                    elif "/-/" not in parts.path and self._wants("NW604"):
+                    elif "/-/" not in url_path and self._wants("NW604"):
                         findings.append(self._finding(
                             GitOrTarballDependency, project, package.line,
                             f"{where} is installed from a tarball URL ({resolved}), outside the registry",
@@ -453,3 +454,11 @@ def _find_line(lines: list[str], needle: str) -> int | None:
         if needle in line:
             return number
     return None
+
+
+def _host(url: str) -> str:
+    """The host of a URL, lower-cased; "" when there is none or the URL is malformed (`http://[::1`)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""

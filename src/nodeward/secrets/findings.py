@@ -102,13 +102,14 @@ def findings_for_text(text: str, context: TextContext, engine: SecretEngine) -> 
     for match in matches:
         if not match.end_line or match.end_line == match.line:
             spans[match.line].append((match.start, match.end))
-    test_file = is_test_path(context.display_path) or name.lower().endswith(DOCUMENT_SUFFIXES)
+    document = name.lower().endswith(DOCUMENT_SUFFIXES)
+    test_file = is_test_path(context.display_path) or document
     if generic and (test_file or is_seed_path(context.display_path)):
         matches = [m for m in matches if m.rule != GENERIC_RULE]
         if context.wants(GENERIC_RULE):
             sample_data.append(_sample_data_finding(generic, context, lines, test_file))
     findings = sample_data + [
-        _finding(match, context, _line(lines, match.line), spans[match.line], test_file)
+        _finding(match, context, _line(lines, match.line), spans[match.line], test_file, document)
         for match in matches
         if context.wants(match.rule)
     ]
@@ -139,7 +140,8 @@ def secrets_beside(findings: Iterable[Finding], files: Iterable[SourceFile]) -> 
 
 
 def _finding(
-    match: SecretMatch, context: TextContext, line_text: str, spans: list[tuple[int, int]], test_file: bool
+    match: SecretMatch, context: TextContext, line_text: str, spans: list[tuple[int, int]], test_file: bool,
+    document: bool,
 ) -> Finding:
     rule = rules_by_id()[match.rule]
     shown = redact(match.value, reveal=context.reveal)
@@ -153,9 +155,11 @@ def _finding(
     else:
         message = f"{match.label} `{shown}`{where}"
     confidence = match.confidence
-    if test_file:
+    if document:  # documentation shows what a key looks like; its examples are rarely live
         confidence = Confidence.LOW
-        message += " (in a test or documentation file: lower confidence)"
+        message += " (in a documentation file: lower confidence)"
+    elif test_file:  # a real credential committed with a test is leaked all the same: its level stays
+        message += " (in a test file)"
     location = Location(context.display_path, match.line, match.start + 1, match.line, match.end + 1)
     fingerprint = secret_fingerprint(rule.id, context.display_path, match.value)
     context.digests[fingerprint] = secret_digest(match.value)

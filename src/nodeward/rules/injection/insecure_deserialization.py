@@ -65,24 +65,31 @@ def _major(version: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _read(manifest: Path) -> str:
+def _read(manifest: Path, scan_root: Path) -> str:
+    """A package.json inside the scanned directory (pnpm links node_modules entries: followed only inside it)."""
+    target = manifest.resolve()
+    root = scan_root.resolve()
+    if target != root and root not in target.parents:
+        raise OSError(f"{manifest} leads outside the scanned directory")
     return read_regular_file(manifest, limit=AUXILIARY_MAX_SIZE, follow_links=True).decode("utf-8")
 
 
-def installed_js_yaml_major(file_path: str) -> int | None:
-    """The major version of js-yaml that the nearest package uses (installed, locked or declared)."""
-    try:
-        current = Path(file_path).resolve().parent
-    except (OSError, ValueError):
+def installed_js_yaml_major(file_path: Path | None, scan_root: Path | None) -> int | None:
+    """The major version of js-yaml that the nearest package uses (installed, locked or declared), looking only
+    inside the scanned directory: what lies above it is not the user's to have read."""
+    if file_path is None or scan_root is None:
         return None
+    current = file_path.parent
     for _ in range(MAX_PARENTS):
+        if current != scan_root and scan_root not in current.parents:
+            return None
         installed = current / "node_modules" / "js-yaml" / "package.json"
         manifest = current / "package.json"
         try:
             if installed.is_file():
-                return _major(str(load_json(_read(installed)).get("version", "")))
+                return _major(str(load_json(_read(installed, scan_root)).get("version", "")))
             if manifest.is_file():
-                data = load_json(_read(manifest))
+                data = load_json(_read(manifest, scan_root))
                 for field in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):
                     declared = data.get(field, {}) if isinstance(data, dict) else {}
                     if isinstance(declared, dict) and isinstance(declared.get("js-yaml"), str):
@@ -133,7 +140,7 @@ class InsecureDeserialization(TaintRule):
                 return any(text.endswith(full) for full in FULL_SCHEMAS)
         memo = ctx.shared.get("NW111.js-yaml-major", -1)
         if memo == -1:
-            memo = installed_js_yaml_major(ctx.display_path)
+            memo = installed_js_yaml_major(ctx.file_path, ctx.scan_root)
             if memo is None and re.search(rb"\.safeLoad(All)?\s*\(", ctx.model.source):
                 memo = 3  # the js-yaml 3 API is in use: its `load` has the full schema
             ctx.shared["NW111.js-yaml-major"] = memo
