@@ -300,10 +300,15 @@ def find_repository(path: Path, *, bare_allowed: bool = False) -> Repository:
     """The repository holding ``path``, as git discovers it from there (ownership checks included).
 
     A bare repository is accepted only when ``bare_allowed`` and ``path`` is the repository itself (never
-    one discovered above or around a path of a working tree). Raises NotARepository when there is none,
-    GitError when git refuses it or the repository points its working tree elsewhere.
+    one discovered above or around a path of a working tree). Before git is run in it at all, the
+    repository is checked to keep git inside it (see `confine`). Raises NotARepository when there is none,
+    GitError when git refuses it, it reaches outside itself or points its working tree elsewhere.
     """
     directory = (path if path.is_dir() else path.parent).resolve()
+    candidate = _repository_around(directory, bare_allowed=bare_allowed)
+    if candidate is None:
+        raise NotARepository(f"{directory} is not inside a git repository")
+    confine(*candidate)
     done = run_git(directory, ("rev-parse", "--absolute-git-dir", "--is-bare-repository"),
                    bare_allowed=bare_allowed)
     if done.returncode != 0:
@@ -312,6 +317,8 @@ def find_repository(path: Path, *, bare_allowed: bool = False) -> Repository:
     if len(lines) != 2:
         raise GitError(f"git gave an unexpected answer about {directory}")
     git_dir, bare = Path(lines[0]).resolve(), lines[1] == "true"
+    if git_dir != Path(os.path.realpath(candidate[0])):
+        raise GitError(f"git found the repository {git_dir} from {directory}, where {candidate[0]} was expected")
     if bare:
         if not bare_allowed:
             raise NotARepository(f"{directory} is in a bare repository, which has no working tree")
@@ -331,6 +338,161 @@ def find_repository(path: Path, *, bare_allowed: bool = False) -> Repository:
             "nodeward does not follow it"
         )
     return Repository(git_dir, top)
+
+
+def _repository_around(directory: Path, *, bare_allowed: bool) -> tuple[Path, Path | None] | None:
+    """(git dir, work tree) of the repository git would find from ``directory``: the nearest `.git` above it,
+    or ``directory`` itself when it is a bare repository and that is allowed. Found without running git."""
+    if bare_allowed and _looks_like_git_dir(directory) and not os.path.lexists(directory / ".git"):
+        return directory, None
+    for top in (directory, *directory.parents):
+        dot_git = top / ".git"
+        if dot_git.is_file() and not dot_git.is_symlink():
+            target = _gitfile_target(dot_git)
+            return (target, top) if target is not None else None
+        if os.path.lexists(dot_git):
+            return dot_git, top
+    return None
+
+
+def _looks_like_git_dir(directory: Path) -> bool:
+    return (directory / "HEAD").is_file() and (directory / "objects").is_dir() and (directory / "refs").is_dir()
+
+
+def _gitfile_target(dot_git: Path) -> Path | None:
+    """Where a `.git` file (a linked worktree's, a submodule's) says the repository is."""
+    try:
+        text = dot_git.read_text(encoding="utf-8", errors="replace")[:4096]
+    except OSError:
+        return None
+    first = text.splitlines()[0] if text else ""
+    if not first.startswith("gitdir: "):
+        return None
+    return Path(os.path.realpath(dot_git.parent / first[len("gitdir: "):].strip()))
+
+
+#: What git reads in a repository directory; none may lead outside (through a link) without being claimed.
+_GIT_DIR_ENTRIES = ("config", "config.worktree", "commondir", "HEAD", "packed-refs", "refs", "objects", "index",
+                    "info", "shallow", "modules", "worktrees", "info/exclude", "info/attributes", "info/grafts",
+                    "info/sparse-checkout", "objects/info", "objects/info/alternates", "objects/pack")
+
+#: How many include levels git follows (its own limit is 10).
+_MAX_INCLUDE_DEPTH = 10
+
+
+def confine(git_dir: Path, work_tree: Path | None) -> None:
+    """Raise GitError when git, working in this repository, would read files outside it.
+
+    A hostile repository can make git read anywhere: its config can include other files (`include.path`,
+    `includeIf.*.path`, with `~/` too) or name `core.excludesFile`, its `objects/info/alternates` can lend it
+    another repository's objects (whose history --history would then report), a `.git` file or a link in the
+    repository directory can lead elsewhere, and a config file that is a FIFO would block git for good. Only
+    the repository itself is allowed: the working tree and its `.git` directory, and for a `.git` file (a
+    linked worktree, a submodule) the repository directory it names if that repository names this working
+    tree back, which a planted `.git` file cannot arrange. Checked without running git in the repository.
+    """
+    git_dir = Path(os.path.realpath(git_dir))
+    common_dir = _common_dir(git_dir)
+    allowed = [git_dir, common_dir]
+    if work_tree is not None:
+        work_tree = Path(os.path.realpath(work_tree))
+        allowed.append(work_tree)
+        if not _inside(git_dir, [work_tree]) and not _claims(git_dir, common_dir, work_tree):
+            raise GitError(
+                f"{work_tree / '.git'} points to the repository {git_dir}, outside the working tree, which does "
+                "not name this working tree as its own; nodeward does not let git read it"
+            )
+    for directory in {git_dir, common_dir}:
+        for name in _GIT_DIR_ENTRIES:
+            entry = directory / name
+            if os.path.lexists(entry) and not _inside(Path(os.path.realpath(entry)), allowed):
+                raise GitError(f"{entry} leads outside the repository; nodeward does not let git read it")
+    for config in (common_dir / "config", git_dir / "config.worktree"):
+        _check_config(config, allowed, _MAX_INCLUDE_DEPTH)
+    alternates = common_dir / "objects" / "info" / "alternates"
+    for line in _read_lines(alternates):
+        if line.strip() and not line.startswith("#"):
+            target = Path(os.path.realpath(alternates.parent.parent / line.strip()))
+            if not _inside(target, allowed):
+                raise GitError(
+                    f"{alternates} borrows objects from {target}, outside the repository; nodeward does not let "
+                    "git read them"
+                )
+
+
+def _common_dir(git_dir: Path) -> Path:
+    """The directory a linked worktree's git dir shares with the main one (its `commondir` file), else itself."""
+    lines = _read_lines(git_dir / "commondir")
+    return Path(os.path.realpath(git_dir / lines[0].strip())) if lines and lines[0].strip() else git_dir
+
+
+def _claims(git_dir: Path, common_dir: Path, work_tree: Path) -> bool:
+    """Whether the repository at ``git_dir`` names ``work_tree`` as its own: a linked worktree's `gitdir` file
+    points back to the tree's `.git`, or a submodule's `core.worktree` to the tree. Only a directory where git
+    keeps such repositories (`.../worktrees/<id>`, `.../modules/<name>`) is looked into at all."""
+    if git_dir.parent.name != "worktrees" and "modules" not in git_dir.parts[:-1]:
+        return False
+    back = _read_lines(git_dir / "gitdir")
+    if back and Path(os.path.realpath(git_dir / back[0].strip())) == work_tree / ".git":
+        return True
+    for key, value in _config_entries(git_dir / "config"):
+        if key == "core.worktree" and Path(os.path.realpath(git_dir / value)) == work_tree:
+            return True
+    return False
+
+
+def _check_config(config: Path, allowed: list[Path], depth: int) -> None:
+    if not os.path.lexists(config):
+        return
+    if not config.is_file():
+        raise GitError(f"{config} is not a regular file; nodeward does not let git read it")
+    for key, value in _config_entries(config):
+        if key == "core.excludesfile" or (key.startswith(("include.", "includeif.")) and key.endswith(".path")):
+            target = _config_path(value, config.parent)
+            if target is None or not _inside(target, allowed):
+                raise GitError(
+                    f"{config} sets {key} = {value}, outside the repository; nodeward does not let git read it"
+                )
+            if key != "core.excludesfile" and depth > 0:
+                _check_config(target, allowed, depth - 1)
+
+
+def _config_path(value: str, relative_to: Path) -> Path | None:
+    """Where a path-valued setting leads (None for `~` and `%(prefix)`, which lead out of any repository)."""
+    if value.startswith(("~", "%(prefix)")):
+        return None
+    return Path(os.path.realpath(relative_to / value))
+
+
+def _config_entries(config: Path) -> list[tuple[str, str]]:
+    """The (key, value) pairs of one config file as written, its includes not followed; [] when unreadable."""
+    if not config.is_file():
+        return []
+    with tempfile.TemporaryDirectory(prefix="nodeward-git-") as scratch:
+        done = run_git_outside_repositories(Path(scratch), ("config", "--file", str(config), "--no-includes",
+                                                            "--null", "--list"))
+    if done.returncode != 0:
+        return []
+    entries = []
+    for item in done.stdout.split(b"\0"):
+        key, _, value = item.decode("utf-8", "surrogateescape").partition("\n")
+        if key:
+            entries.append((key, value))
+    return entries
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        if not path.is_file():
+            return []
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return handle.read(65536).splitlines()
+    except OSError:
+        return []
+
+
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == root or root in path.parents for root in roots)
 
 
 def _discovery_error(directory: Path, stderr: bytes) -> GitError:

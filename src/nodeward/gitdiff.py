@@ -25,6 +25,7 @@ from pathlib import Path
 
 from nodeward.git import (
     GitError,
+    NotARepository,
     Repository,
     find_repository,
     last_message,
@@ -38,6 +39,11 @@ _DIFF_HEADER = re.compile(rb"^diff --git a/old/(\d+) b/new/(\d+)$")
 
 class DiffError(Exception):
     """git could not tell what changed (not a repository, unknown ref)."""
+
+
+class DiffRefused(DiffError):
+    """The repository is one git must not be run in (another user's, reaching outside itself): the scan goes
+    on, every finding reported, with the reason as a notice."""
 
 
 @dataclass
@@ -59,8 +65,10 @@ def changed_lines(ref: str, where: Path | Sequence[Path]) -> ChangedLines:
     targets = [where] if isinstance(where, Path) else list(where)
     try:
         repository = find_repository(targets[0])
-    except GitError as error:
+    except NotARepository as error:
         raise DiffError(f"--diff: {error}") from None
+    except GitError as error:
+        raise DiffRefused(f"--diff: {error}; every finding is reported") from None
     top = repository.work_tree
     assert top is not None
     verified = repository.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")

@@ -241,11 +241,13 @@ def arm_aliases(place: Place) -> None:
 
 
 def arm_include(place: Place) -> None:
-    """Settings that arrive through `include.path` (a file inside the tree) and `includeIf`."""
+    """Settings that arrive through `include.path` and `includeIf` (files of the tree: includes that lead out of
+    the repository are refused before git runs, see test_git_traps)."""
     write(place.repo / "tools" / "git.config", f"[core]\n\tfsmonitor = {place.program('include-fsmonitor')}\n")
-    write(place.base / "conditional.config", f"[diff]\n\texternal = {place.program('includeif-diff-external')}\n")
+    write(place.repo / "tools" / "conditional.config",
+          f"[diff]\n\texternal = {place.program('includeif-diff-external')}\n")
     config(place, ("include.path", "../tools/git.config"),
-           (f"includeIf.gitdir:{place.repo}/.git.path", str(place.base / "conditional.config")))
+           (f"includeIf.gitdir:{place.repo}/.git.path", str(place.repo / "tools" / "conditional.config")))
 
 
 def arm_lazy_fetch(place: Place) -> None:

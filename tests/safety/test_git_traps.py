@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -160,8 +161,12 @@ def test_a_repository_that_moves_its_working_tree_outside_is_not_followed(
     assert status in (0, 1), shown
     notices = " ".join(n["message"] for n in report(out)["notices"] if n["path"] == ".env")
     assert "sets its working tree to" in notices and "does not follow it" in notices
-    status, shown = nodeward(place, "scan", str(place.repo), "--diff", "HEAD")
-    assert status == 2 and "does not follow it" in shown
+    status, shown = nodeward(place, "scan", str(place.repo), "--diff", "HEAD", "--format", "json", "--output",
+                             str(out))
+    assert status in (0, 1), shown
+    notices = " ".join(n["message"] for n in report(out)["notices"])
+    assert "--diff" in notices and "does not follow it" in notices and "every finding is reported" in notices
+    assert ("NW101", "app.js", 5) in located(report(out))
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs to give files to another user")
@@ -260,3 +265,125 @@ def test_a_corrupted_commit_or_tree_is_skipped_with_a_notice_and_the_rest_is_sca
         assert found >= {"s1.js", "s2.js", "s3.js", "s4.js"} - {lost}, damaged
         notices = " ".join(n["message"] for n in data["notices"] if n["kind"] == "history")
         assert target.strip() in notices and "corrupt" in notices, damaged
+
+
+# Repositories that reach outside themselves ------------------------------------------------------------
+
+
+def outside_repository(base: Path, secret: str) -> Path:
+    """Another repository beside the scanned one, whose history holds a secret nodeward must not report."""
+    other = base / "other"
+    other.mkdir()
+    git(other, "init", "-q", "-b", "main")
+    (other / "key.js").write_text(f'exports.key = "{secret}";\n')
+    git(other, "add", "-A")
+    git(other, "commit", "-q", "-m", "other")
+    return other
+
+
+def reach_include(place: Place, outside: Path) -> Path:
+    target = outside / "trap.config"
+    target.write_text(f"[core]\n\tfsmonitor = {place.program('outside-include-fsmonitor')}\n")
+    git(place.repo, "config", "include.path", str(target))
+    return target
+
+
+def reach_include_from_home(place: Place, outside: Path) -> Path:
+    target = place.base / "home" / "trap.config"
+    target.parent.mkdir(exist_ok=True)
+    target.write_text("[core]\n\tquotePath = true\n")
+    git(place.repo, "config", "includeIf.gitdir:/.path", "~/trap.config")
+    return target
+
+
+def reach_include_through_the_tree(place: Place, outside: Path) -> Path:
+    target = outside / "trap.config"
+    target.write_text("[core]\n\tquotePath = true\n")
+    (place.repo / "tools").mkdir()
+    (place.repo / "tools" / "git.config").write_text(f"[include]\n\tpath = {target}\n")
+    git(place.repo, "config", "include.path", "../tools/git.config")
+    return target
+
+
+def reach_excludes_file(place: Place, outside: Path) -> Path:
+    target = outside / "ignore"
+    target.write_text(".env\n")
+    git(place.repo, "config", "core.excludesFile", str(target))
+    return target
+
+
+def reach_alternates(place: Place, outside: Path) -> Path:
+    other = outside_repository(outside, TokenFactory(seed=77).make("github-pat-classic"))
+    alternates = place.repo / ".git" / "objects" / "info" / "alternates"
+    alternates.write_text(f"{other / '.git' / 'objects'}\n")
+    head = git(other, "rev-parse", "HEAD").stdout.decode().strip()
+    git(place.repo, "update-ref", "refs/heads/borrowed", head)  # a ref to history only the other repository holds
+    return other / ".git" / "objects" / "info"
+
+
+def reach_config_link(place: Place, outside: Path) -> Path:
+    config = place.repo / ".git" / "config"
+    target = outside / "config"
+    target.write_text(config.read_text())
+    config.unlink()
+    config.symlink_to(target)
+    return target
+
+
+def reach_planted_gitfile(place: Place, outside: Path) -> Path:
+    """The tree's `.git` is a file naming another repository, which never named this tree."""
+    other = outside_repository(outside, TokenFactory(seed=78).make("github-pat-classic"))
+    shutil.rmtree(place.repo / ".git")
+    (place.repo / ".git").write_text(f"gitdir: {other / '.git'}\n")
+    return other / ".git" / "config"
+
+
+REACHES = {
+    "include.path": reach_include,
+    "includeIf ~/": reach_include_from_home,
+    "include through the tree": reach_include_through_the_tree,
+    "core.excludesFile": reach_excludes_file,
+    "alternates": reach_alternates,
+    "config link": reach_config_link,
+    "planted .git file": reach_planted_gitfile,
+}
+
+
+@pytest.mark.parametrize("reach", list(REACHES))
+def test_a_repository_that_reaches_outside_itself_is_refused_before_git_runs(
+    tmp_path: Path, secrets: tuple[str, str], reach: str
+) -> None:
+    place, _ = trapped(tmp_path, secrets, ())
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = REACHES[reach](place, outside)
+    info = target.stat()
+    os.utime(target, ns=(info.st_mtime_ns - 3_600 * 10**9, info.st_mtime_ns))  # any read now updates it
+    accessed = target.stat().st_atime_ns
+    out = tmp_path / "report.json"
+    status, shown = nodeward(place, "scan", str(place.repo), "--history", "--format", "json", "--output", str(out))
+    assert status in (0, 1), shown
+    data = report(out)
+    assert "nodeward does not let git read" in " ".join(n["message"] for n in data["notices"])
+    assert {f["path"] for f in data["findings"] if f["rule_id"] == "NW504"} == set()  # no history read at all
+    status, shown = nodeward(place, "scan", str(place.repo), "--diff", "HEAD", "--format", "json", "--output",
+                             str(out))
+    assert status in (0, 1), shown
+    assert "every finding is reported" in " ".join(n["message"] for n in report(out)["notices"])
+    assert ("NW101", "app.js", 5) in located(report(out))
+    assert place.fired() == []
+    assert target.stat().st_atime_ns == accessed, f"{target} was read"
+
+
+def test_a_linked_worktree_is_its_repository_s_own(tmp_path: Path, secrets: tuple[str, str]) -> None:
+    """The `.git` file of a real linked worktree names a repository outside the tree that names it back."""
+    place, _ = trapped(tmp_path, secrets, ())
+    linked = tmp_path / "linked"
+    git(place.repo, "worktree", "add", "-q", str(linked), "HEAD")
+    out = tmp_path / "report.json"
+    status, shown = nodeward(place, "scan", str(linked), "--history", "--format", "json", "--output", str(out))
+    assert status in (0, 1), shown
+    data = report(out)
+    assert ("NW504", "lib/old-config.js") in {(f["rule_id"], f["path"]) for f in data["findings"]}
+    tracked_env = [f for f in data["findings"] if f["rule_id"] == "NW505" and f["path"] == ".env"]
+    assert tracked_env and "is tracked by git" in tracked_env[0]["message"]

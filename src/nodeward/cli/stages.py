@@ -9,8 +9,8 @@ import click
 from nodeward.baseline import BaselineError, load_baseline
 from nodeward.cli.settings import ScanSettings
 from nodeward.filters import ReportFilters, apply_filters
-from nodeward.findings import ScanResult
-from nodeward.gitdiff import DiffError, changed_lines
+from nodeward.findings import FileNotice, ScanResult
+from nodeward.gitdiff import DiffError, DiffRefused, changed_lines
 
 
 def filter_result(result: ScanResult, settings: ScanSettings, targets: list[Path], diff_ref: str | None,
@@ -21,6 +21,9 @@ def filter_result(result: ScanResult, settings: ScanSettings, targets: list[Path
         raise click.UsageError(str(error)) from None
     try:
         changed = changed_lines(diff_ref, targets) if diff_ref else None
+    except DiffRefused as error:
+        changed = None
+        result.notices.append(FileNotice(".", "error", str(error)))
     except DiffError as error:
         raise click.UsageError(str(error)) from None
     config = settings.config
