@@ -42,19 +42,20 @@ def time_budget_notice(path: str, budget: float) -> FileNotice:
 
 
 def _serve(connection: Connection, scanner_names: frozenset[str], selected_rules: frozenset[str] | None) -> None:
-    """A worker's life: announce readiness, then scan each (index, file) received until told to stop."""
+    """A worker's life: announce readiness, then scan the (index, file) pairs of each batch received until
+    told to stop, sending each result as soon as it is there (the parent times every file)."""
     try:
         init_worker(scanner_names, selected_rules)
         connection.send(None)
-        while (task := connection.recv()) is not None:
-            index, file = task
-            result = scan_in_worker(file)
-            try:
-                connection.send((index, result))
-            except (RecursionError, ValueError, TypeError) as error:  # a result that cannot be pickled
-                connection.send((index, FileResult(notices=[FileNotice(
-                    file.display_path, "error", f"internal error: result not transferable: {error}")],
-                    scanned=False)))
+        while (batch := connection.recv()) is not None:
+            for index, file in batch:
+                result = scan_in_worker(file)
+                try:
+                    connection.send((index, result))
+                except (RecursionError, ValueError, TypeError) as error:  # a result that cannot be pickled
+                    connection.send((index, FileResult(notices=[FileNotice(
+                        file.display_path, "error", f"internal error: result not transferable: {error}")],
+                        scanned=False)))
     except (EOFError, KeyboardInterrupt, BrokenPipeError):
         pass  # the parent is gone or stopping the scan
 
@@ -64,6 +65,7 @@ class _Worker:
     process: BaseProcess
     connection: Connection
     assigned: deque[int] = field(default_factory=deque)  # files sent; the first one is being scanned
+    assigned_bytes: int = 0  # their size
     deadline: float = math.inf  # when the file being scanned runs out of budget
 
     def stop(self, kill: bool) -> None:
@@ -105,7 +107,9 @@ class BudgetedPool:
 
         def finish(worker: _Worker, result: FileResult) -> None:
             nonlocal done
-            results[worker.assigned.popleft()] = result
+            index = worker.assigned.popleft()
+            worker.assigned_bytes -= files[index].size
+            results[index] = result
             worker.deadline = time.monotonic() + self.budget  # the next file starts now
             done += 1
             if progress:
@@ -115,10 +119,14 @@ class BudgetedPool:
         try:
             while done < len(files):
                 for worker in workers:
-                    while pending and self._wants_more(worker, files):
+                    batch = []  # one message for all: fewer system calls and wake-ups on both sides
+                    while pending and self._wants_more(worker):
                         index = pending.popleft()
-                        worker.connection.send((index, files[index]))
+                        batch.append((index, files[index]))
                         worker.assigned.append(index)
+                        worker.assigned_bytes += files[index].size
+                    if batch:
+                        worker.connection.send(batch)
                 busy = [w for w in workers if w.assigned]
                 timeout = min(w.deadline for w in busy) - time.monotonic()
                 ready = set(wait([w.connection for w in busy] + [w.process.sentinel for w in busy],
@@ -144,6 +152,7 @@ class BudgetedPool:
                     if ended:
                         pending.extendleft(reversed(worker.assigned))  # sent but not started: to another worker
                         worker.assigned.clear()
+                        worker.assigned_bytes = 0
                         worker.stop(kill=True)
                         workers[position] = self._start()
         finally:
@@ -152,11 +161,10 @@ class BudgetedPool:
         return [r if r is not None else FileResult(scanned=False) for r in results]
 
     @staticmethod
-    def _wants_more(worker: _Worker, files: Sequence[SourceFile]) -> bool:
+    def _wants_more(worker: _Worker) -> bool:
         if len(worker.assigned) < _PIPELINE:
             return True
-        return (len(worker.assigned) < _PIPELINE_SMALL_FILES
-                and sum(files[index].size for index in worker.assigned) < _PIPELINE_BYTES)
+        return len(worker.assigned) < _PIPELINE_SMALL_FILES and worker.assigned_bytes < _PIPELINE_BYTES
 
     def _receive(self, worker: _Worker, finish: Callable[[_Worker, FileResult], None]) -> bool:
         """Take every message the worker has sent; True when it has ended."""

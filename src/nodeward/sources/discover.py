@@ -604,7 +604,8 @@ class _Walker:
                 self._skip(display, not_followed)
             return
         lower = name.lower()
-        if not self._is_candidate_name(lower):
+        kind = self._kind_of(lower)  # once: this runs for every file of the tree
+        if kind is None and not self._is_declaration_candidate(lower):
             return
         if self.include is not None and not self.include.match_file(rel):
             return
@@ -614,7 +615,6 @@ class _Walker:
         if _is_ignored(ignores, git_rel):
             self._skip(display, _REASON_GITIGNORE)
             return
-        kind = self._kind_of(lower)
         if kind is None:
             self._skip(display, _REASON_DECLARATIONS)
             return
@@ -677,10 +677,8 @@ class _Walker:
             return FileKind.TEXT
         return None
 
-    def _is_candidate_name(self, lower_name: str) -> bool:
-        """True for names an active scanner reads, and for declaration files (reported as skipped)."""
-        if self._kind_of(lower_name) is not None:
-            return True
+    def _is_declaration_candidate(self, lower_name: str) -> bool:
+        """True for declaration files when code is scanned: not read, but reported as skipped."""
         return bool(self.kinds & CODE_KINDS) and lower_name.endswith(_DECLARATION_SUFFIXES)
 
     def _skip(self, display: str, reason: str) -> None:
