@@ -1,9 +1,11 @@
 """## What it finds
 JSON Web Tokens read with a function that does not check the signature — `jsonwebtoken`'s
-`jwt.decode()`, `jose`'s `decodeJwt()`, `jwt-decode`, `jwt-simple`'s `decode(token, key, true)` — in a
-request handler or middleware whose result is used as the caller's identity: stored in `req.user`,
+`jwt.decode()`, `jose`'s `decodeJwt()`, `jws.decode()`, `jwt-decode`, `jwt-simple`'s
+`decode(token, key, true)` — in a request handler or middleware whose result is used as the caller's
+identity: stored in `req.user`,
 `req.auth`, `res.locals`, `ctx.state` or the session, read for a claim such as `sub`, `id`, `userId`, `role`,
-`isAdmin`, `permissions` or `scope` (also under `.payload` of `decode(token, { complete: true })`), sent back
+`isAdmin`, `permissions` or `scope` (also under `.payload` of `decode(token, { complete: true })` and a `data`
+wrapper), sent back
 to the client (`res.json(claims)`), or tested in a condition (`if (!claims) return res.sendStatus(401)`: any
 string that decodes lets the request through), when the same function never calls a verification function
 (`jwt.verify`, `jwtVerify`, or any function whose name contains "verify"). Reading the token's
@@ -54,13 +56,15 @@ from nodeward.rules.web.knowledge import constant_value, descendants, enclosing_
 
 DECODE_FUNCTIONS = frozenset(
     {"jsonwebtoken.decode", "jose.decodeJwt", "jwt-decode", "jwt-decode.jwtDecode",
-     "jose.UnsecuredJWT.decode"}
+     "jose.UnsecuredJWT.decode", "jws.decode"}
 )
 # Claims that identify the caller or grant rights.
 IDENTITY_CLAIMS = frozenset(
     {"sub", "id", "_id", "uid", "userId", "user_id", "user", "username", "email", "role", "roles", "admin", "isAdmin",
      "is_admin", "permissions", "scope", "scopes", "groups", "tenant", "tenantId", "accountId", "org", "orgId"}
 )
+# Properties that hold the claims rather than being one: a complete decode's `payload`, a `data` wrapper.
+CLAIM_CONTAINERS = frozenset({"payload", "data", "claims"})
 # Objects that hold the authenticated identity for the rest of a request.
 IDENTITY_HOLDERS = frozenset({"req.user", "req.auth", "request.user", "request.auth", "req.session.user"})
 IDENTITY_HOLDER_OBJECTS = frozenset({"res.locals", "ctx.state", "response.locals", "req.session"})
@@ -79,7 +83,7 @@ class JwtDecodeWithoutVerify(Rule):
     confidence = Confidence.MEDIUM
     fix = "Use the claims returned by jwt.verify (or jose.jwtVerify) with a pinned algorithm, not jwt.decode."
     visits = ("call_expression",)
-    requires_text = (b"jsonwebtoken", b"jose", b"jwt-decode", b"jwt-simple")
+    requires_text = (b"jsonwebtoken", b"jose", b"jwt-decode", b"jwt-simple", b"jws")
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)
@@ -178,7 +182,7 @@ def _use_of(value: Node, name: str, ctx: RuleContext) -> str | None:
         prop = ctx.model.member_property(parent)
         if prop in IDENTITY_CLAIMS:
             return f"`{shown}.{prop}`" if name else f"`.{prop}`"
-        if prop != "payload":
+        if prop not in CLAIM_CONTAINERS:
             return None
         value, parent = parent, parent.parent
     if parent is None:
