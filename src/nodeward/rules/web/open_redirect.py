@@ -1,7 +1,9 @@
 """## What it finds
 Redirects to a URL that comes from the request: Express `res.redirect(url)` (the URL is the last
 argument when a status comes first), `res.location(url)`, Koa `ctx.redirect(url)`, Fastify
-`reply.redirect(url)`, and a `Location` header set with `setHeader`/`set`/`header`/`writeHead`. A URL
+`reply.redirect(url)`, a `Location` header set with `setHeader`/`set`/`header`/`writeHead`, and in the
+browser (scripts of pages included) `location = url`, `location.href = url`, `location.assign/replace(url)`
+and `window.open(url)`, where a `javascript:` URL also runs script. A URL
 that starts with a constant path (`"/users/" + id`) or a constant origin followed by `/` stays on that
 site and is not reported; neither is a URL checked first by an `if` that tests it (`startsWith`, a
 regular expression, membership in an allow-list) and leaves the handler when the test fails. A substring
@@ -48,7 +50,7 @@ from tree_sitter import Node
 from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
-from nodeward.rules.sinks import is_guarded, leading_text, response_headers, response_of
+from nodeward.rules.sinks import is_guarded, leading_text, response_headers, response_of, root_identifier
 
 # A constant start that fixes the destination's origin: a path (not `//` or `/\`), a query, a fragment,
 # or an absolute URL with its host and the `/` after it.
@@ -63,6 +65,21 @@ GUARD_CHECKS = re.compile(
 
 
 
+# Objects through which a page reaches its own window: `window.location`, `self.location`, `top.location`.
+_WINDOW_PREFIX = re.compile(r"^(?:(?:window|self|top|parent|globalThis)\.)?(?:document\.)?")
+
+
+def _browser_location(text: str) -> str:
+    """`window.location.href` -> `location.href`, `window.open` -> `open`: the page's navigation, by its name."""
+    return _WINDOW_PREFIX.sub("", text.replace(" ", ""), count=1)
+
+
+def _is_global(expression: Node, ctx: RuleContext) -> bool:
+    """Whether the name a member chain starts with is the page's global (`location`, `window`), not a local."""
+    root = root_identifier(expression) if expression.type != "identifier" else expression
+    return root is not None and ctx.model.resolve(root) is None
+
+
 class OpenRedirect(TaintRule):
     id = "NW110"
     name = "open-redirect"
@@ -72,13 +89,23 @@ class OpenRedirect(TaintRule):
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     fix = "Redirect only to local paths (starting with `/`, not `//` or `/\\`) or to URLs from an allow-list."
-    visits = ("call_expression",)
+    visits = ("call_expression", "assignment_expression")
     sink_class = "redirect"
 
     def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
-        method = ctx.method_name(node)
+        method = ctx.method_name(node) if node.type == "call_expression" else None
         target: Node | None = None
-        if method in ("redirect", "location"):
+        if node.type == "assignment_expression":
+            left = node.child_by_field_name("left")
+            if left is None or _browser_location(ctx.text(left)) not in ("location", "location.href") \
+                    or not _is_global(left, ctx):
+                return
+            target = node.child_by_field_name("right")
+        elif method in ("assign", "replace", "open") and _browser_location(ctx.text(
+                node.child_by_field_name("function") or node)) in ("location.assign", "location.replace", "open") \
+                and _is_global(node.child_by_field_name("function") or node, ctx):
+            target = next(iter(ctx.arguments(node)), None)
+        elif method in ("redirect", "location"):
             if response_of(ctx, node) is None:
                 return
             target = self._redirect_target(ctx, ctx.arguments(node)) if method == "redirect" else \
@@ -95,7 +122,7 @@ class OpenRedirect(TaintRule):
                              rf"|(?<![\w$.]){name}\s*[!=]==?(?!\s*(?:undefined|null)\b)|[!=]==?\s*{name}(?![\w$.(])")
         if is_guarded(ctx, node, target, GUARD_CHECKS) or is_guarded(ctx, node, target, checked):
             return
-        function = node.child_by_field_name("function")
+        function = node.child_by_field_name("function") or node.child_by_field_name("left")
         what = shorten(ctx.text(function)) if function is not None else "redirect"
         yield Sink(node, target, f"`{what}` (the redirect target)",
                    f"the redirect target `{shorten(ctx.text(target))}` is not constant")
