@@ -20,8 +20,9 @@ A condition makes a variable (or a member path such as `req.query.name`) safe wh
   against a regular expression with polynomial backtracking cannot take long then (sink class
   `redos-polynomial`, up to 5,000 characters); for exponential backtracking only a bound of 20 helps
   (`redos`). Truncating the value (`x.slice(0, 300)`, see `truncation_limit`) does the same, as a sanitizer.
-`!`, `&&` and `||` combine them. The flow is not followed between the guard and the sink (a reassignment
-in between is not seen).
+`!`, `&&` and `||` combine them. A check holds for the value a name had when it was checked: a variable or
+member path assigned again between the check and the sink (`if (!f.includes("..")) { f = decodeURIComponent(f);
+read(f) }`) is not made safe by it.
 """
 
 from __future__ import annotations
@@ -200,9 +201,9 @@ class Guards:
                 condition = parent.child_by_field_name("condition")
                 if condition is not None:
                     if node == parent.child_by_field_name("consequence"):
-                        result = _merge_all(result, self.checks(condition, True))
+                        result = _merge_all(result, self._until(self.checks(condition, True), condition, sink))
                     elif node == parent.child_by_field_name("alternative"):
-                        result = _merge_all(result, self.checks(condition, False))
+                        result = _merge_all(result, self._until(self.checks(condition, False), condition, sink))
             elif parent.type == "binary_expression" and node == parent.child_by_field_name("right"):
                 operator = parent.child_by_field_name("operator")
                 left = parent.child_by_field_name("left")
@@ -216,9 +217,31 @@ class Guards:
                             and _exits(statement.child_by_field_name("consequence")):
                         condition = statement.child_by_field_name("condition")
                         if condition is not None:
-                            result = _merge_all(result, self.checks(condition, False))
+                            result = _merge_all(result, self._until(self.checks(condition, False), condition, sink))
             node = parent
         return result
+
+    def _until(self, checks: Checks, condition: Node, sink: Node) -> Checks:
+        """The checks of `condition` that still hold at `sink`: those of names not assigned in between."""
+        if not checks:
+            return checks
+        function = sink
+        while function.parent is not None and function.type not in _FUNCTIONS:
+            function = function.parent
+        assigned: set[Key] = set()
+        stack = [function]
+        while stack:
+            node = stack.pop()
+            if node.end_byte <= condition.end_byte or node.start_byte >= sink.start_byte:
+                continue
+            if node.type in ("assignment_expression", "augmented_assignment_expression") \
+                    and node.start_byte >= condition.end_byte:
+                left = node.child_by_field_name("left")
+                key = self._key(left) if left is not None else None
+                if key is not None:
+                    assigned.add(key)
+            stack.extend(node.named_children)
+        return {key: classes for key, classes in checks.items() if key not in assigned} if assigned else checks
 
     # ----- what a condition checks ------------------------------------------------------------
 
