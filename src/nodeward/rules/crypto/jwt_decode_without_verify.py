@@ -7,8 +7,10 @@ identity: stored in `req.user`,
 `isAdmin`, `permissions` or `scope` (also under `.payload` of `decode(token, { complete: true })` and a `data`
 wrapper), sent back
 to the client (`res.json(claims)`), or tested in a condition (`if (!claims) return res.sendStatus(401)`: any
-string that decodes lets the request through), when the same function never calls a verification function
-(`jwt.verify`, `jwtVerify`, or any function whose name contains "verify"). Reading the token's
+string that decodes lets the request through), or given to a function of the file that reads such a claim
+(`identity(claims)` with `identity = (payload) => users.find((u) => u.id === payload.id)`), when the same
+function does not verify that token (`jwt.verify`, `jwtVerify`, or any function whose name contains
+"verify", on the same token and not only in the other branch of the `if` that decodes it). Reading the token's
 header (`kid`, `alg`) to choose the key before verifying, or reading `exp` to schedule a refresh, is
 not reported.
 
@@ -52,7 +54,14 @@ from nodeward.findings import Confidence, Finding, Severity
 from nodeward.lang.js.parser import node_key
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
-from nodeward.rules.web.knowledge import constant_value, descendants, enclosing_function, parameter_name
+from nodeward.rules.web.knowledge import (
+    FUNCTION_TYPES,
+    constant_value,
+    descendants,
+    enclosing_function,
+    parameter_name,
+    parameter_names,
+)
 
 DECODE_FUNCTIONS = frozenset(
     {"jsonwebtoken.decode", "jose.decodeJwt", "jwt-decode", "jwt-decode.jwtDecode",
@@ -94,7 +103,7 @@ class JwtDecodeWithoutVerify(Rule):
         elif name not in DECODE_FUNCTIONS:
             return
         function = enclosing_function(node)
-        if function is None or not _is_request_function(function, ctx) or _verifies(function, ctx):
+        if function is None or not _is_request_function(function, ctx) or _verifies(function, node, ctx):
             return
         use = _identity_use(node, function, ctx)
         if use is None:
@@ -116,11 +125,43 @@ def _is_request_function(function: Node, ctx: RuleContext) -> bool:
     return False
 
 
-def _verifies(function: Node, ctx: RuleContext) -> bool:
+def _verifies(function: Node, decode: Node, ctx: RuleContext) -> bool:
+    """Whether the function verifies the decoded token: a call of a verification function on the same token (or
+    on a token it cannot tell), not in the other branch of a choice whose branch runs the decode (`if (alg ===
+    "none") claims = jwt.decode(t); else claims = jwt.verify(t, key)` verifies only the tokens it does not decode)."""
+    args = ctx.arguments(decode)
+    token = ctx.text(args[0]) if args else None
     for call in descendants(function, frozenset({"call_expression"})):
         callee = call.child_by_field_name("function")
-        if callee is not None and "verify" in ctx.text(callee).split(".")[-1].lower():
+        if callee is None or "verify" not in ctx.text(callee).split(".")[-1].lower():
+            continue
+        verified = ctx.arguments(call)
+        references = ("identifier", "member_expression")
+        if token is not None and verified and ctx.unwrap(verified[0]).type in references \
+                and ctx.unwrap(args[0]).type in references and ctx.text(verified[0]) != token:
+            continue  # another token
+        if not _exclusive(call, decode):
             return True
+    return False
+
+
+def _exclusive(first: Node, second: Node) -> bool:
+    """Whether the two nodes are in different branches of one `if`/`else` or `?:`: never both run."""
+    branches: dict[int, Node] = {}
+    current: Node | None = first
+    while current is not None and current.parent is not None:
+        if current.parent.type in ("if_statement", "ternary_expression", "else_clause"):
+            branches[node_key(current.parent)] = current
+        current = current.parent
+    current = second
+    while current is not None and current.parent is not None:
+        parent = current.parent
+        seen = branches.get(node_key(parent))
+        if seen is not None and node_key(seen) != node_key(current):
+            if parent.type == "ternary_expression":
+                return parent.child_by_field_name("condition") not in (seen, current)
+            return current.type != "parenthesized_expression" and seen.type != "parenthesized_expression"
+        current = parent
     return False
 
 
@@ -192,12 +233,45 @@ def _use_of(value: Node, name: str, ctx: RuleContext) -> str | None:
         return _holder(left, ctx) if left is not None else None
     if _is_condition(value):
         return f"`{shown}` tested to let the request through"
+    if parent.type == "arguments" and parent.parent is not None:
+        claim = _claim_read_by_callee(parent.parent, value, ctx)
+        if claim is not None:
+            return f"`{shown}` given to `{ctx.text(parent.parent.child_by_field_name('function') or parent)}`, " \
+                   f"which reads `{claim}`"
     holder = parent.parent if parent.type == "pair" else None
     arguments = holder.parent if holder is not None and holder.type == "object" else parent
     if arguments is not None and arguments.type == "arguments" and arguments.parent is not None:
         method = ctx.method_name(arguments.parent)
         if method in RESPONSE_SENDERS:
             return f"`{shown}` sent back as the caller's identity"
+    return None
+
+
+def _claim_read_by_callee(call: Node, argument: Node, ctx: RuleContext) -> str | None:
+    """`identity(claims)` where the local function `identity(payload)` reads `payload.id`: the claim it reads."""
+    callee = call.child_by_field_name("function")
+    if callee is None or ctx.unwrap(callee).type != "identifier":
+        return None
+    binding = ctx.model.resolve(ctx.unwrap(callee))
+    if binding is None:
+        return None
+    # `const identity = (payload) => ...` holds the function; `function identity(payload)` is declared by it.
+    candidate: Node | None = binding.value if binding.value is not None else binding.node
+    if candidate is not None and candidate.type == "identifier":
+        candidate = candidate.parent
+    arguments = call.child_by_field_name("arguments")
+    if candidate is None or arguments is None or candidate.type not in FUNCTION_TYPES | {"function_declaration"}:
+        return None
+    function = candidate
+    position = next((i for i, arg in enumerate(arguments.named_children) if _same(arg, argument)), None)
+    names = parameter_names(function, ctx)
+    if position is None or position >= len(names):
+        return None
+    for member in descendants(function, frozenset({"member_expression"})):
+        obj = member.child_by_field_name("object")
+        prop = ctx.model.member_property(member)
+        if obj is not None and ctx.text(obj) == names[position] and prop in IDENTITY_CLAIMS:
+            return f"{names[position]}.{prop}"
     return None
 
 
