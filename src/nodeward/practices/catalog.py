@@ -180,3 +180,6 @@ SESSION_RENEWAL_METHODS = frozenset({"regenerate", "regenerateSession", "login",
 SESSION_OWNER = re.compile(r"^(?:this\.)?(?:req|request|ctx|context)(?:\.request)?(?:\.session)?$")
 # Session middleware that keeps the whole session in the cookie: a new value is a new cookie, nothing to fix.
 COOKIE_SESSIONS = frozenset({"cookie-session", "@fastify/secure-session", "koa-session"})
+# Cookies that carry who the user is (a JWT, an access token, a session id set by hand): a browser sends them
+# with every request to the site, forged cross-site ones included, as it does a session cookie.
+AUTH_COOKIE_NAME = re.compile(r"token|jwt|auth|sess|sid\b|access|identity|login", re.IGNORECASE)

@@ -19,6 +19,7 @@ Trees never leave the worker: the joiner (nodeward.practices.model) works on thi
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, TypeGuard
 
 from tree_sitter import Node
@@ -160,7 +161,8 @@ class AppFactCollector:
             self.function_nodes[key] = function
             facts = {"name": name or "", "loc": self.loc(function), "verify": [], "hash": [], "logs": [],
                      "audit": [], "failures": [], "limiter": [], "lockout": [], "password_checks": [],
-                     "headers": [], "auth": [], "console": [], "session_login": [], "session_renewal": []}
+                     "headers": [], "auth": [], "console": [], "session_login": [], "session_renewal": [],
+                     "auth_cookie": []}
             self.functions[key] = facts
         return facts
 
@@ -730,11 +732,36 @@ class AppFactCollector:
                 self._attribute(call, "headers", [line, "remove X-Powered-By"])
         if method in catalog.LENGTH_METHODS:
             self._validator_chain(call, method)
+        if method in ("cookie", "setHeader", "header", "set", "append") and self._enclosing_functions(call):
+            cookie = self._auth_cookie(call, method)
+            if cookie is not None:
+                self._attribute(call, "auth_cookie", cookie)
         if method == "isAuthenticated" and self._enclosing_functions(call):
             self._attribute(call, "auth", [line, "isAuthenticated"])
         if method in catalog.SESSION_RENEWAL_METHODS and self._enclosing_functions(call) and \
                 catalog.SESSION_OWNER.search(receiver_text):
             self._attribute(call, "session_renewal", [line, f"{receiver_text}.{method}"])
+
+    def _auth_cookie(self, call: Node, method: str) -> dict[str, Any] | None:
+        """`res.cookie("token", jwt, options)` or `Set-Cookie: auth_token=...` with a value that is not constant:
+        the cookie that signs the user in, with its SameSite attribute when set."""
+        args = self.model.arguments(call)
+        if method == "cookie":
+            if len(args) < 2 or self.model.is_constant(args[1]):
+                return None
+            name = self.model.string_value(args[0])
+            options = self.model.text(args[2]) if len(args) > 2 else ""
+        else:
+            header = self.model.string_value(args[0]) if args else None
+            if header is None or header.lower() != "set-cookie" or len(args) < 2 or self.model.is_constant(args[1]):
+                return None
+            text = self.model.text(args[1])
+            name = text.strip("`'\"").split("=", 1)[0] if "=" in text else None
+            options = text
+        if name is None or not catalog.AUTH_COOKIE_NAME.search(name):
+            return None
+        same_site = re.search(r"same_?site\W+(\w+)", options, re.IGNORECASE)
+        return {"loc": self.loc(call), "name": name, "same_site": same_site.group(1).lower() if same_site else ""}
 
     def _proxy_setting(self, target: Node, value: Node) -> None:
         """Koa's `app.proxy = true`: the app trusts X-Forwarded-* headers, so a proxy (TLS) stands in front."""
