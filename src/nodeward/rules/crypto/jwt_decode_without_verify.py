@@ -8,7 +8,9 @@ identity: stored in `req.user`,
 wrapper), sent back
 to the client (`res.json(claims)`), or tested in a condition (`if (!claims) return res.sendStatus(401)`: any
 string that decodes lets the request through), or given to a function of the file that reads such a claim
-(`identity(claims)` with `identity = (payload) => users.find((u) => u.id === payload.id)`), when the same
+(`identity(claims)` with `identity = (payload) => users.find((u) => u.id === payload.id)`); a helper of the
+file that returns the decoded claims (`const claimsOf = (t) => jws.decode(t).payload`) is reported when a
+request handler uses what it returns so (`claimsOf(token).data.role === "admin"`); when the same
 function does not verify that token (`jwt.verify`, `jwtVerify`, or any function whose name contains
 "verify", on the same token and not only in the other branch of the `if` that decodes it). Reading the token's
 header (`kid`, `alg`) to choose the key before verifying, or reading `exp` to schedule a refresh, is
@@ -103,14 +105,59 @@ class JwtDecodeWithoutVerify(Rule):
         elif name not in DECODE_FUNCTIONS:
             return
         function = enclosing_function(node)
-        if function is None or not _is_request_function(function, ctx) or _verifies(function, node, ctx):
+        if function is None or _verifies(function, node, ctx):
             return
-        use = _identity_use(node, function, ctx)
+        if _is_request_function(function, ctx):
+            use = _identity_use(node, function, ctx)
+        else:
+            use = _use_through_helper(node, function, ctx)
         if use is None:
             return
         ctx.record_practice("jwt", "missing", node, "token claims used without verifying the signature")
         yield ctx.report(node, f"`{name}` does not check the signature, yet its claims are used as the caller's "
                          f"identity ({use}): anyone can forge them; use `jwt.verify`")
+
+
+def _use_through_helper(decode: Node, helper: Node, ctx: RuleContext) -> str | None:
+    """`const decode = (token) => jws.decode(token).payload`: a helper that returns the claims. Its calls in
+    request handlers of the file that use the result as identity (and verify nothing) are the use."""
+    current = decode
+    while current.parent is not None and (current.parent.type in ("await_expression", "parenthesized_expression",
+                                                                  "as_expression", "non_null_expression")
+                                          or (current.parent.type == "member_expression"
+                                              and ctx.model.member_property(current.parent) in CLAIM_CONTAINERS)):
+        current = current.parent
+    returned = current.parent is not None and (current.parent.type == "return_statement" or (
+        current.parent.type == "arrow_function" and _same(current.parent.child_by_field_name("body"), current)))
+    name = _function_name(helper, ctx)
+    if not returned or name is None:
+        return None
+    for call in descendants(ctx.model.tree.root_node, frozenset({"call_expression"})):
+        callee = call.child_by_field_name("function")
+        if callee is None or ctx.text(callee).split(".")[-1] != name:
+            continue
+        caller = enclosing_function(call)
+        if caller is None or not _is_request_function(caller, ctx) or _verifies(caller, call, ctx):
+            continue
+        use = _identity_use(call, caller, ctx)
+        if use is not None:
+            return f"{use} through `{name}` at line {call.start_point[0] + 1}"
+    return None
+
+
+def _function_name(function: Node, ctx: RuleContext) -> str | None:
+    """The name a function is called by: declared, held in a variable, or assigned to `exports.x`/`obj.x`."""
+    named = function.child_by_field_name("name")
+    if named is not None:
+        return ctx.text(named)
+    holder = function.parent
+    if holder is not None and holder.type == "variable_declarator":
+        target = holder.child_by_field_name("name")
+        return ctx.text(target) if target is not None and target.type == "identifier" else None
+    if holder is not None and holder.type in ("assignment_expression", "pair"):
+        target = holder.child_by_field_name("left") or holder.child_by_field_name("key")
+        return ctx.text(target).split(".")[-1].strip("'\"") if target is not None else None
+    return None
 
 
 def _is_request_function(function: Node, ctx: RuleContext) -> bool:
