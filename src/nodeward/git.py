@@ -30,6 +30,7 @@ user's own decisions); the programs it names are overridden like the repository'
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import tempfile
 import threading
@@ -232,6 +233,14 @@ class Repository:
         An object git cannot read (missing, or corrupt so that git gives up) is added to ``unreadable``
         and the others are still read: the conversation starts again after the object that ended it.
         """
+        readable = []
+        objects = _common_dir(self.git_dir) / "objects"
+        for object_id in ids:
+            if _is_special_file(objects / object_id[:2] / object_id[2:]):
+                unreadable.append(object_id)  # a FIFO in place of an object would block cat-file for good
+            else:
+                readable.append(object_id)
+        ids = readable
         position = 0
         stalls = 0
         while position < len(ids) and stalls < _MAX_STALLS:
@@ -402,11 +411,18 @@ def confine(git_dir: Path, work_tree: Path | None) -> None:
                 f"{work_tree / '.git'} points to the repository {git_dir}, outside the working tree, which does "
                 "not name this working tree as its own; nodeward does not let git read it"
             )
+    pack_dir = common_dir / "objects" / "pack"
+    packs = [f"objects/pack/{name}" for name in _list(pack_dir)] if common_dir == git_dir else []
     for directory in {git_dir, common_dir}:
-        for name in _GIT_DIR_ENTRIES:
+        for name in (*_GIT_DIR_ENTRIES, *packs):
             entry = directory / name
-            if os.path.lexists(entry) and not _inside(Path(os.path.realpath(entry)), allowed):
+            if not os.path.lexists(entry):
+                continue
+            if not _inside(Path(os.path.realpath(entry)), allowed):
                 raise GitError(f"{entry} leads outside the repository; nodeward does not let git read it")
+            if not entry.is_file() and not entry.is_dir():
+                # A FIFO would block git for good, a device could be anything.
+                raise GitError(f"{entry} is not a regular file; nodeward does not let git read it")
     for config in (common_dir / "config", git_dir / "config.worktree"):
         _check_config(config, allowed, _MAX_INCLUDE_DEPTH)
     alternates = common_dir / "objects" / "info" / "alternates"
@@ -479,6 +495,21 @@ def _config_entries(config: Path) -> list[tuple[str, str]]:
         if key:
             entries.append((key, value))
     return entries
+
+
+def _is_special_file(path: Path) -> bool:
+    """Whether ``path`` exists as something else than a regular file (FIFO, device, socket, link)."""
+    try:
+        return not stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _list(directory: Path) -> list[str]:
+    try:
+        return sorted(os.listdir(directory))
+    except OSError:
+        return []
 
 
 def _read_lines(path: Path) -> list[str]:

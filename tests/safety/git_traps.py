@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 import pty
+import select
+import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -337,8 +340,17 @@ def run_in_terminal(command: list[str], env: Mapping[str, str], cwd: Path, timeo
     finally:
         os.close(follower)
     output = bytearray()
+    deadline = time.monotonic() + timeout
     try:
         while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:  # hung: end it, so that the test fails instead of waiting for good
+                os.killpg(process.pid, signal.SIGKILL)
+                output += b"\n[killed after the time limit]"
+                break
+            ready, _, _ = select.select([leader], [], [], min(remaining, 1.0))
+            if not ready:
+                continue
             try:
                 chunk = os.read(leader, 65536)
             except OSError:  # the terminal closes when the last process holding it ends
@@ -348,5 +360,5 @@ def run_in_terminal(command: list[str], env: Mapping[str, str], cwd: Path, timeo
             output += chunk
     finally:
         os.close(leader)
-        status = process.wait(timeout=timeout)
+        status = process.wait(timeout=60)
     return status, output.decode("utf-8", "replace")

@@ -69,13 +69,13 @@ def snapshot(directory: Path) -> dict[str, tuple[int, int]]:
     return state
 
 
-def nodeward(place: Place, *args: str) -> tuple[int, str]:
+def nodeward(place: Place, *args: str, timeout: float = 300) -> tuple[int, str]:
     """nodeward at a terminal, in an environment whose GIT_* variables name trap programs too."""
     home = place.base / "home"
     home.mkdir(exist_ok=True)
     env = {**without_git_variables(os.environ), "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
            "TERM": "xterm", "PYTHONWARNINGS": "ignore", **environment_traps(place)}
-    return run_in_terminal([sys.executable, "-m", "nodeward", *args], env, place.base, timeout=300)
+    return run_in_terminal([sys.executable, "-m", "nodeward", *args], env, place.base, timeout=timeout)
 
 
 def report(path: Path) -> dict[str, Any]:
@@ -387,3 +387,33 @@ def test_a_linked_worktree_is_its_repository_s_own(tmp_path: Path, secrets: tupl
     assert ("NW504", "lib/old-config.js") in {(f["rule_id"], f["path"]) for f in data["findings"]}
     tracked_env = [f for f in data["findings"] if f["rule_id"] == "NW505" and f["path"] == ".env"]
     assert tracked_env and "is tracked by git" in tracked_env[0]["message"]
+
+
+def make_fifo(path: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
+
+
+def test_a_fifo_in_the_repository_directory_is_refused_not_waited_for(
+    tmp_path: Path, secrets: tuple[str, str]
+) -> None:
+    """git opening a FIFO (the index, HEAD) would wait for a writer for good; nodeward refuses such a repository."""
+    for name in ("index", "HEAD"):
+        place, _ = trapped(tmp_path / name, secrets, ())
+        make_fifo(place.repo / ".git" / name)
+        out = tmp_path / f"{name}.json"
+        status, shown = nodeward(place, "scan", str(place.repo), "--history", "--format", "json", "--output",
+                                 str(out), timeout=240)
+        assert status in (0, 1), shown
+        notices = " ".join(n["message"] for n in report(out)["notices"])
+        assert f".git/{name} is not a regular file" in notices, name
+
+
+def test_a_fifo_in_place_of_an_object_is_skipped_and_the_rest_is_scanned(
+    tmp_path: Path, secrets: tuple[str, str]
+) -> None:
+    place, blob = trapped(tmp_path, secrets, ())
+    make_fifo(loose_object(place.repo, blob))
+    data = history_report(place, place.repo, tmp_path / "report.json")
+    assert ("NW505", "deploy/.env") in {(f["rule_id"], f["path"]) for f in data["findings"]}
+    assert f"lib/old-config.js ({blob[:12]})" in " ".join(n["message"] for n in data["notices"])
