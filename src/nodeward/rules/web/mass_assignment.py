@@ -74,6 +74,7 @@ class MassAssignment(Rule):
     confidence = Confidence.MEDIUM
     fix = "Copy only the fields the client may set (an allow-list) and set privileged fields on the server."
     visits = ("call_expression", "new_expression")
+    requires_text = (b"body",)
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         args = ctx.arguments(node)

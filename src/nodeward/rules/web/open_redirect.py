@@ -97,7 +97,9 @@ class OpenRedirect(TaintRule):
         target: Node | None = None
         if node.type == "assignment_expression":
             left = node.child_by_field_name("left")
-            if left is None or _browser_location(ctx.text(left)) not in ("location", "location.href") \
+            if left is None or left.type not in ("identifier", "member_expression") \
+                    or not ctx.text(left).endswith(("location", "location.href")) \
+                    or _browser_location(ctx.text(left)) not in ("location", "location.href") \
                     or not _is_global(left, ctx):
                 return
             target = node.child_by_field_name("right")
