@@ -36,10 +36,7 @@ TIMEOUT = 120.0
 
 #: Cases that main does not pass yet, with what still fails (work on issue 13 lands in parallel).
 #: Not run while they fail, to keep the suite fast; remove an entry when `bench/hostile.py --only CASE` passes.
-KNOWN_FAILURES: dict[str, str] = {
-    "fuzz-inputs": "a lockfile whose resolved URL reads https://re[[[... ends the whole scan with internal error "
-                   "ValueError: Invalid IPv6 URL (urlsplit in the deps scanner's hygiene checks)",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def case_params() -> list[object]:
