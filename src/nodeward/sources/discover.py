@@ -202,6 +202,11 @@ class NotRegularFile(OSError):
     """A path that names something else than a regular file: a FIFO, a device, a socket, a directory."""
 
 
+#: Never block on open (a FIFO swapped in after the check); the flags a platform lacks are left out.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
 def open_regular_file(path: str | os.PathLike[str], *, follow_links: bool = False) -> BinaryIO:
     """The regular file at ``path``, open for reading in binary.
 
@@ -213,7 +218,7 @@ def open_regular_file(path: str | os.PathLike[str], *, follow_links: bool = Fals
     open, so a file swapped in between is refused as well.
     """
     _require_regular(os.stat(path, follow_symlinks=follow_links))
-    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow_links else os.O_NOFOLLOW)
+    flags = _OPEN_FLAGS | (0 if follow_links else _NO_FOLLOW)
     handle = open(path, "rb", opener=lambda name, _: os.open(name, flags))  # noqa: SIM115 - returned open
     try:
         _require_regular(os.fstat(handle.fileno()))
