@@ -55,6 +55,8 @@ _TAGS: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
     ),
     "html": (),
 }
+_CLOSERS: dict[str, tuple[str, ...]] = {"ejs": ("%>",), "handlebars": ("}}",), "nunjucks": ("}}", "%}", "#}"),
+                                         "pug": ("}",), "html": ()}
 ENGINE_OF_SUFFIX = {
     ".ejs": "ejs", ".hbs": "handlebars", ".handlebars": "handlebars", ".mustache": "handlebars", ".njk": "nunjucks",
     ".pug": "pug", ".jade": "pug", ".html": "html", ".htm": "html", ".vue": "html",
@@ -203,7 +205,11 @@ def _tags(body: str, engine: str) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
     for pattern, kind in _TAGS[engine]:
-        for match in pattern.finditer(body):
+        # Searched only up to the last closer of the engine's tags: past it, each unclosed opener would make a
+        # lazy `.*?` scan to the end of the script (quadratic time on a script full of `<%`).
+        closer = _CLOSERS[engine]
+        last = max((body.rfind(c) + len(c) for c in closer if c in body), default=0) if closer else len(body)
+        for match in pattern.finditer(body, 0, last):
             if any(match.start() < e and s < match.end() for s, e in taken):
                 continue
             taken.append((match.start(), match.end()))

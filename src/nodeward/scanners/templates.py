@@ -74,8 +74,12 @@ class TemplatesScanner:
         expression = " ".join(output.expression.split())
         if len(expression) > 50:
             expression = expression[:49] + "…"
-        message = (f"{output.engine} prints `{expression}` without HTML escaping ({output.syntax}); "
-                   "a value that holds user input becomes markup and script in the page")
+        if output.context:
+            message = (f"{output.engine} prints `{expression}` ({output.syntax}) into {output.context}: HTML "
+                       "escaping does not protect a value that holds user input there")
+        else:
+            message = (f"{output.engine} prints `{expression}` without HTML escaping ({output.syntax}); "
+                       "a value that holds user input becomes markup and script in the page")
         return make_finding(
             UnescapedTemplateOutput, message,
             Location(display_path, start_line, start_column, end_line, end_column),

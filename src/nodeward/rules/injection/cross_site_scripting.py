@@ -6,7 +6,8 @@ with request data or in a handler that sets `Content-Type: text/html`, Koa `ctx.
 jQuery `$(html)`/`.html()`/`.append()` with data from the page URL. Objects and arrays (sent as JSON)
 are not reported. Front ends: Angular's `DomSanitizer.bypassSecurityTrustHtml/Script/Style/Url/ResourceUrl`
 and AngularJS's `$sce.trustAsHtml/Js/Url/ResourceUrl` given any non-constant value (they switch the
-framework's sanitizer off for it; a known source makes the finding high confidence). Angular's own
+framework's sanitizer off for it; a known source makes the finding high confidence), and AngularJS's
+`$sceProvider.enabled(false)`, which turns it off for every binding. Angular's own
 `[innerHTML]` binding sanitizes and is not reported by itself: the bypass that feeds it is. The inline
 `<script>` blocks of pages (HTML files, Vue components, EJS, Handlebars, Mustache, Nunjucks and Pug
 templates) are analysed like any file: the page URL (`location.hash`, `document.URL`) or data the template
@@ -48,7 +49,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.findings import Confidence, Severity, shorten
+from nodeward.findings import Confidence, Finding, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
 from nodeward.rules.sinks import (
@@ -93,6 +94,17 @@ class CrossSiteScripting(TaintRule):
     fix = "Escape the data for HTML (escape-html, he) or send it as JSON or plain text."
     visits = ("call_expression", "assignment_expression", "augmented_assignment_expression", "jsx_attribute")
     sink_class = "xss"
+
+    def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
+        yield from super().check(node, ctx)
+        if node.type == "call_expression" and ctx.method_name(node) == "enabled":
+            function = node.child_by_field_name("function")
+            args = ctx.arguments(node)
+            if function is not None and ctx.text(function).replace(" ", "") == "$sceProvider.enabled" and args \
+                    and ctx.text(args[0]) in ("false", "0"):
+                yield ctx.report(node, "AngularJS's Strict Contextual Escaping is turned off for the whole app: "
+                                 "`ng-bind-html` and `$sce`-checked bindings insert any value as HTML unsanitized",
+                                 confidence=Confidence.HIGH)
 
     def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         if node.type == "call_expression":

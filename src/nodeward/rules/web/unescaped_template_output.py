@@ -2,7 +2,12 @@
 Output that a template file writes into the page without HTML escaping: EJS `<%- value %>`,
 Handlebars and Mustache `{{{ value }}}` and `{{& value }}`, Pug `p!= value`, `!{value}` and
 `attr!=value`, Nunjucks `{{ value | safe }}` and `{% autoescape false %}` blocks, and Vue's `v-html`
-directive (in `.vue` components and in-page templates of HTML files). The usual ways to
+directive (in `.vue` components and in-page templates of HTML files). Also escaped output (EJS `<%= %>`,
+Handlebars and Mustache `{{ }}`, Nunjucks `{{ }}`) where HTML escaping does not protect: an event handler
+attribute (`onclick="f('<%= name %>')"`: the browser decodes the entities, then runs the JavaScript), the
+whole value of a URL attribute (`href`, `src`, `action`, `formaction`...: `javascript:` URLs pass
+escaping; a value that starts with a constant path or is URL-encoded is fine), `srcdoc`, and unquoted
+attributes. The usual ways to
 include markup the application made itself are not reported: EJS `<%- include(...) %>` (partials),
 the layout slot `{{{ body }}}` / `<%- body %>` in a layout (a file under `layouts/`, named `layout*`, or
 holding the page's `<html>`/`<body>` skeleton, as express-ejs-layouts and express-handlebars layouts do),
@@ -63,6 +68,8 @@ class RawOutput:
     expression: str
     syntax: str  # how it is written, e.g. "<%-" or "{{{ }}}"
     engine: str
+    #: For escaped output printed where HTML escaping does not protect: what that place is and why.
+    context: str = ""
 
 
 ENGINES = {
@@ -134,6 +141,7 @@ def raw_outputs(text: str, suffix: str, path: str) -> list[RawOutput]:
         found = _vue(text)
     else:
         found = _nunjucks(text)
+    found += _escaped_in_unsafe_context(text, engine)
     return [output for output in found if not _is_expected_markup(output.expression, in_layout)
             and not _is_numeric(output.expression, counters)]
 
@@ -236,6 +244,78 @@ def _vue(text: str) -> list[RawOutput]:
     text = _blank(text, _HTML_COMMENT, "-->")
     return [RawOutput(m.start("name"), m.end(), m.group("dq") if m.group("dq") is not None else m.group("sq"),
                       m.group("name"), "Vue") for m in _VUE_RAW.finditer(text)]
+
+
+# Escaped output, by engine: the pattern (its expression is group 1), the closer, how it is written.
+_ESCAPED_OUTPUT = {
+    "EJS": (re.compile(r"<%=(.*?)[-_]?%>", re.DOTALL), "%>", "<%="),
+    "Handlebars": (re.compile(r"\{\{(?![{!#/>^&])~?(.*?)~?\}\}", re.DOTALL), "}}", "{{ }}"),
+    "Mustache": (re.compile(r"\{\{(?![{!#/>^&])~?(.*?)~?\}\}", re.DOTALL), "}}", "{{ }}"),
+    "Nunjucks": (re.compile(r"\{\{-?(.*?)-?\}\}", re.DOTALL), "}}", "{{ }}"),
+}
+# Every tag of an engine, blanked before looking at the HTML around an output (their `<` and `>` are not markup).
+_ENGINE_TAGS = {
+    "EJS": ((re.compile(r"<%.*?%>", re.DOTALL), "%>"),),
+    "Handlebars": ((re.compile(r"\{\{.*?\}\}", re.DOTALL), "}}"),),
+    "Mustache": ((re.compile(r"\{\{.*?\}\}", re.DOTALL), "}}"),),
+    "Nunjucks": ((re.compile(r"\{\{.*?\}\}", re.DOTALL), "}}"), (re.compile(r"\{%.*?%\}", re.DOTALL), "%}"),
+                 (re.compile(r"\{#.*?#\}", re.DOTALL), "#}")),
+}
+# Attributes whose whole value is a URL the browser follows or loads: a `javascript:` URL there runs script.
+URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"})
+_ATTRIBUTE_BEFORE = re.compile(
+    r"""\s(?P<name>[\w:.@-]+)\s*=\s*(?:"(?P<double>[^"]*)|'(?P<single>[^']*)|(?P<bare>[^\s"'<>=`]*))$""")
+# A value that starts with a constant path, scheme or origin cannot become a `javascript:` URL.
+_FIXED_START = re.compile(r"""^\s*['"`](?:/|\w+:|#|\?)""")
+_URL_ENCODED = re.compile(r"\|\s*urlencode\b|encodeURIComponent|encodeURI\b")
+
+
+def _escaped_in_unsafe_context(text: str, engine: str) -> list[RawOutput]:
+    """Escaped output where HTML escaping does not protect: an event handler attribute (the browser decodes the
+    entities, then runs the value as JavaScript), the whole value of a URL attribute (`javascript:` URLs pass
+    escaping), `srcdoc` (decoded, then parsed as a page), or an unquoted attribute (a space ends the value)."""
+    escaped = _ESCAPED_OUTPUT.get(engine)
+    if escaped is None:
+        return []
+    pattern, closer, syntax = escaped
+    masked = text
+    for tags, tags_closer in _ENGINE_TAGS[engine]:
+        masked = _blank_as(masked, tags, tags_closer, "x")
+    found = []
+    for match in _closed(pattern, text, closer):
+        expression = match.group(1)
+        if engine == "Nunjucks" and _NJK_SAFE.search(expression):
+            continue  # printed raw: reported as such
+        tag_open = masked.rfind("<", 0, match.start())
+        if tag_open < 0 or masked.rfind(">", tag_open, match.start()) >= 0:
+            continue  # not inside an HTML tag
+        attribute = _ATTRIBUTE_BEFORE.search(masked, tag_open, match.start())
+        if attribute is None:
+            continue
+        name = attribute.group("name").lower()
+        quote = '"' if attribute.group("double") is not None else "'" if attribute.group("single") is not None else ""
+        prefix = attribute.group("double") or attribute.group("single") or attribute.group("bare") or ""
+        closes = text[match.end():match.end() + 1] == quote if quote else True
+        if name.startswith("on"):
+            context = f"the `{name}` event handler, which the browser decodes and then runs as JavaScript"
+        elif name == "srcdoc":
+            context = "the `srcdoc` document, which the browser decodes and then parses as HTML"
+        elif name in URL_ATTRIBUTES and not prefix.strip() and closes and not _FIXED_START.match(expression) \
+                and not _URL_ENCODED.search(expression):
+            context = f"the whole `{name}` URL, where a `javascript:` URL runs script whatever the escaping"
+        elif not quote:
+            context = f"the unquoted `{name}` attribute, where a space ends the value and starts another attribute"
+        else:
+            continue
+        found.append(RawOutput(match.start(), match.end(), _without_filters(expression), syntax,
+                               "Handlebars" if engine == "Mustache" else engine, context))
+    return found
+
+
+def _blank_as(text: str, pattern: re.Pattern[str], closer: str, filler: str) -> str:
+    """`_blank` with a filler of choice (the offsets stay the same)."""
+    cut = text.rfind(closer) + len(closer) if closer in text else 0
+    return pattern.sub(lambda m: re.sub(r"[^\n]", filler, m.group(0)), text[:cut]) + text[cut:]
 
 
 def _without_filters(expression: str) -> str:
