@@ -1011,10 +1011,15 @@ class TaintAnalysis:
                     return self._function_of(value)
         return None
 
-    def _class_method(self, node: Node, prop: str) -> Node | None:
+    @staticmethod
+    def _enclosing_class_body(node: Node) -> Node | None:
         current = node.parent
         while current is not None and current.type != "class_body":
             current = current.parent
+        return current
+
+    def _class_method(self, node: Node, prop: str) -> Node | None:
+        current = self._enclosing_class_body(node)
         if current is None:
             return None
         for member in current.named_children:
@@ -1119,9 +1124,7 @@ class TaintAnalysis:
     def _field_class(self, node: Node, field_name: str) -> Node | None:
         """The type of a class field: a TypeScript parameter property (`constructor(private users: Users)`), a
         typed field declaration (`users: Users`), or `this.users = new Users()` in the class."""
-        body = node.parent
-        while body is not None and body.type != "class_body":
-            body = body.parent
+        body = self._enclosing_class_body(node)
         if body is None:
             return None
         for member in body.named_children:

@@ -85,15 +85,11 @@ class OrmQueryLogging(Rule):
         option, on_by_default = CLIENTS[name]
         args = ctx.arguments(node)
         found = object_entries(ctx, args[-1]) if args else None
-        if found is None:
-            if on_by_default and _without_options(ctx, args):
-                yield ctx.report(node, f"`{name}` without a `{option}` option logs every SQL statement with its "
-                                 "values inlined (the default is console.log), in every environment")
-            return
-        entries, open_ended = found
-        value = entries.get(option)
+        value = found[0].get(option) if found is not None else None
         if value is None:
-            if on_by_default and not open_ended:
+            # No options at all (Sequelize's url or database/user/password forms), or options without the key.
+            on = _without_options(ctx, args) if found is None else not found[1]
+            if on_by_default and on:
                 yield ctx.report(node, f"`{name}` without a `{option}` option logs every SQL statement with its "
                                  "values inlined (the default is console.log), in every environment")
             return
