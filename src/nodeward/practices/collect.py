@@ -28,6 +28,7 @@ from nodeward.analysis.taint.engine import FUNCTION_TYPES, TaintAnalysis
 from nodeward.analysis.taint.exports import collect_exports
 from nodeward.lang.js.model import Binding, SemanticModel, unwrap
 from nodeward.practices import catalog
+from nodeward.practices.nest import collect_nest_facts
 
 MARKERS = (b"express", b"koa", b"fastify", b"hapi", b"@nestjs", b"Router", b"router", b".use(", b".post(",
            b"bcrypt", b"argon2", b"password", b"Password", b"otplib", b"speakeasy", b"webauthn", b"winston",
@@ -105,6 +106,9 @@ class AppFactCollector:
             "password_checks": self.password_checks, "practice_calls": self.practice_calls,
             "exports": self.exports,
         }
+        nest = collect_nest_facts(self)
+        if nest:
+            facts["nest"] = nest
         if self.apps or self.uses or self.routes or self.calls or self.functions:
             facts["function_exports"] = collect_exports(self.analysis).get("names", {})
         if not any(facts.values()):

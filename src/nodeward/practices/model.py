@@ -292,6 +292,10 @@ class AppJoiner:
                                 if m.order < route.order and m.scope in route.scopes and _covers(m.prefix, route.path)]
                 route.after = [m for m in model.all_middleware
                                if m.order > route.order and m.scope in route.scopes and _covers(m.prefix, route.path)]
+            if app["framework"] == "nestjs":
+                from nodeward.practices.nest import add_nest_routes  # nest builds on this module
+
+                add_nest_routes(self, model, key)
             model.middleware = [m for m in model.all_middleware if m.scope == 0 and m.prefix in ("", "/")]
             self._package_facts(model)
             models.append(model)
@@ -369,11 +373,11 @@ class AppJoiner:
                              if k in self.functions]
                     own.append(Middleware(info, prefix, scopes[-1], self.order, facts))
                 handler = [self.functions[k] for k in self.functions_of(path, data["handler"]) if k in self.functions]
-                full = _join(prefix, data["path"])
+                full = join_path(prefix, data["path"])
                 model.routes.append(Route(data, full, self.order, scopes, own, handler))
 
 
-def _join(prefix: str, path: str) -> str:
+def join_path(prefix: str, path: str) -> str:
     if path == "?":
         return (prefix or "") + "/?"
     if not prefix:
