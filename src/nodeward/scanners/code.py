@@ -13,6 +13,7 @@ from typing import Any
 
 from nodeward.analysis.taint.engine import location_data
 from nodeward.analysis.taint.exports import EXPORTS_QUERY, collect_exports
+from nodeward.analysis.taint.injection import collect_injection
 from nodeward.findings import LIMIT_NOTICE, FileNotice, Finding
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import DECLARATIONS_QUERY, SemanticModel
@@ -134,12 +135,14 @@ def taint_summary(context: RuleContext, source: bytes) -> dict[str, Any]:
     """What phase 2 needs of this module: flows from parameters to sinks, calls, exports (plain data)."""
     analysis = context.taint
     exports = collect_exports(analysis)
-    if not (context.param_sinks or analysis.call_sites or exports):
+    injection = collect_injection(analysis)
+    if not (context.param_sinks or analysis.call_sites or exports or injection):
         return {}
     return {
         "param_sinks": context.param_sinks,
         "calls": analysis.call_sites,
         "exports": exports,
+        "injection": injection,
         "functions": {
             key: {"name": info.name, "params": info.params, "location": location_data(analysis.location(info.node))}
             for key, info in analysis.functions.items()

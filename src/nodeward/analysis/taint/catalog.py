@@ -45,8 +45,15 @@ RESPONSE_METHODS = frozenset(
 # Parameter names that denote an HTTP request wherever they appear.
 REQUEST_PARAMETER_NAMES = frozenset({"req", "request"})
 # NestJS parameter decorators: the decorated parameter is client data (or the whole request).
-NEST_DATA_DECORATORS = frozenset({"Body", "Query", "Param", "Headers", "Cookies", "UploadedFile", "UploadedFiles"})
+NEST_DATA_DECORATORS = frozenset({"Body", "Query", "Param", "Headers", "Cookies", "UploadedFile", "UploadedFiles",
+                                  "Ip", "HostParam", "MessageBody", "Payload", "Args"})
 NEST_REQUEST_DECORATORS = frozenset({"Req", "Request"})
+# Pipes that let through only a number, a UUID, a boolean or a member of an enum (`@Param("id", ParseIntPipe)`).
+NEST_SANITIZING_PIPES = frozenset({"ParseIntPipe", "ParseFloatPipe", "ParseBoolPipe", "ParseUUIDPipe",
+                                   "ParseEnumPipe"})
+# Methods that return the request object: NestJS `context.switchToHttp().getRequest()` in guards, interceptors
+# and parameter decorators.
+REQUEST_GETTERS = frozenset({"getRequest"})
 # Qualified names whose value is input from outside the program.
 GLOBAL_SOURCES = {
     "process.argv": "command-line argument",

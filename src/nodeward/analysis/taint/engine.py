@@ -161,6 +161,8 @@ class TaintAnalysis:
     #: Calls of functions whose effect on sinks is known only in phase 2: plain data.
     call_sites: list[dict[str, Any]] = field(default_factory=list)
     _recorded_calls: set[int] = field(default_factory=set)
+    #: Parameters decorated with a parameter decorator of another module (NestJS `createParamDecorator`).
+    decorated_parameters: list[dict[str, Any]] = field(default_factory=list)
     functions: dict[str, FunctionInfo] = field(default_factory=dict)
 
     # ----- public ----------------------------------------------------------------------------
@@ -485,7 +487,12 @@ class TaintAnalysis:
         declared = binding.node.parent
         decorated = self._nest_decorator(declared)
         if decorated in catalog.NEST_DATA_DECORATORS:
-            return frozenset({self._source(binding.node, name, f"`@{decorated}()` parameter")})
+            return frozenset({self._source(binding.node, name, f"`@{decorated}()` parameter",
+                                           sanitized=self._nest_pipes(declared))})
+        if decorated is not None and decorated not in catalog.NEST_REQUEST_DECORATORS:
+            custom = self._custom_parameter_decorator(binding, declared, function, index)
+            if custom is not None:
+                return custom
         role = self.handler_role(function)
         location = self.location(binding.node)
         if decorated in catalog.NEST_REQUEST_DECORATORS or (role == "http" and index == 0) or (
@@ -596,6 +603,71 @@ class TaintAnalysis:
                 if expression is not None:
                     return self.model.text(expression)
         return None
+
+    @staticmethod
+    def _parameter_decorator(declared: Node | None) -> Node | None:
+        """The expression of a parameter's decorator: `Query("id", ParseIntPipe)` of `@Query("id", ParseIntPipe)`."""
+        if declared is None:
+            return None
+        for child in declared.children:
+            if child.type == "decorator" and child.named_children:
+                return unwrap(child.named_children[0])
+        return None
+
+    def _nest_pipes(self, declared: Node | None) -> frozenset[str]:
+        """`@Param("id", ParseIntPipe)`, `@Query("id", new ParseUUIDPipe())`: a pipe that rejects anything but a
+        number, UUID, boolean or enum member leaves a value safe for every sink."""
+        decorator = self._parameter_decorator(declared)
+        if decorator is None or decorator.type != "call_expression":
+            return frozenset()
+        for arg in self.model.arguments(decorator)[1:] if len(self.model.arguments(decorator)) > 1 else \
+                self.model.arguments(decorator):
+            arg = unwrap(arg)
+            if arg.type == "new_expression":
+                arg = unwrap(arg.child_by_field_name("constructor") or arg)
+            if self.model.text(arg).split(".")[-1] in catalog.NEST_SANITIZING_PIPES:
+                return frozenset({"*"})
+        return frozenset()
+
+    def _custom_parameter_decorator(self, binding: Binding, declared: Node | None, function: Node,
+                                    index: int) -> Taint | None:
+        """A parameter decorator made with NestJS's `createParamDecorator(factory)`: the parameter holds what the
+        factory returns (request data when it returns `request.query.x`, not when it returns `request.user`).
+        Made in this file: its value here; imported from another module of the project: recorded for phase 2,
+        which passes the factory's value to the parameter like an argument."""
+        decorator = self._parameter_decorator(declared)
+        callee = decorator.child_by_field_name("function") if decorator is not None and \
+            decorator.type == "call_expression" else decorator
+        if callee is None or callee.type != "identifier":
+            return None
+        made = self.model.resolve(callee)
+        if made is None:
+            return None
+        if made.kind == "import":
+            token = injection_token(self, callee)
+            if token is not None and not token.startswith(("string:", "local#")):
+                record = {"function": self.function_info(function).key, "index": index, "decorator": token,
+                          "location": location_data(self.location(binding.node)),
+                          "text": shorten(self.model.text(decorator or callee), 60)}
+                if record not in self.decorated_parameters:
+                    self.decorated_parameters.append(record)
+            return None
+        factory = self.param_decorator_factory(made)
+        if factory is None:
+            return None
+        step = self.step(binding.node, f"value of the parameter decorator `@{self.model.text(callee)}()`")
+        return frozenset(o.with_step(step) for o in self.return_taint(factory) if o.kind == SOURCE)
+
+    def param_decorator_factory(self, binding: Binding) -> Node | None:
+        """The factory function of `const CurrentUser = createParamDecorator((data, ctx) => ...)`."""
+        if binding.value is None or not binding.is_stable or binding.path:
+            return None
+        value = unwrap(binding.value)
+        if value.type != "call_expression" or \
+                (self.model.call_name(value) or "").split(".")[-1] != "createParamDecorator":
+            return None
+        args = self.model.arguments(value)
+        return self._function_of(args[0]) if args else None
 
     def _callback_receiver_taint(self, function: Node, index: int, depth: int) -> Taint:
         """`list.map((item) => ...)`: a callback's parameter holds elements of a tainted receiver."""
@@ -857,6 +929,8 @@ class TaintAnalysis:
         receiver = self._taint(receiver_node, depth) if receiver_node is not None else CLEAN
         if method in catalog.REQUEST_METHODS and any(o.kind == REQUEST for o in receiver):
             return frozenset({self._source(node, self.model.text(node), "request data")})
+        if method in catalog.REQUEST_GETTERS:  # NestJS `context.switchToHttp().getRequest()`
+            return frozenset({Origin(REQUEST, "request", self.location(node))})
         if method in catalog.SANITIZING_METHODS:
             return sanitize(union(receiver, arg_taint), catalog.SANITIZING_METHODS[method])
         if method in ("replace", "replaceAll") and len(args) >= 2 and self._strips_to_allow_list(args[0], args[1]):
@@ -996,6 +1070,23 @@ class TaintAnalysis:
                 value = unwrap(binding.value)
                 if value.type == "object":
                     return self._object_method(value, prop)
+        return self._local_instance_method(obj, prop)
+
+    def _local_instance_method(self, obj: Node, prop: str) -> Node | None:
+        """`helper.run(x)` or `this.helper.run(x)` where the object is an instance of a class of this file
+        (made with `new`, or declared with the class as its type)."""
+        made_by = self._instance_class(obj)
+        if made_by is None or made_by.type not in ("identifier", "type_identifier"):
+            return None
+        binding = self.model.resolve(made_by)
+        value = unwrap(binding.value) if binding is not None and binding.value is not None else None
+        if value is None or value.type not in ("class_declaration", "class", "abstract_class_declaration"):
+            return None
+        body = value.child_by_field_name("body")
+        for member in body.named_children if body is not None else []:
+            name = member.child_by_field_name("name") if member.type == "method_definition" else None
+            if name is not None and self.model.text(name) == prop:
+                return member
         return None
 
     def _object_method(self, obj: Node, prop: str) -> Node | None:
@@ -1092,20 +1183,55 @@ class TaintAnalysis:
         method = self.model.member_property(callee)
         if obj is None or method is None:
             return None
-        made_by = self._instance_class(unwrap(obj))
-        if made_by is None:
-            return None
-        qualified = self.model.qualified_name(made_by)
+        obj = unwrap(obj)
+        token = self._injection_token(obj)
+        made_by = self._instance_class(obj)
+        qualified = self.model.qualified_name(made_by) if made_by is not None else None
         if qualified is None or not qualified.startswith("."):
-            return None
+            # `@Inject("USERS") private users: any`: the provider registered for the token says
+            return {"token": token, "method": method} if token is not None else None
         module, _, export = self.split_relative(qualified)
-        return {"module": module, "export": export or "default", "method": method}
+        found = {"module": module, "export": export or "default", "method": method}
+        return {**found, "token": token} if token is not None else found
+
+    def _injection_token(self, obj: Node) -> str | None:
+        """The token of `@Inject(TOKEN)` on the constructor parameter behind `this.field` (NestJS): a string
+        token as "string:NAME", a class or constant imported from a module of the project as "module#export"."""
+        if obj.type != "member_expression" or unwrap(obj.child_by_field_name("object") or obj).type != "this":
+            return None
+        field_name = self.model.member_property(obj)
+        body = self._enclosing_class_body(obj)
+        if field_name is None or body is None or b"@Inject" not in self.model.source:
+            return None
+        for member in body.named_children:
+            name = member.child_by_field_name("name") if member.type == "method_definition" else None
+            if name is None or self.model.text(name) != "constructor":
+                continue
+            params = member.child_by_field_name("parameters")
+            for param in params.named_children if params is not None else []:
+                pattern = param.child_by_field_name("pattern")
+                if pattern is None or self.model.text(pattern) != field_name:
+                    continue
+                for decorator in (c for c in param.children if c.type == "decorator"):
+                    call = unwrap(decorator.named_children[0]) if decorator.named_children else decorator
+                    if call.type != "call_expression" or self.model.text(
+                            call.child_by_field_name("function") or call) != "Inject":
+                        continue
+                    args = self.model.arguments(call)
+                    return injection_token(self, args[0]) if args else None
+        return None
 
     def _instance_class(self, obj: Node) -> Node | None:
         """The class (or constructor function) node an object was made by: `new X()`, a stable variable holding
         one, or `this.field` typed or constructed in its class."""
         if obj.type == "identifier":
             binding = self.model.resolve(obj)
+            if binding is not None and not binding.path and binding.kind in ("param", "const", "let", "var"):
+                declared = binding.node.parent  # `svc: Users` of a parameter or a variable declaration
+                annotated = _annotated_type(declared.child_by_field_name("type")) if declared is not None and \
+                    declared.type in ("required_parameter", "optional_parameter", "variable_declarator") else None
+                if annotated is not None:
+                    return annotated
             if binding is None or binding.value is None or binding.path or not binding.is_stable:
                 return None
             obj = unwrap(binding.value)
@@ -1420,6 +1546,25 @@ def _annotated_type(annotation: Node | None) -> Node | None:
     named = [c for c in annotation.named_children if c.type != "comment"]
     if len(named) == 1 and named[0].type == "type_identifier":
         return named[0]
+    return None
+
+
+def injection_token(analysis: TaintAnalysis, node: Node) -> str | None:
+    """How a NestJS injection token (`provide: X` of a provider, `@Inject(X)`) is named in the summaries:
+    "string:NAME" for a string, "module#export" for a class or constant of another module of the project,
+    "local#NAME" for one of this file (phase 2 qualifies it with the file's path)."""
+    node = unwrap(node)
+    value = analysis.model.string_value(node)
+    if value is not None:
+        return f"string:{value}"
+    if node.type not in ("identifier", "member_expression", "type_identifier"):
+        return None
+    qualified = analysis.model.qualified_name(node)
+    if qualified is not None and qualified.startswith("."):
+        module, _, export = analysis.split_relative(qualified)
+        return f"{module}#{export or 'default'}"
+    if node.type == "identifier" and analysis.model.resolve(node) is not None:
+        return f"local#{analysis.model.text(node)}"
     return None
 
 

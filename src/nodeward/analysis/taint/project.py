@@ -74,7 +74,9 @@ class FlowJoiner:
             self.functions.update(module.get("functions", {}))
             for record in module.get("param_sinks", []):
                 self.facts[(record["function"], record["index"])].add(_fact(record))
+        self._index_implementations()
         calls = [(path, call) for path, module in self.modules.items() for call in module.get("calls", [])]
+        calls.extend(self._decorator_calls())
         resolved = [(call, self._callees(path, call["callee"])) for path, call in calls]
         resolved = [(call, keys) for call, keys in resolved if keys]
         evaluated: list[tuple[int, ...] | None] = [None] * len(resolved)
@@ -88,18 +90,112 @@ class FlowJoiner:
     def _callees(self, path: str, callee: dict[str, str]) -> list[str]:
         if "local" in callee:
             return [callee["local"]]
-        module = self.resolve_module(path, callee["module"])
+        module = self.resolve_module(path, callee["module"]) if "module" in callee else None
         export = callee.get("export", "default")
         keys = self._exported(module, export, set()) if module is not None else []
         method = callee.get("method")
-        if method is not None and module is not None:
-            # A method of an instance: of the class's methods, or assigned in the constructor (`this.m = ...`).
-            own = self._exported(module, f"{export}#this.{method}", set())
-            return own or [k for k in keys if self.functions.get(k, {}).get("name", "").split(".")[-1] == method]
+        if method is not None:
+            # A method of an instance: of the class's methods, or assigned in the constructor (`this.m = ...`);
+            # for an interface, an abstract class or an injection token, of the classes registered for it.
+            own = self._method_keys(module, export, method) if module is not None else []
+            tokens = [self._token_key(path, callee["token"])] if "token" in callee else []
+            if not own and module is not None:
+                tokens.append(self._token_key(path, f"{callee['module']}#{export}"))
+            for implementation in self._implementations([t for t in tokens if t is not None]):
+                found_module, _, name = implementation.rpartition("#")
+                own.extend(k for k in self._method_keys(found_module, name, method) if k not in own)
+            return own
         if callee.get("new"):  # `new Imported(...)`: the class's constructor, or the constructor function itself
             constructors = [k for k in keys if self.functions.get(k, {}).get("name") == "constructor"]
             return constructors or (keys if len(keys) == 1 else [])
         return keys
+
+    def _method_keys(self, module: str, export: str, method: str) -> list[str]:
+        own = self._exported(module, f"{export}#this.{method}", set())
+        return own or [k for k in self._exported(module, export, set())
+                       if self.functions.get(k, {}).get("name", "").split(".")[-1] == method]
+
+    # dependency injection ----------------------------------------------------------------------
+
+    def _index_implementations(self) -> None:
+        """Types and tokens -> the classes that implement them or are provided for them (injection.py)."""
+        self.implementations: dict[str, list[str]] = defaultdict(list)
+        for path, module in self.modules.items():
+            injection = module.get("injection", {})
+            for name, bases in injection.get("bases", {}).items():
+                for base in bases:
+                    key = self._token_key(path, base)
+                    if key is not None:
+                        self.implementations[key].append(f"{path}#{name}")
+            for provider in injection.get("providers", []):
+                key, made = self._token_key(path, provider["token"]), self._token_key(path, provider["class"])
+                if key is not None and made is not None:
+                    self.implementations[key].append(made)
+
+    def _decorator_calls(self) -> list[tuple[str, dict[str, Any]]]:
+        """A parameter decorated with a NestJS parameter decorator of another module receives what the decorator's
+        factory returns: a call of the handler with that value at the parameter's position."""
+        calls = []
+        for path, module in self.modules.items():
+            for record in module.get("injection", {}).get("decorated", []):
+                where = self._token_key(path, record["decorator"])
+                declaring, _, name = (where or "").rpartition("#")
+                origins = self.modules.get(declaring, {}).get("injection", {}).get("param_decorators", {}).get(name)
+                if origins:
+                    args: list[list[dict[str, Any]]] = [[] for _ in range(record["index"])]
+                    calls.append((path, {"callee": {"local": record["function"]}, "caller": "",
+                                         "args": [*args, origins], "location": record["location"],
+                                         "text": record["text"]}))
+        return calls
+
+    def _token_key(self, path: str, token: str) -> str | None:
+        """A token of the summaries ("spec#export", "local#Name", "string:NAME") named the same way from every
+        module: "string:NAME", or "path#Name" of the module that declares the class or interface."""
+        if token.startswith("string:"):
+            return token
+        spec, _, name = token.rpartition("#")
+        if spec == "local":
+            return f"{path}#{name}"
+        module = self.resolve_module(path, spec)
+        return self._declaring_module(module, name) if module is not None else None
+
+    def _declaring_module(self, module: str, name: str) -> str:
+        """Follow re-exports (`export * from "./users.repo"` in an index file) to where `name` is declared."""
+        for _ in range(32):
+            summary = self.modules.get(module, {})
+            if name in summary.get("injection", {}).get("declared", ()) or \
+                    name in summary.get("exports", {}).get("names", {}):
+                break
+            following = None
+            for reexport in summary.get("exports", {}).get("reexports", []):
+                if reexport["name"] in (name, "*"):
+                    target = self.resolve_module(module, reexport["module"])
+                    wanted = reexport["export"] if reexport["name"] != "*" else name
+                    if target is not None and (reexport["name"] != "*" or self._declares(target, wanted)):
+                        following = (target, wanted)
+                        break
+            if following is None:
+                break
+            module, name = following
+        return f"{module}#{name}"
+
+    def _declares(self, module: str, name: str) -> bool:
+        summary = self.modules.get(module, {})
+        return name in summary.get("injection", {}).get("declared", ()) or \
+            name in summary.get("exports", {}).get("names", {}) or any(
+                r["name"] == name for r in summary.get("exports", {}).get("reexports", []))
+
+    def _implementations(self, tokens: list[str]) -> list[str]:
+        """The classes behind types or tokens, through chains (`C extends B`, `B implements A`)."""
+        found: list[str] = []
+        pending = list(tokens)
+        while pending and len(found) < 64:
+            token = pending.pop()
+            for implementation in self.implementations.get(token, ()):
+                if implementation not in found and implementation not in tokens:
+                    found.append(implementation)
+                    pending.append(implementation)
+        return found
 
     def resolve_module(self, importer: str, spec: str) -> str | None:
         base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
