@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -88,6 +88,12 @@ class Rule:
     #: Byte strings of which a file must contain at least one for the rule to run on it (empty: always runs).
     #: A cheap C-speed prefilter for rules about specific libraries or options, checked once per file.
     requires_text: ClassVar[tuple[bytes, ...]] = ()
+    #: For the call and `new` nodes a code rule visits: the names of the functions it is about, each the last
+    #: part of the callee as written (`exec` of `cp.exec(x)`, `run` of `run(x)`) or as resolved (`exec` of an
+    #: alias of `child_process.exec`). The code scanner hands a call only to the rules that name one of its
+    #: names, and skips a rule on a file that calls none of them. None: every call (the rule asks about more
+    #: than the callee's name). Build it with `last_names` from the rule's own tables of qualified names.
+    call_names: ClassVar[frozenset[str] | None] = None
     #: About how a deployed application treats its clients (error details, cookies, CORS, limits): in the
     #: source of a web framework or middleware these are defaults for apps to configure, and are not reported.
     app_policy: ClassVar[bool] = False
@@ -104,6 +110,11 @@ class Rule:
         """Yield the findings for one node of a type listed in `visits`."""
         return iter(())
 
+
+
+def last_names(*groups: Iterable[str]) -> frozenset[str]:
+    """The last parts of qualified names ("child_process.exec" -> "exec"): what `Rule.call_names` holds."""
+    return frozenset(name.rsplit(".", 1)[-1] for group in groups for name in group)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from tree_sitter import Node
 
-from nodeward.analysis.taint.engine import PARAM, SOURCE, TaintAnalysis, location_data
+from nodeward.analysis.taint.engine import PARAM, SOURCE, Origin, TaintAnalysis, location_data
 from nodeward.findings import Confidence, Finding, Location, SecretSpan, Severity, TraceStep, shorten
 from nodeward.lang.js.model import SemanticModel, unwrap
 from nodeward.rules.base import Rule, Sink, TaintRule, make_finding
@@ -159,7 +159,7 @@ class RuleContext:
         # Data another rule is about (names of archive entries) reaching this sink: that rule reports it.
         foreign = any(o.kind == SOURCE and o.tag not in rule.source_tags and not o.clean_for(sink_class)
                       for o in taint)
-        sources = sorted((o for o in dirty if o.kind == SOURCE), key=lambda o: o.location.start_line)
+        sources = sorted((o for o in dirty if o.kind == SOURCE), key=Origin.reading_order)
         sink_step = TraceStep(self.taint.location(sink.node), f"reaches {sink.description}")
         for origin in (o for o in dirty if o.kind == PARAM):
             self.param_sinks.append({

@@ -11,12 +11,14 @@ from collections import defaultdict
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from tree_sitter import Node
+
 from nodeward.analysis.taint.engine import location_data
 from nodeward.analysis.taint.exports import EXPORTS_QUERY, collect_exports
 from nodeward.analysis.taint.injection import collect_injection
 from nodeward.findings import LIMIT_NOTICE, FileNotice, Finding
 from nodeward.lang.js import parser
-from nodeward.lang.js.model import DECLARATIONS_QUERY, SemanticModel
+from nodeward.lang.js.model import DECLARATIONS_QUERY, SemanticModel, unwrap
 from nodeward.practices.collect import collect_app_facts
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
@@ -41,8 +43,11 @@ class CodeScanner:
     name = "code"
     kinds = CODE_KINDS
 
-    def __init__(self, selected: frozenset[str] | None = None) -> None:
+    def __init__(self, selected: frozenset[str] | None = None, *, dispatch_by_name: bool = True) -> None:
+        """`dispatch_by_name=False` hands every call to every rule that visits calls, whatever names the rules
+        declare (`Rule.call_names`): the reference the name dispatch is tested against."""
         self.rules = [rule() for rule in code_rules(selected)]
+        self.dispatch_by_name = dispatch_by_name
         self.dispatch: dict[str, list[Rule]] = defaultdict(list)
         for rule in self.rules:
             for node_type in rule.visits:
@@ -89,12 +94,15 @@ class CodeScanner:
         findings: list[Finding] = []
         if self.dispatch:
             skipped = {rule.id for rule in self.prefiltered if not any(text in source for text in rule.requires_text)}
-            for capture, nodes in candidates.items():
+            for capture, all_nodes in candidates.items():
                 if not capture.startswith(parser.VISIT_PREFIX):
                     continue
-                for rule in self.dispatch.get(capture[len(parser.VISIT_PREFIX):], ()):
+                node_type = capture[len(parser.VISIT_PREFIX):]
+                by_name = CallsByName(model, all_nodes) if node_type in CALL_TYPES and self.dispatch_by_name else None
+                for rule in self.dispatch.get(node_type, ()):
                     if rule.id in skipped:
                         continue
+                    nodes = all_nodes if by_name is None or rule.call_names is None else by_name.named(rule.call_names)
                     context.rule = type(rule)
                     for node in nodes:
                         try:
@@ -125,6 +133,43 @@ class CodeScanner:
             result.summaries["practices"] = context.practice_evidence
         result.secrets = context.secrets
         return result
+
+
+CALL_TYPES = frozenset({"call_expression", "new_expression"})
+
+
+class CallsByName:
+    """The calls of one file by the names of their callees (`Rule.call_names`), built once per file."""
+
+    def __init__(self, model: SemanticModel, calls: list[Node]) -> None:
+        self.calls = calls
+        self.positions: dict[str, list[int]] = defaultdict(list)
+        for position, call in enumerate(calls):
+            for name in callee_names(model, call):
+                self.positions[name].append(position)
+
+    def named(self, names: frozenset[str]) -> list[Node]:
+        """The calls of any of `names`, in document order."""
+        found = [self.positions[name] for name in names if name in self.positions]
+        if not found:
+            return []
+        positions = found[0] if len(found) == 1 else sorted(set().union(*found))
+        return [self.calls[position] for position in positions]
+
+
+def callee_names(model: SemanticModel, call: Node) -> set[str]:
+    """The names a call is known by: the last part of its callee as written and as resolved to a module."""
+    names = set()
+    qualified = model.call_name(call)
+    if qualified is not None:
+        names.add(qualified.rsplit(".", 1)[-1])
+    callee = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+    if callee is not None:
+        callee = unwrap(callee)
+        written = model.text(callee) if callee.type == "identifier" else model.member_property(callee)
+        if written is not None:
+            names.add(written)
+    return names
 
 
 SERVER_MARKERS = (b"createServer", b".listen(", b"express()", b"Router(", b"new Koa", b"fastify(", b"@Controller",

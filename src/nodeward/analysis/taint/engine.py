@@ -59,6 +59,10 @@ class Origin:
     def identity(self) -> tuple[str, str, str, int, int]:
         return (self.kind, self.label, self.function, self.index, self.location.start_line)
 
+    def reading_order(self) -> tuple[int, int, str]:
+        """Sort key: the first source in the file first, the same whichever order a set of origins comes in."""
+        return (self.location.start_line, self.location.start_column, self.label)
+
     def clean_for(self, sink_class: str) -> bool:
         return "*" in self.sanitized or sink_class in self.sanitized
 

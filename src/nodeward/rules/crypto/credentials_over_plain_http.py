@@ -43,7 +43,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import object_entries, split_words
 
@@ -81,6 +81,7 @@ class CredentialsOverPlainHttp(Rule):
     confidence = Confidence.HIGH
     fix = "Send requests that carry tokens, keys or passwords over https:// or wss:// only."
     visits = ("call_expression", "new_expression")
+    call_names = last_names(CLIENTS)
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)

@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.hardcoded_session_secret import hardcoded
 from nodeward.rules.web.knowledge import object_entries
@@ -64,6 +64,7 @@ class HardcodedJwtSecret(Rule):
     confidence = Confidence.HIGH
     fix = "Load the JWT key from the environment or a secret manager and rotate the committed one."
     visits = ("call_expression", "new_expression")
+    call_names = last_names(KEY_ARGUMENTS, KEY_OPTIONS, ["sign"])
     requires_text = (b"jsonwebtoken", b"jose", b"jwt-simple", b"express-jwt", b"koa-jwt", b"passport-jwt")
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

@@ -43,7 +43,7 @@ from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
 from nodeward.lang.js.parser import node_key
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import FUNCTION_TYPES, descendants, is_security_value_name, property_words
 
@@ -73,6 +73,7 @@ class InsecureRandomness(Rule):
     confidence = Confidence.MEDIUM
     fix = "Use crypto.randomBytes, crypto.randomUUID or crypto.randomInt for tokens, ids and codes."
     visits = ("call_expression",)
+    call_names = last_names(WEAK_RANDOM, STRONG_RANDOM)
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)

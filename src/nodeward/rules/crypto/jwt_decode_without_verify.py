@@ -54,7 +54,7 @@ from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
 from nodeward.lang.js.parser import node_key
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import (
     FUNCTION_TYPES,
@@ -94,6 +94,7 @@ class JwtDecodeWithoutVerify(Rule):
     confidence = Confidence.MEDIUM
     fix = "Use the claims returned by jwt.verify (or jose.jwtVerify) with a pinned algorithm, not jwt.decode."
     visits = ("call_expression",)
+    call_names = last_names(DECODE_FUNCTIONS, ["jwt-simple.decode"])
     requires_text = (b"jsonwebtoken", b"jose", b"jwt-decode", b"jwt-simple", b"jws")
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

@@ -43,7 +43,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import FUNCTION_TYPES, constant_value, object_entries, split_words
 
@@ -69,6 +69,7 @@ class JwtVerifyWeakAlgorithms(Rule):
     confidence = Confidence.HIGH
     fix = "Pass `algorithms` with exactly the issuer's algorithm (e.g. ['RS256']); never 'none' or HS* with RS*."
     visits = ("call_expression", "new_expression")
+    call_names = last_names(VERIFY_FUNCTIONS, OPTION_FACTORIES)
     requires_text = (b"jsonwebtoken", b"express-jwt", b"passport-jwt", b"koa-jwt", b"@fastify/jwt")
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import FUNCTION_TYPES, object_entries
 
@@ -51,6 +51,7 @@ class JwtWithoutExpiry(Rule):
     confidence = Confidence.HIGH
     fix = "Set expiresIn (jsonwebtoken) or setExpirationTime (jose) on every token, e.g. '15m' for access tokens."
     visits = ("call_expression",)
+    call_names = last_names(SIGN_FUNCTIONS, ["sign"])
     requires_text = (b"jsonwebtoken", b"jose")
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity, shorten
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import (
     SLOW_HASH_CALLS,
@@ -75,6 +75,7 @@ class PasswordFastHash(Rule):
     confidence = Confidence.HIGH
     fix = "Hash passwords with bcrypt (cost >= 12), argon2id or scrypt, never with createHash/createHmac."
     visits = ("call_expression",)
+    call_names = last_names(HASH_FUNCTIONS, ["update"])
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)

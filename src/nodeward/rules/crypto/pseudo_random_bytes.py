@@ -41,7 +41,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 
 # `crypto.prng` was exported as the same function as `pseudoRandomBytes`; `crypto.rng` was
@@ -59,6 +59,7 @@ class PseudoRandomBytes(Rule):
     confidence = Confidence.HIGH
     fix = "Use crypto.randomBytes(), which takes the same arguments and gives cryptographically strong bytes."
     visits = ("call_expression",)
+    call_names = last_names(PSEUDO_RANDOM_FUNCTIONS)
     requires_text = (b"pseudoRandomBytes", b"prng")
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

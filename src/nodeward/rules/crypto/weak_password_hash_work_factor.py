@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import constant_value, object_entries
 
@@ -74,6 +74,7 @@ class WeakPasswordHashWorkFactor(Rule):
     confidence = Confidence.HIGH
     fix = "Use bcrypt cost >= 10 (12 recommended), PBKDF2-SHA256 >= 600,000 iterations, or argon2id defaults."
     visits = ("call_expression",)
+    call_names = last_names(BCRYPT_COST_ARGUMENT, PBKDF2_CALLS, WEBCRYPTO_DERIVE, SCRYPT_CALLS, ARGON2_CALLS)
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)

@@ -54,7 +54,7 @@ from tree_sitter import Node
 
 from nodeward.analysis.taint.archives import ENTRY_TAG
 from nodeward.findings import Confidence, Severity, shorten
-from nodeward.rules.base import Sink, TaintRule
+from nodeward.rules.base import Sink, TaintRule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.filesystem.non_literal_fs_path import FS_EXTRA_MODULES, FS_MODULES
 
@@ -96,6 +96,7 @@ class ArchivePathTraversal(TaintRule):
     confidence = Confidence.HIGH
     fix = "Resolve each entry's target path and refuse it unless it starts with the destination directory."
     visits = ("call_expression", "new_expression")
+    call_names = last_names(DIRECTORY_MAKERS, WRITING_FUNCTIONS, (f"{name}Sync" for name in WRITING_FUNCTIONS))
     sink_class = "path"
     source_tags = frozenset({ENTRY_TAG})
 

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.filesystem.project_directory_served import judge_root, static_root
 from nodeward.rules.web.knowledge import is_false, object_entries
@@ -62,6 +62,7 @@ class DirectoryListingEnabled(Rule):
     confidence = Confidence.HIGH
     fix = "Remove the directory listing; serve only the files the application links to."
     visits = ("call_expression",)
+    call_names = last_names(LISTING_MIDDLEWARE, LISTING_BY_DEFAULT, ["register"])
     requires_text = (b"serve-index", b"koa-serve-index", b"koa-index", b"directory", b"serve-handler", b"ecstatic",
                      b"@fastify/static")
 

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity, shorten
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import constant_value, object_entries
 
@@ -84,6 +84,7 @@ class PermissiveFileMode(Rule):
     confidence = Confidence.MEDIUM
     fix = "Use 0o600 for secrets, 0o700 for private directories, and never grant write access to others."
     visits = ("call_expression",)
+    call_names = last_names(CHMOD_CALLS, CREATE_CALLS)
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)

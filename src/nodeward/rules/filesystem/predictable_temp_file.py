@@ -51,7 +51,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import object_entries
 
@@ -75,6 +75,11 @@ GUESSABLE_METHODS = frozenset({"getTime", "toISOString", "valueOf", "toString", 
 MAX_DEPTH = 8
 
 
+#: Functions that make private temporary files and directories (unpredictable names, owner-only modes).
+PRIVATE_TEMP_MAKERS = frozenset({"fs.mkdtemp", "fs.mkdtempSync", "fs.promises.mkdtemp", "tmp.dirSync", "tmp.fileSync",
+                                 "tmp-promise.file", "tmp-promise.dir", "tmp.file", "tmp.dir"})
+
+
 class PredictableTempFile(Rule):
     id = "NW403"
     name = "predictable-temp-file"
@@ -85,11 +90,11 @@ class PredictableTempFile(Rule):
     confidence = Confidence.MEDIUM
     fix = "Write inside a directory made by fs.mkdtemp (or use the tmp package), or open with the 'wx' flag."
     visits = ("call_expression",)
+    call_names = last_names(PRIVATE_TEMP_MAKERS, WRITE_CALLS)
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)
-        if name in ("fs.mkdtemp", "fs.mkdtempSync", "fs.promises.mkdtemp", "tmp.dirSync", "tmp.fileSync",
-                    "tmp-promise.file", "tmp-promise.dir", "tmp.file", "tmp.dir"):
+        if name in PRIVATE_TEMP_MAKERS:
             ctx.record_practice("temp-files", "in-place", node, f"`{name}` makes private temporary files")
             return
         if name not in WRITE_CALLS:

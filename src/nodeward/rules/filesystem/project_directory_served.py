@@ -45,7 +45,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import object_entries
 
@@ -68,6 +68,7 @@ class ProjectDirectoryServed(Rule):
     confidence = Confidence.HIGH
     fix = "Serve only a dedicated public directory (e.g. path.join(__dirname, 'public')), never the project root."
     visits = ("call_expression",)
+    call_names = last_names(STATIC_SERVERS, ["register"])
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         name = ctx.call_name(node)

@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Severity, shorten
-from nodeward.rules.base import Sink, TaintRule
+from nodeward.rules.base import Sink, TaintRule, last_names
 from nodeward.rules.context import RuleContext
 
 SHELL_COMMANDS = {
@@ -65,6 +65,7 @@ class ChildProcessDynamicCommand(TaintRule):
     confidence = Confidence.MEDIUM
     fix = "Use execFile/spawn with a constant program and an argument array, without a shell."
     visits = ("call_expression",)
+    call_names = last_names(SHELL_COMMANDS, PROGRAM_RUNNERS)
     sink_class = "command"
     reports_unknown_origin = True
 

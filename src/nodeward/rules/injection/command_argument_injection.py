@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Severity, shorten
-from nodeward.rules.base import Sink, TaintRule
+from nodeward.rules.base import Sink, TaintRule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.injection.server_side_request_forgery import constant_prefix
 
@@ -69,6 +69,7 @@ class CommandArgumentInjection(TaintRule):
     confidence = Confidence.MEDIUM
     fix = "Put `--` before values from outside in the argument list, or reject values starting with `-`."
     visits = ("call_expression",)
+    call_names = last_names(RUNNERS)
     sink_class = "argument"
 
     def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:

@@ -50,7 +50,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity, shorten
-from nodeward.rules.base import Sink, TaintRule
+from nodeward.rules.base import Sink, TaintRule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.sinks import (
     call_chain,
@@ -93,6 +93,8 @@ class CrossSiteScripting(TaintRule):
     confidence = Confidence.MEDIUM
     fix = "Escape the data for HTML (escape-html, he) or send it as JSON or plain text."
     visits = ("call_expression", "assignment_expression", "augmented_assignment_expression", "jsx_attribute")
+    call_names = last_names(["write", "writeln", "send", "end", "insertAdjacentHTML", "$", "jQuery", "enabled"],
+                            TRUST_BYPASS_METHODS, JQUERY_SINKS)
     sink_class = "xss"
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

@@ -43,7 +43,7 @@ from tree_sitter import Node
 
 from nodeward.datafiles import load_json
 from nodeward.findings import Confidence, Severity, shorten
-from nodeward.rules.base import Sink, TaintRule
+from nodeward.rules.base import Sink, TaintRule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.sources.discover import AUXILIARY_MAX_SIZE, read_regular_file
 
@@ -113,6 +113,7 @@ class InsecureDeserialization(TaintRule):
     confidence = Confidence.MEDIUM
     fix = "Parse data with JSON.parse or a safe YAML schema; never deserialize functions received from outside."
     visits = ("call_expression",)
+    call_names = last_names(ALWAYS_UNSAFE, YAML_LOADS)
     sink_class = "deserialization"
 
     def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:

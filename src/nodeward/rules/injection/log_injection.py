@@ -53,10 +53,10 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Severity, shorten
-from nodeward.rules.base import Sink, TaintRule
+from nodeward.rules.base import Sink, TaintRule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.sinks import binding_comes_from, receiver
-from nodeward.rules.web.knowledge import logger_kind, property_words
+from nodeward.rules.web.knowledge import LOG_CALL_NAMES, logger_kind, property_words
 
 # Loggers that write every value as a JSON string: a line break in it is escaped.
 STRUCTURED_LOGGERS = frozenset({"pino", "bunyan", "pino-http", "express-pino-logger", "fastify"})
@@ -80,6 +80,7 @@ class LogInjection(TaintRule):
     fix = ("Log request data as a value: a structured (JSON) logger, `JSON.stringify(value)`, or "
            "`value.replace(/[\\r\\n]+/g, ' ')` before it is written.")
     visits = ("call_expression",)
+    call_names = last_names(LOG_CALL_NAMES, FILE_APPENDS, ["push", "unshift", "write", "writeLn", "appendLine"])
     sink_class = "log"
     harmless_sources = re.compile(r"\.(?:headers|rawHeaders)\b|\.(?:get|header|getHeader)\(")
 

@@ -56,7 +56,7 @@ from tree_sitter import Node
 
 from nodeward.analysis.taint.engine import PARAM, SOURCE
 from nodeward.findings import Confidence, Finding, Severity, shorten
-from nodeward.rules.base import Sink, TaintRule
+from nodeward.rules.base import Sink, TaintRule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.sinks import (
     call_chain,
@@ -127,6 +127,7 @@ class NosqlInjection(TaintRule):
     confidence = Confidence.MEDIUM
     fix = "Convert query values to the expected type (String(x), Number(x)) or strip `$` keys (mongo-sanitize)."
     visits = ("call_expression",)
+    call_names = last_names(MODEL_METHODS, ORM_METHODS)
     sink_class = "nosql"
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

@@ -50,11 +50,11 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.analysis.taint.engine import FUNCTION_TYPES, PARAM, SOURCE
+from nodeward.analysis.taint.engine import FUNCTION_TYPES, PARAM, SOURCE, Origin
 from nodeward.findings import Confidence, Finding, Severity, TraceStep, shorten
 from nodeward.lang.js.model import Binding
 from nodeward.lang.js.parser import node_key
-from nodeward.rules.base import Sink, TaintRule
+from nodeward.rules.base import Sink, TaintRule, last_names
 from nodeward.rules.context import RuleContext
 
 #: Functions that merge or set by path without a prototype guard in some published versions:
@@ -127,6 +127,7 @@ class PrototypePollution(TaintRule):
     confidence = Confidence.MEDIUM
     fix = "Reject the keys __proto__, constructor and prototype (or use own-property checks, Object.create(null), Map)."
     visits = ("assignment_expression", "call_expression")
+    call_names = last_names(POLLUTING_APIS)
     sink_class = "prototype"
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
@@ -550,7 +551,7 @@ class PrototypePollution(TaintRule):
                 continue
             sources = sorted((o for o in ctx.taint.taint_of(argument)
                               if o.kind == SOURCE and not o.clean_for(self.sink_class)),
-                             key=lambda o: o.location.start_line)
+                             key=Origin.reading_order)
             if not sources:
                 continue
             source = sources[0]

@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Severity, shorten
-from nodeward.rules.base import Sink, TaintRule
+from nodeward.rules.base import Sink, TaintRule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.sinks import (
     binding_comes_from,
@@ -106,6 +106,7 @@ class SqlInjection(TaintRule):
     confidence = Confidence.MEDIUM
     fix = "Keep the SQL text constant and pass values as query parameters (placeholders with a values array)."
     visits = ("call_expression",)
+    call_names = last_names(LITERAL_NAMES, ["literal"], RAW_METHODS, QUERY_METHODS, SQLITE_METHODS, BUILDER_METHODS)
     sink_class = "sql"
 
     def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:

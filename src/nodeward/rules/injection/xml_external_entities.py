@@ -39,9 +39,9 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from nodeward.analysis.taint.engine import SOURCE
+from nodeward.analysis.taint.engine import SOURCE, Origin
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 
 PARSERS = frozenset(
@@ -66,6 +66,7 @@ class XmlExternalEntities(Rule):
     confidence = Confidence.MEDIUM
     fix = "Parse XML with noent and dtdload off (libxmljs' defaults)."
     visits = ("call_expression",)
+    call_names = last_names(PARSERS)
     requires_text = (b"libxmljs",)
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
@@ -84,7 +85,7 @@ class XmlExternalEntities(Rule):
                 continue
             taint = ctx.taint.taint_of(args[0]) if not ctx.is_constant(args[0]) else frozenset()
             sources = sorted((o for o in taint if o.kind == SOURCE and not o.clean_for("xxe")),
-                             key=lambda o: o.location.start_line)
+                             key=Origin.reading_order)
             if sources:
                 origin = f"; the document comes from {sources[0].label} (line {sources[0].location.start_line})"
                 confidence = Confidence.HIGH

@@ -41,7 +41,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Severity, shorten
-from nodeward.rules.base import Sink, TaintRule
+from nodeward.rules.base import Sink, TaintRule, last_names
 from nodeward.rules.context import RuleContext
 
 # Functions whose argument at the given position is an XPath expression.
@@ -71,6 +71,7 @@ class XpathInjection(TaintRule):
     confidence = Confidence.MEDIUM
     fix = "Keep the XPath expression constant and pass the value as a variable, or compare it in JavaScript."
     visits = ("call_expression",)
+    call_names = last_names(EXPRESSION_ARGUMENT, LIBXMLJS_METHODS)
     sink_class = "xpath"
     requires_text = (b"xpath", b"XPath", b"libxmljs", b"evaluate")
 

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 
 # Buffer method -> index of its `noAssert` argument in the Node.js <= 9 signatures:
@@ -74,6 +74,7 @@ class BufferNoAssert(Rule):
     confidence = Confidence.HIGH
     fix = "Remove the `noAssert` argument and validate offsets taken from input before reading or writing."
     visits = ("call_expression",)
+    call_names = last_names(NO_ASSERT_INDEX)
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         method = ctx.method_name(node)

@@ -45,7 +45,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Severity, shorten
-from nodeward.rules.base import Sink, TaintRule
+from nodeward.rules.base import Sink, TaintRule, last_names
 from nodeward.rules.context import RuleContext
 
 REGEXP_CONSTRUCTORS = frozenset(f"{prefix}RegExp" for prefix in ("", "window.", "globalThis.", "global.", "self."))
@@ -90,6 +90,7 @@ class NonLiteralRegexp(TaintRule):
     confidence = Confidence.LOW
     fix = "Escape values before putting them in a pattern (RegExp.escape, escape-string-regexp), or use re2."
     visits = ("call_expression", "new_expression")
+    call_names = last_names(REGEXP_CONSTRUCTORS)
     sink_class = "regex"
     reports_unknown_origin = True
 

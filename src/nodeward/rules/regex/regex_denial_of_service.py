@@ -42,7 +42,7 @@ from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity, shorten
 from nodeward.lang.regex_redos import RedosIssue, analyze
-from nodeward.rules.base import Sink, TaintRule
+from nodeward.rules.base import Sink, TaintRule, last_names
 from nodeward.rules.context import RuleContext
 
 REGEX_METHODS = frozenset({"test", "exec"})  # RE.method(input)
@@ -91,6 +91,7 @@ class RegexDenialOfService(TaintRule):
     confidence = Confidence.MEDIUM
     fix = "Rewrite the pattern so each input matches only one way, limit the input length, or use re2."
     visits = ("call_expression",)
+    call_names = last_names(REGEX_METHODS, STRING_METHODS)
     sink_class = "redos"
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

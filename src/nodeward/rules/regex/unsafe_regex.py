@@ -46,7 +46,7 @@ from nodeward.analysis.taint.guards import Guards, guarded_uses, length_classes,
 from nodeward.findings import Confidence, Finding, Severity, shorten
 from nodeward.lang.js.parser import node_key
 from nodeward.lang.regex_redos import RedosIssue, analyze
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 
 REGEX_METHODS = frozenset({"test", "exec"})  # RE.method(input)
@@ -69,6 +69,7 @@ class UnsafeRegex(Rule):
     confidence = Confidence.HIGH
     fix = "Rewrite the pattern so each input can match only one way, limit the input length, or use re2."
     visits = ("regex", "call_expression", "new_expression")
+    call_names = last_names(REGEXP_CONSTRUCTORS)
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         if node.type == "regex":

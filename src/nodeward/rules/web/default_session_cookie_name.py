@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import object_entries
 
@@ -54,6 +54,7 @@ class DefaultSessionCookieName(Rule):
     confidence = Confidence.HIGH
     fix = "Name the session cookie yourself with the `name` option (e.g. 'sid')."
     visits = ("call_expression",)
+    call_names = last_names(DEFAULT_NAMES)
     app_policy = True
     requires_text = (b"session",)
 

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.sinks import response_of
 
@@ -57,6 +57,7 @@ class EnvironmentInResponse(Rule):
     confidence = Confidence.HIGH
     fix = "Send only the values the client needs, one by one, never process.env as a whole."
     visits = ("call_expression", "assignment_expression")
+    call_names = last_names(SEND_METHODS)
     requires_text = (b"process.env", b"process.config")
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import FUNCTION_TYPES, object_entries, property_words
 
@@ -67,6 +67,7 @@ class ErrorDetailsInResponse(Rule):
     confidence = Confidence.HIGH
     fix = "Log the error server-side and send a generic message (and a request id) to the client."
     visits = ("call_expression", "assignment_expression")
+    call_names = last_names(SEND_METHODS)
     app_policy = True
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import constant_value, object_entries
 
@@ -68,6 +68,7 @@ class GraphqlDebugFeaturesEnabled(Rule):
     confidence = Confidence.HIGH
     fix = "Tie introspection, the IDE and debug to a non-production environment; limit or disable batching."
     visits = ("call_expression", "new_expression")
+    call_names = last_names(SERVERS, ["register"])
     requires_text = (b"graphql", b"apollo", b"Apollo", b"mercurius", b"yoga")
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import evaluate, object_entries
 
@@ -90,6 +90,7 @@ class HardcodedSessionSecret(Rule):
     confidence = Confidence.HIGH
     fix = "Read the session secret from the environment or a secret manager, and rotate the committed one."
     visits = ("call_expression", "assignment_expression")
+    call_names = last_names(SECRET_ARGUMENTS, SECRET_OPTIONS)
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         if node.type == "assignment_expression":

@@ -48,7 +48,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import (
     constant_value,
@@ -93,6 +93,7 @@ class InsecureCookieFlags(Rule):
     confidence = Confidence.HIGH
     fix = "Set httpOnly: true, secure: true and sameSite: 'lax' (or 'strict') on cookies that identify a user."
     visits = ("call_expression",)
+    call_names = last_names(SESSION_MIDDLEWARES, COOKIE_SETTERS)
     app_policy = True
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

@@ -359,6 +359,10 @@ LOGGER_NAMES = frozenset({"logger", "log", "winston", "pino", "bunyan", "audit",
                           "applogger", "requestlogger"})
 
 
+#: The method names of the calls `logger_kind` recognises (for `Rule.call_names`).
+LOG_CALL_NAMES = CONSOLE_METHODS | LOGGER_METHODS
+
+
 def logger_kind(call: Node, ctx: RuleContext) -> str | None:
     """"console" for console.*, "logger" for a logger's method, None otherwise."""
     name = ctx.call_name(call)

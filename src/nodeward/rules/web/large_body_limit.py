@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import constant_value, human_size, numeric_value, object_entries, parse_size
 
@@ -67,6 +67,7 @@ class LargeBodyLimit(Rule):
     confidence = Confidence.HIGH
     fix = "Keep body limits small (default or a few hundred KB) and stream large uploads with their own limits."
     visits = ("call_expression",)
+    call_names = last_names(PARSERS)
     app_policy = True
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

@@ -41,7 +41,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import constant_value, object_entries
 
@@ -70,6 +70,7 @@ class OrmQueryLogging(Rule):
     confidence = Confidence.MEDIUM
     fix = "Turn query logging off in production (Sequelize `logging: false`), or choose it from the environment."
     visits = ("new_expression", "call_expression")
+    call_names = last_names(CLIENTS, ["mongoose.set"])
     requires_text = (b"sequelize", b"typeorm", b"knex", b"prisma", b"mongoose")
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

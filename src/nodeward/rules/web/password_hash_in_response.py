@@ -48,7 +48,7 @@ from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
 from nodeward.lang.js.parser import node_key
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.error_details_in_response import SEND_METHODS, _is_response
 from nodeward.rules.web.knowledge import constant_value, is_password_name, object_entries, split_words
@@ -76,6 +76,7 @@ class PasswordHashInResponse(Rule):
     confidence = Confidence.MEDIUM
     fix = "Mark the password field select: false, or respond with an explicit list of fields."
     visits = ("call_expression",)
+    call_names = last_names(SEND_METHODS)
     requires_text = (b"mongoose",)
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

@@ -39,7 +39,7 @@ from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
 from nodeward.lang.js.parser import node_key
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import (
     FUNCTION_TYPES,
@@ -68,6 +68,7 @@ class PermissiveCorsWithCredentials(Rule):
     confidence = Confidence.HIGH
     fix = "Allow credentials only for a fixed list of trusted origins; never reflect the Origin header unchecked."
     visits = ("call_expression",)
+    call_names = last_names(CORS_MIDDLEWARES, ["register", "enableCors"], HEADER_SETTERS)
     app_policy = True
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:

@@ -43,7 +43,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding, Severity
-from nodeward.rules.base import Rule
+from nodeward.rules.base import Rule, last_names
 from nodeward.rules.context import RuleContext
 from nodeward.rules.web.knowledge import enclosing_function, is_request_data
 
@@ -69,6 +69,7 @@ class RateLimitKeyedOnClientHeader(Rule):
     confidence = Confidence.MEDIUM
     fix = "Key the limiter on req.ip with the proxy count set in 'trust proxy' (or the account for sign-in)."
     visits = ("subscript_expression", "member_expression", "call_expression")
+    call_names = last_names(HEADER_METHODS)
     requires_text = (b"orwarded", b"ORWARDED", b"eal-ip", b"eal-IP", b"lient-ip", b"lient-IP", b"lient-Ip",
                      b"onnecting-ip", b"onnecting-IP")
 

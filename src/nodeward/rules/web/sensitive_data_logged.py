@@ -50,6 +50,7 @@ from nodeward.rules.context import RuleContext
 from nodeward.rules.crypto.timing_unsafe_comparison import classify_name
 from nodeward.rules.web.knowledge import (
     FUNCTION_TYPES,
+    LOG_CALL_NAMES,
     enclosing_function,
     logger_kind,
     object_entries,
@@ -76,6 +77,7 @@ class SensitiveDataLogged(Rule):
     confidence = Confidence.MEDIUM
     fix = "Log user ids and outcomes, never passwords, tokens or secrets; configure logger redaction."
     visits = ("call_expression",)
+    call_names = LOG_CALL_NAMES
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         logger = logger_kind(node, ctx)
