@@ -186,9 +186,36 @@ def test_copy_of_the_whole_context(tmp_path: Path) -> None:
 
     make(tmp_path / "app" / ".dockerignore", 0o644, ".env\nnode_modules\n")
     [finding] = [f for f in project_scan(tmp_path).findings if f.rule_id == "NW703"]
-    assert finding.severity.label == "medium" and ".git, keys" in finding.message
+    assert (finding.severity.label, finding.confidence.label) == ("low", "low") and ".git, keys" in finding.message
+    assert "none of these is in the context now" in finding.message
+    (tmp_path / "app" / ".git").mkdir()  # the history ships with the image
+    [finding] = [f for f in project_scan(tmp_path).findings if f.rule_id == "NW703"]
+    assert (finding.severity.label, finding.confidence.label) == ("high", "high") and ".git would be copied" in \
+        finding.message
+    (tmp_path / "app" / ".git").rmdir()
 
     make(tmp_path / "app" / ".dockerignore", 0o644, ".env*\n.git\nnode_modules\n*.pem\n*.key\n")
     assert [f for f in project_scan(tmp_path).findings if f.rule_id == "NW703"] == []
     make(tmp_path / "app" / "Dockerfile.dockerignore", 0o644, "node_modules\n")  # BuildKit: takes precedence
     assert [f.rule_id for f in project_scan(tmp_path).findings if f.rule_id == "NW703"] == ["NW703"]
+
+
+def scan_dockerfile_beside(manifest: dict[str, object] | None, folder: Path) -> list[str]:
+    dockerfile = "FROM node:22-alpine\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n"
+    folder.mkdir()
+    path = folder / "Dockerfile"
+    path.write_text(dockerfile)
+    if manifest is not None:
+        (folder / "package.json").write_text(json.dumps(manifest))
+    file = SourceFile(path, "Dockerfile", FileKind.DOCKERFILE, len(dockerfile))
+    result = ConfigScanner(None, today=TODAY).scan_file(file, dockerfile.encode(), dockerfile)
+    return sorted({f.rule_id for f in result.findings})
+
+
+def test_dev_dependencies_in_the_image_need_declared_dev_dependencies(tmp_path: Path) -> None:
+    # the package.json of the build context says whether an install without --omit=dev ships dev packages
+    assert "NW709" in scan_dockerfile_beside({"devDependencies": {"jest": "^29"}}, tmp_path / "with")
+    assert "NW709" in scan_dockerfile_beside(None, tmp_path / "unknown")
+    found = scan_dockerfile_beside({"dependencies": {"express": "^4"}}, tmp_path / "none")
+    assert "NW709" not in found and "NW710" in found  # the other checks of the image still run
+    assert "NW709" not in scan_dockerfile_beside({"devDependencies": {}}, tmp_path / "empty")

@@ -62,8 +62,11 @@ _REMOTE_SOURCE = re.compile(r"^(?:https?|ftp)://", re.IGNORECASE)
 _NODE_ENV_INLINE = re.compile(r"\bNODE_ENV=[\"']?production\b")
 
 
-def check_dockerfile(text: str, emit: Emitter, today: datetime.date) -> Dockerfile:
-    """Every per-file Dockerfile finding into ``emit``; returns the parse (its problems become notices)."""
+def check_dockerfile(
+    text: str, emit: Emitter, today: datetime.date, dev_dependencies: bool | None = None
+) -> Dockerfile:
+    """Every per-file Dockerfile finding into ``emit``; returns the parse (its problems become notices).
+    ``dev_dependencies``: whether the build context's package.json declares any (None: not known)."""
     dockerfile = parse_dockerfile(text)
     if not dockerfile.stages:
         return dockerfile
@@ -76,7 +79,8 @@ def check_dockerfile(text: str, emit: Emitter, today: datetime.date) -> Dockerfi
     _check_user(dockerfile, final, emit)
     if _is_node_stage(final):
         _check_node_env(final, emit)
-        _check_dev_dependencies(final, emit)
+        if dev_dependencies is not False:  # with none declared, an install cannot ship any
+            _check_dev_dependencies(final, emit)
     _check_healthcheck(final, emit)
     return dockerfile
 

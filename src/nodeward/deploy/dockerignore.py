@@ -19,7 +19,7 @@ from pathlib import Path
 from nodeward.deploy import knowledge
 from nodeward.deploy.dockerfile import parse_dockerfile, split_words
 from nodeward.deploy.emit import Emitter
-from nodeward.findings import FileNotice, Severity
+from nodeward.findings import Confidence, FileNotice, Severity
 from nodeward.rules.config.secret_file_copied_into_image import SecretFileCopiedIntoImage
 from nodeward.scanners import FileResult
 from nodeward.sources.discover import AUXILIARY_MAX_SIZE, SourceFile, read_regular_file
@@ -113,7 +113,7 @@ def _ignore_file(dockerfile: Path) -> Path | None:
 
 
 def _present_secrets(context: Path) -> list[str]:
-    """Top-level files of the context that are secrets (a .env, keys)."""
+    """Top-level entries of the context that are secrets (a .env, keys) or a repository's history (.git)."""
     try:
         names = os.listdir(context)
     except OSError:
@@ -121,7 +121,7 @@ def _present_secrets(context: Path) -> list[str]:
     present = []
     for name in sorted(names):
         lower = name.lower()
-        if lower == ".env" or (lower.startswith(".env.") and not lower.endswith(knowledge.ENV_DOCUMENTATION)) or \
+        if lower == ".git" or lower == ".env" or (lower.startswith(".env.") and not lower.endswith(knowledge.ENV_DOCUMENTATION)) or \
                 lower.endswith((".pem", ".key")) or lower.startswith("id_rsa"):
             present.append(name)
     return present
@@ -138,7 +138,7 @@ def check_build_contexts(files: Sequence[SourceFile], result: FileResult, select
             continue
         emit = Emitter(file.display_path, text.splitlines(), selected)
         if not emit.wants(SecretFileCopiedIntoImage):
-            return
+            return  # the selection is the same for every file
         parsed = parse_dockerfile(text)
         copies = []
         for instruction in parsed.instructions:
@@ -167,12 +167,15 @@ def check_build_contexts(files: Sequence[SourceFile], result: FileResult, select
         if not missing:
             continue
         exposed = [name for name in present if not is_excluded(patterns, name)]
-        severity = Severity.HIGH if exposed else Severity.MEDIUM
+        # With nothing secret in the context today, the missing exclusions are a precaution for files that may
+        # appear later (a developer's .env): worth a hint, not a finding that something secret ships.
+        severity, confidence = (Severity.HIGH, None) if exposed else (Severity.LOW, Confidence.LOW)
         for instruction in copies:
             detail = f"{what} {', '.join(missing)}" if ignore_path is not None else f"{what} (nothing excludes " \
                 f"{', '.join(missing)})"
-            found = f"; {', '.join(exposed[:3])} would be copied" if exposed else ""
+            found = f"; {', '.join(exposed[:3])} would be copied" if exposed else \
+                "; none of these is in the context now"
             emit.add(SecretFileCopiedIntoImage, instruction.line,
                      f"`{instruction.keyword} {instruction.rest}` copies the whole build context and {detail}{found}",
-                     severity=severity)
+                     severity=severity, confidence=confidence)
         result.findings.extend(emit.findings)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from pathlib import Path
 
+from nodeward.datafiles import DataFileError, load_json
 from nodeward.deploy.docker import check_dockerfile
 from nodeward.deploy.emit import Emitter
 from nodeward.findings import FileNotice
 from nodeward.scanners import FileResult, ProjectContext
-from nodeward.sources.discover import FileKind, SourceFile
+from nodeward.sources.discover import AUXILIARY_MAX_SIZE, FileKind, SourceFile, read_regular_file
 
 #: How many parse problems of one Dockerfile are reported before the rest are summed up.
 _MAX_PROBLEMS = 3
@@ -36,7 +38,7 @@ class ConfigScanner:
         emit = Emitter(file.display_path, text.splitlines(), self.selected)
         path = file.display_path
         if file.kind is FileKind.DOCKERFILE:
-            parsed = check_dockerfile(text, emit, self.today)
+            parsed = check_dockerfile(text, emit, self.today, _declares_dev_dependencies(file.path.parent))
             if not parsed.stages and parsed.problems:
                 line, problem = parsed.problems[0]
                 result.notices.append(FileNotice(path, "skipped", f"not a Dockerfile (no FROM; {problem})", line))
@@ -67,6 +69,19 @@ class ConfigScanner:
         if emit.practices:
             result.summaries["practices"] = emit.practices
         return result
+
+
+def _declares_dev_dependencies(context: Path) -> bool | None:
+    """Whether the package.json of a Dockerfile's build context (its folder) declares dev dependencies;
+    None when there is none to read, so that an install is judged without that knowledge."""
+    try:
+        manifest = load_json(read_regular_file(context / "package.json", limit=AUXILIARY_MAX_SIZE).decode(
+            "utf-8", "replace"))
+    except (OSError, DataFileError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    return bool(manifest.get("devDependencies"))
 
 
 class ConfigProjectScanner:

@@ -1,7 +1,8 @@
 """## What it finds
 An `npm ci`/`npm install` (or `yarn install`) in the final stage of a Dockerfile without
 `--omit=dev` (`--production`), with no `NODE_ENV=production` before it and no `npm prune
---omit=dev` after it.
+--omit=dev` after it. Not when the `package.json` beside the Dockerfile (its build context) declares no
+`devDependencies`: then there are none to ship.
 
 ## Why it matters
 Dev dependencies (test runners, bundlers, type checkers, their hundreds of transitive packages)

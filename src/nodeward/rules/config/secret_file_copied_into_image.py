@@ -1,7 +1,8 @@
 """## What it finds
 `COPY` or `ADD` of a secret file (`.env`, `*.pem`, `*.key`, `id_rsa`, `.npmrc`, `.aws`, `.ssh`),
 and `COPY . .` (the whole build context) when no `.dockerignore` beside the Dockerfile excludes
-`.env`, `.git`, `node_modules` and keys.
+`.env`, `.git`, `node_modules` and keys: at high severity when such a file (or `.git`) is in the
+context, and as a low-confidence precaution (hidden by default) when none is there yet.
 
 ## Why it matters
 Every file copied into a layer stays in the image, even when a later `RUN rm` deletes it:
