@@ -121,8 +121,8 @@ def _present_secrets(context: Path) -> list[str]:
     present = []
     for name in sorted(names):
         lower = name.lower()
-        if lower == ".git" or lower == ".env" or (lower.startswith(".env.") and not lower.endswith(knowledge.ENV_DOCUMENTATION)) or \
-                lower.endswith((".pem", ".key")) or lower.startswith("id_rsa"):
+        if lower in (".git", ".env") or (lower.startswith(".env.") and not lower.endswith(knowledge.ENV_DOCUMENTATION)) \
+                or lower.endswith((".pem", ".key")) or lower.startswith("id_rsa"):
             present.append(name)
     return present
 
