@@ -121,8 +121,8 @@ def _present_secrets(context: Path) -> list[str]:
     present = []
     for name in sorted(names):
         lower = name.lower()
-        if lower in (".git", ".env") or (lower.startswith(".env.") and not lower.endswith(knowledge.ENV_DOCUMENTATION)) \
-                or lower.endswith((".pem", ".key")) or lower.startswith("id_rsa"):
+        env_file = lower == ".env" or (lower.startswith(".env.") and not lower.endswith(knowledge.ENV_DOCUMENTATION))
+        if env_file or lower == ".git" or lower.endswith((".pem", ".key")) or lower.startswith("id_rsa"):
             present.append(name)
     return present
 
