@@ -158,3 +158,26 @@ def test_parameters_reassigned_before_use_take_the_new_value(body: str, reported
     source = (f"const cp = require('child_process');\nfunction kill(port, other) {{\n  {body}\n}}\n"
               "module.exports = kill;\n")
     assert bool(findings(source, "NW101")) is reported
+
+
+WALK = """let node = {{}};
+const parts = req.body.path.split(".");
+for (const part of parts.slice(0, -1)) {{
+  if (part === "__proto__") return;
+  {step}
+}}
+node[parts[parts.length - 1]] = req.body.value;"""
+
+
+@pytest.mark.parametrize(
+    ("step", "confidence"),
+    [
+        ("node = node[part] || (node[part] = {});", Confidence.LOW),  # constructor.prototype is left
+        ("if (typeof node[part] !== 'object') node[part] = {}; node = node[part];", None),  # functions not entered
+        ("if (!Object.prototype.toString.call(node[part]).includes('Object')) node[part] = {}; node = node[part];",
+         None),
+    ],
+)
+def test_a_proto_only_guard_leaves_a_low_confidence_finding(step: str, confidence: Confidence | None) -> None:
+    found = findings(HANDLER.format(body=WALK.format(step=step)), "NW112")
+    assert [f.confidence for f in found] == ([confidence] if confidence is not None else [])

@@ -4,7 +4,8 @@ Adding a source, sanitizer or propagator is a row here; the engine never names a
 Sink classes: command, code, path, sql, nosql, xss, ssrf, redirect, deserialization, prototype,
 regex, xxe, header, require, xpath, log (text written to a log, where a line break forges entries); redos and
 redos-polynomial (a value matched against a regular expression with exponential or polynomial
-backtracking: a length limit makes it safe for the second, rarely for the first).
+backtracking: a length limit makes it safe for the second, rarely for the first); prototype-partial (a key
+written by a function that rejects `__proto__` only).
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import re
 
 ALL_CLASSES = frozenset(
     {"command", "code", "path", "sql", "nosql", "xss", "ssrf", "redirect", "deserialization", "prototype",
-     "regex", "xxe", "header", "require", "log", "redos", "redos-polynomial", "password", "xpath"}
+     "regex", "xxe", "header", "require", "log", "redos", "redos-polynomial", "password", "xpath",
+     "prototype-partial"}
 )
+# A class whose sinks are a weaker form of another's: a value safe for the stronger class is safe for it too.
+WEAKER_CLASSES = {"prototype-partial": "prototype"}
 
 # ----- sources -----------------------------------------------------------------------------------
 
@@ -238,4 +242,5 @@ APPLICATION_ONLY_CLASSES = frozenset({"log", "password"})
 # caller's configuration (helmet's policies, a rate limiter's message): the app is where request data would
 # reach it, and is reported there (low).
 LIBRARY_API_CONFIDENCE = {"path": "medium", "regex": "medium", "require": "medium", "header": "low", "xss": "low",
-                          "redirect": "low", "redos-polynomial": "medium"}
+                          "redirect": "low", "redos-polynomial": "medium",
+                          "prototype-partial": "low"}

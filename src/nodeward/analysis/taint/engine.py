@@ -64,7 +64,8 @@ class Origin:
         return (self.location.start_line, self.location.start_column, self.label)
 
     def clean_for(self, sink_class: str) -> bool:
-        return "*" in self.sanitized or sink_class in self.sanitized
+        return "*" in self.sanitized or sink_class in self.sanitized or \
+            catalog.WEAKER_CLASSES.get(sink_class, "*") in self.sanitized
 
     def with_step(self, step: TraceStep) -> Origin:
         if len(self.steps) >= MAX_STEPS or (self.steps and self.steps[-1] == step):

@@ -160,6 +160,15 @@ class ExportCollector:
             constructor = value.child_by_field_name("constructor")
             if constructor is not None:
                 value = constructor
+        if value.type == "object":  # var api = { extend: require('./lib/extend') }; module.exports = api
+            for child in value.named_children:
+                inner = child.child_by_field_name("value") if child.type == "pair" else None
+                key = child.child_by_field_name("key") if child.type == "pair" else None
+                spec = self._required_module(unwrap(inner)) if inner is not None and \
+                    unwrap(inner).type == "call_expression" else None
+                if key is not None and spec is not None:
+                    prop = self.model.text(key).strip("'\"")
+                    self._reexport(prop if name == "default" else f"{name}.{prop}", spec, "*")
         keys = self._function_keys(value)
         if keys:
             self.names.setdefault(name, []).extend(keys)
@@ -301,7 +310,7 @@ class ExportCollector:
         keys = self._function_keys(value)
         spec = self._required_module(unwrap(value)) if unwrap(value).type == "call_expression" else None
         if spec is not None:  # api.sections = require('./sections')
-            self.reexports.append({"name": exported_as, "module": spec, "export": "*"})
+            self._reexport(exported_as, spec, "*")
             return
         if not keys and unwrap(value).type in ("identifier", "shorthand_property_identifier", "member_expression"):
             qualified = self.model.qualified_name(unwrap(value))
@@ -312,6 +321,11 @@ class ExportCollector:
         if keys:
             known = self.names.setdefault(exported_as, [])
             known.extend(k for k in keys if k not in known)
+
+    def _reexport(self, name: str, module: str, export: str) -> None:
+        entry = {"name": name, "module": module, "export": export}
+        if entry not in self.reexports:
+            self.reexports.append(entry)
 
     def _required_module(self, call: Node) -> str | None:
         function = call.child_by_field_name("function")

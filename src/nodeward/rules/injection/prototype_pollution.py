@@ -5,7 +5,11 @@ library's exported function: a property path, the keys of a merged object) and t
 and `cur[last] = value`), the recursive merge, extend or clone (`for (key in source)` with a recursive
 call on `target[key]`), and `obj[a][b] = c` with both keys from input — unless the function rejects the
 keys `__proto__`, `constructor` and `prototype`, checks that the key is an own property of the target
-before descending, or works on an `Object.create(null)` object. Also the calls of merge and set-by-path
+before descending, or works on an `Object.create(null)` object. A function that rejects `__proto__` alone
+is reported with low confidence (`constructor` then `prototype` reaches the same object), unless it steps
+only into plain objects (`isPlainObject(target[key])`, `typeof cur[k] === "object"`): `constructor` is then
+a function it does not enter. `o[a][b] = v` right after `o[a] = {}` writes into that new object. Also the
+calls of merge and set-by-path
 functions that old versions of lodash, dot-prop, deep-extend, set-value, object-path, mixin-deep and
 others let pollute, when request data reaches them.
 
@@ -46,6 +50,7 @@ app.post("/settings", (req, res) => {
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -73,7 +78,15 @@ HAS_OWN_METHODS = frozenset({"hasOwnProperty", "hasOwn", "has"})
 JUMPS = frozenset({"return_statement", "continue_statement", "break_statement", "throw_statement"})
 CHAIN_OPERATORS = ("||", "??", "&&")
 PREDICATE_METHODS = frozenset({"some", "every", "filter", "find", "findIndex", "includes", "test"})
+#: The sink class of a write whose function rejects `__proto__` but not `constructor`/`prototype` (a value safe
+#: for "prototype" is safe for it too; reported with low confidence).
+PARTIAL_CLASS = "prototype-partial"
+PARTIAL_NOTE = "(the function rejects `__proto__` only: `constructor.prototype` may still reach `Object.prototype`)"
 
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())
 
 
 def _descendants(node: Node, types: frozenset[str]) -> Iterator[Node]:
@@ -133,8 +146,13 @@ class PrototypePollution(TaintRule):
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
         if node.type == "call_expression":
             yield from self._polluting_api(node, ctx)
-        else:
-            yield from super().check(node, ctx)
+            return
+        for sink in self.sinks(node, ctx):
+            partial = sink.description.endswith(PARTIAL_NOTE)
+            for finding in ctx.evaluate_sink(self, sink, sink_class=PARTIAL_CLASS if partial else None):
+                # The function rejects `__proto__`: only `constructor.prototype` is left, which a walk reaches
+                # when it steps into functions too. Worth a look, not a certain vulnerability.
+                yield dataclasses.replace(finding, confidence=Confidence.LOW) if partial else finding
 
     # ----- X[K] = V -----------------------------------------------------------------------------
 
@@ -157,11 +175,18 @@ class PrototypePollution(TaintRule):
         if descents is None:
             return
         functions = self._functions_around(node, descents, ctx)
-        if self._rejects_dangerous_keys(functions, ctx):
+        rejected = self._rejected_keys(functions, ctx)
+        if ("__proto__" in rejected and len(rejected) >= 2) or {"constructor", "prototype"} <= rejected:
             return
         if self._checks_own_property(functions, node, target, key, descents, ctx):
             return
-        yield Sink(node, key, f"the key of `{shorten(ctx.text(left))}` (a write that can reach `Object.prototype`)")
+        written = f"the key of `{shorten(ctx.text(left))}`"
+        if rejected == {"__proto__"}:
+            if self._descends_into_plain_objects(functions, [left, *descents], target, key, ctx):
+                return  # `constructor` gives a function, which the walk does not enter: nothing is left
+            yield Sink(node, key, f"{written} {PARTIAL_NOTE}")
+            return
+        yield Sink(node, key, f"{written} (a write that can reach `Object.prototype`)")
 
     @staticmethod
     def _creates_empty(value: Node, ctx: RuleContext) -> bool:
@@ -188,7 +213,8 @@ class PrototypePollution(TaintRule):
         list for `a[k2][k]`), or None when it cannot."""
         if target.type == "subscript_expression":
             inner = target.child_by_field_name("index")
-            if inner is not None and inner.type not in ("number", "string") and self._dirty(inner, ctx):
+            if inner is not None and inner.type not in ("number", "string") and self._dirty(inner, ctx) and \
+                    not self._freshly_made(target, assignment, ctx):
                 return []
             return None
         if target.type != "identifier":
@@ -219,6 +245,32 @@ class PrototypePollution(TaintRule):
                 if found:
                     return found
         return None
+
+    @staticmethod
+    def _freshly_made(member: Node, write: Node, ctx: RuleContext) -> bool:
+        """`o[a] = {}` is a statement of a block holding `o[a][b] = v`, before it: `o[a]` is then the new object,
+        whatever `a` is (`o["__proto__"] = {}` only replaces the prototype of `o` itself)."""
+        wanted = _compact(ctx.text(member))
+        table: dict[str, list[Node]] | None = ctx.shared.get("NW112.subscript_writes")  # type: ignore[assignment]
+        if table is None:
+            table = {}
+            found = ctx.model.captures("(assignment_expression left: (subscript_expression) @left)")
+            for left in found.get("left", []):
+                table.setdefault(_compact(ctx.text(left)), []).append(left)
+            ctx.shared["NW112.subscript_writes"] = table
+        for left in table.get(wanted, []):
+            statement = left.parent
+            right = statement.child_by_field_name("right") if statement is not None else None
+            if statement is None or right is None or statement.end_byte > write.start_byte:
+                continue
+            right = ctx.unwrap(right)
+            if not (right.type in ("object", "array") or ctx.model.call_name(right) == "Object.create"):
+                continue
+            holder = statement.parent
+            block = holder.parent if holder is not None and holder.type == "expression_statement" else None
+            if block is not None and block.type in ("statement_block", "program") and _contains(block, write):
+                return True
+        return False
 
     def _walking_accumulator(self, binding: Binding, function: Node, ctx: RuleContext) -> bool:
         """The accumulator of a reduce callback that returns one of its computed members."""
@@ -350,11 +402,11 @@ class PrototypePollution(TaintRule):
         if value.type == "ternary_expression":
             return any(c is not None and self._holds_member(c, ctx, base, depth + 1) for c in (
                 value.child_by_field_name("consequence"), value.child_by_field_name("alternative")))
-        if value.type == "binary_expression":
+        if value.type == "binary_expression":  # `src || {}`: either side may be the value
             operator = value.child_by_field_name("operator")
-            right = value.child_by_field_name("right")
-            return operator is not None and ctx.text(operator) in CHAIN_OPERATORS and right is not None and \
-                self._holds_member(right, ctx, base, depth + 1)
+            return operator is not None and ctx.text(operator) in CHAIN_OPERATORS and any(
+                side is not None and self._holds_member(side, ctx, base, depth + 1)
+                for side in (value.child_by_field_name("left"), value.child_by_field_name("right")))
         if value.type == "identifier":
             binding = ctx.model.resolve(value)
             return binding is not None and any(self._holds_member(d, ctx, base, depth + 1)
@@ -456,7 +508,8 @@ class PrototypePollution(TaintRule):
         return callers
 
     @staticmethod
-    def _rejects_dangerous_keys(functions: list[tuple[Node, Node | None]], ctx: RuleContext) -> bool:
+    def _rejected_keys(functions: list[tuple[Node, Node | None]], ctx: RuleContext) -> set[str]:
+        """The dangerous keys the code around the write mentions (in a comparison, a list, a regex...)."""
         mentioned: set[str] = set()
         for scope, keep in functions:
             for literal in _scope_nodes(scope, frozenset({"string", "regex", "template_string", "identifier"}),
@@ -471,8 +524,63 @@ class PrototypePollution(TaintRule):
                         continue  # an object of methods (`const api = {...}`), not a list of keys
                 text = ctx.text(literal)
                 mentioned.update(k for k in DANGEROUS_KEYS if k in text)
-        # `__proto__` alone is the classic incomplete fix: `constructor.prototype` reaches the same object.
-        return ("__proto__" in mentioned and len(mentioned) >= 2) or {"constructor", "prototype"} <= mentioned
+        # `__proto__` alone is the classic incomplete fix: `constructor.prototype` reaches the same object
+        # unless the walk enters plain objects only (see _descends_into_plain_objects).
+        return mentioned
+
+    def _descends_into_plain_objects(self, functions: list[tuple[Node, Node | None]], steps: list[Node],
+                                     target: Node, key: Node, ctx: RuleContext) -> bool:
+        """The value at the key is tested to be a plain object (or array) before the code steps into it:
+        `isPlainObject(target[key])`, `toString.call(src) === "[object Object]"`, `typeof src === "object"`,
+        `src.constructor === Object`, with `src = target[key]`. `target.constructor` is the function `Object`,
+        which fails every such test, so `constructor.prototype` cannot be walked. `steps` are the write and the
+        nodes that step into members (`cur = cur[part]`, `merge(target[key], ...)`)."""
+        target_text, key_text = _compact(ctx.text(target)), _compact(ctx.text(key))
+        wanted = {_compact(ctx.text(member)) for step in steps
+                  for member in _descendants(step, frozenset({"subscript_expression"}))
+                  if _compact(ctx.text(member.child_by_field_name("object") or member)) == target_text}
+        for scope, keep in functions:
+            for declarator in _scope_nodes(scope, frozenset({"variable_declarator", "assignment_expression"}), keep):
+                name = declarator.child_by_field_name("name") or declarator.child_by_field_name("left")
+                value = declarator.child_by_field_name("value") or declarator.child_by_field_name("right")
+                if name is None or value is None or name.type != "identifier":
+                    continue
+                value = ctx.unwrap(value)
+                if value.type == "subscript_expression" and _compact(ctx.text(value)) == f"{target_text}[{key_text}]":
+                    wanted.add(ctx.text(name))  # var src = target[key]
+        for scope, keep in functions:
+            for test in _scope_nodes(scope, frozenset({"call_expression", "binary_expression"}), keep):
+                tested = self._plain_object_test(test, ctx)
+                if tested is not None and _compact(ctx.text(tested)) in wanted:
+                    return True
+        return False
+
+    @staticmethod
+    def _plain_object_test(test: Node, ctx: RuleContext) -> Node | None:
+        """The value a plain-object test is about, or None when `test` is not one."""
+        if test.type == "call_expression":
+            args = ctx.arguments(test)
+            callee = ctx.text(ctx.unwrap(test.child_by_field_name("function") or test))
+            if args and callee.split(".")[-1] == "isPlainObject":
+                return ctx.unwrap(args[0])
+            if args and callee.endswith("toString.call"):  # Object.prototype.toString.call(x) === "[object Object]"
+                return ctx.unwrap(args[0])
+            return None
+        operator = test.child_by_field_name("operator")
+        left = test.child_by_field_name("left")
+        right = test.child_by_field_name("right")
+        if operator is None or left is None or right is None or ctx.text(operator) not in ("===", "==", "!==", "!="):
+            return None
+        for one, other in ((left, right), (right, left)):
+            one, other = ctx.unwrap(one), ctx.unwrap(other)
+            if one.type == "unary_expression" and ctx.text(one).startswith("typeof") and \
+                    ctx.string_value(other) == "object" and one.named_children:
+                return ctx.unwrap(one.named_children[-1])
+            if one.type == "member_expression" and ctx.model.member_property(one) == "constructor" and \
+                    ctx.text(other) == "Object":
+                holder = one.child_by_field_name("object")
+                return ctx.unwrap(holder) if holder is not None else None
+        return None
 
     def _checks_own_property(self, functions: list[tuple[Node, Node | None]], assignment: Node, target: Node,
                              key: Node,
