@@ -1328,7 +1328,7 @@ class TaintAnalysis:
         source = self.model.source
         imports_local_modules = any(mark in source for mark in (b"'./", b'"./', b"'../", b'"../', b"`./", b"`../"))
         local_functions = self._local_function_names()
-        member_calls = any(mark in source for mark in (b"exports.", b"this.", b".prototype."))
+        member_calls = any(mark in source for mark in (b"exports.", b"this.", b".prototype.", b"class "))
         if not local_functions and not imports_local_modules and not member_calls:
             return
         found: list[tuple[Node, dict[str, str]]] = []

@@ -35,8 +35,8 @@ PROVIDER_VALUES = ("useClass", "useExisting", "useValue", "useFactory")
 
 def collect_injection(analysis: TaintAnalysis) -> dict[str, Any]:
     source = analysis.model.source
-    if not any(mark in source for mark in (b"implements", b"extends", b"provide", b"createParamDecorator")) \
-            and not analysis.decorated_parameters:
+    if not any(mark in source for mark in (b"implements", b"extends", b"provide", b"createParamDecorator",
+                                           b"interface", b"abstract")) and not analysis.decorated_parameters:
         return {}
     found = analysis.model.captures(_QUERY if analysis.model.dialect == "javascript" else _TYPESCRIPT_QUERY)
     bases: dict[str, list[str]] = {}

@@ -1,0 +1,86 @@
+"""NestJS flows: request data from a decorated handler parameter, through injected services, to a sink."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import ROOT, run_cli
+
+SHOP = ROOT / "tests" / "fixtures" / "projects" / "nest-shop-app"
+
+
+def scan(path: Path) -> dict[str, Any]:
+    done = run_cli("scan", str(path), "--format", "json", "--scanners", "code", "-j", "1")
+    assert done.returncode in (0, 1), done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def test_controller_to_service_flow_into_a_raw_query_has_the_whole_trace() -> None:
+    report = scan(SHOP)
+    finding = next(f for f in report["findings"]
+                   if f["path"] == "src/products/products.service.ts" and f["start_line"] == 12)
+    steps = [(s["path"], s["line"], s["description"]) for s in finding["trace"]]
+    assert steps == [
+        ("src/products/products.controller.ts", 13, "`@Query()` parameter: `q`"),
+        ("src/products/products.controller.ts", 14, "passed to `this.productsService.search(q)`"),
+        ("src/products/products.service.ts", 11, "`query` = ``SELECT * FROM products WHERE name LIKE '%${q}%'``"),
+        ("src/products/products.service.ts", 12, "reaches `this.prisma.$queryRawUnsafe` (raw SQL)"),
+    ]
+
+
+def test_flow_through_an_abstract_repository_bound_by_a_module_provider() -> None:
+    report = scan(SHOP)
+    finding = next(f for f in report["findings"] if f["path"] == "src/orders/typeorm-orders.repository.ts")
+    assert [(s["path"], s["line"]) for s in finding["trace"]] == [
+        ("src/orders/orders.controller.ts", 9), ("src/orders/orders.controller.ts", 10),
+        ("src/orders/orders.service.ts", 9), ("src/orders/typeorm-orders.repository.ts", 16)]
+
+
+def test_scorecard_names_nest_routes_and_judges_nest_mechanisms() -> None:
+    card = {p["practice"]: p for p in scan(SHOP)["scorecard"][0]["practices"]}
+    assert card["rate-limiting"]["status"] == "in-place"
+    assert card["login-throttling"]["status"] == "in-place"
+    assert [e["text"] for e in card["login-throttling"]["evidence"]] == [
+        "POST /api/auth/login: @Throttle({ default: { limit: 5, ttl: 60000 } })"]
+    assert card["security-headers"]["status"] == "in-place"
+    assert card["authorization"]["status"] == "in-place"
+
+
+DECORATORS = """import { createParamDecorator, ExecutionContext } from "@nestjs/common";
+export const Filter = createParamDecorator((data: unknown, ctx: ExecutionContext) =>
+  ctx.switchToHttp().getRequest().query.filter);
+export const User = createParamDecorator((data: unknown, ctx: ExecutionContext) =>
+  ctx.switchToHttp().getRequest().user);
+"""
+CONTROLLER = """import { Controller, Get } from "@nestjs/common";
+import { DataSource } from "typeorm";
+import { Filter, User } from "./decorators";
+
+@Controller("items")
+export class ItemsController {
+  constructor(private readonly db: DataSource) {}
+
+  @Get("mine")
+  mine(@User() user: { id: string }) {
+    return this.db.query(`SELECT * FROM items WHERE owner = '${user.id}'`);
+  }
+
+  @Get()
+  list(@Filter() filter: string) {
+    return this.db.query(`SELECT * FROM items WHERE ${filter}`);
+  }
+}
+"""
+
+
+def test_custom_parameter_decorators_give_what_their_factory_returns(tmp_path: Path) -> None:
+    (tmp_path / "decorators.ts").write_text(DECORATORS)
+    (tmp_path / "items.controller.ts").write_text(CONTROLLER)
+    found = {(f["rule_id"], f["start_line"], f["confidence"]) for f in scan(tmp_path)["findings"]
+             if f["path"] == "items.controller.ts"}
+    # `request.user` is set by the authentication guard; `request.query.filter` is the client's
+    assert ("NW106", 16, "high") in found
+    assert not any(line == 11 and confidence == "high" for _, line, confidence in found)
