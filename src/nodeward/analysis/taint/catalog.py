@@ -149,7 +149,8 @@ SANITIZING_CALLS: dict[str, frozenset[str]] = {
     "Math.floor": frozenset({"*"}), "Math.round": frozenset({"*"}), "Math.abs": frozenset({"*"}),
     "Math.max": frozenset({"*"}), "Math.min": frozenset({"*"}), "Date.parse": frozenset({"*"}),
     "isNaN": frozenset({"*"}), "Number.isInteger": frozenset({"*"}), "Array.isArray": frozenset({"*"}),
-    "encodeURIComponent": frozenset({"xss", "redirect", "command", "path", "header", "sql", "code", "ssrf", "log"}),
+    # Quotes, parentheses, `*` and `-` pass unchanged: not a sanitizer for SQL, code or shell command text.
+    "encodeURIComponent": frozenset({"xss", "redirect", "path", "header", "ssrf", "log"}),
     "encodeURI": frozenset({"xss", "header"}),
     "escape-html": frozenset({"xss"}), "he.encode": frozenset({"xss"}), "he.escape": frozenset({"xss"}),
     "validator.escape": frozenset({"xss"}), "xss": frozenset({"xss"}), "dompurify.sanitize": frozenset({"xss"}),

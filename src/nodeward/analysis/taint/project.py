@@ -348,6 +348,9 @@ def _counts(rule_id: str, origin: Origin | None) -> bool:
         return True
     rule = find_rule(rule_id)
     tags = getattr(rule, "source_tags", frozenset({""}))
+    harmless = getattr(rule, "harmless_sources", None)
+    if origin is not None and harmless is not None and harmless.search(origin.label):
+        return False  # as in phase 1: a source that cannot carry what the rule is about
     return (origin.tag if origin is not None else "") in tags
 
 

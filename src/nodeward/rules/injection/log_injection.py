@@ -7,8 +7,10 @@ entries pushed onto an in-memory log (`loginLogs.push(...)`), when the text hold
 concatenation, also through helper functions and other modules. Not reported: whole objects
 (`console.log(req.body)`: Node.js prints objects with their strings quoted and escaped), values passed
 through `JSON.stringify`, `util.inspect`, `encodeURIComponent` or a `replace` that removes line breaks
-(`.replace(/[\r\n]/g, "")`, `.replace(/\s+/g, " ")`), numbers, request headers (Node.js rejects line breaks
-in them), and structured JSON loggers (pino, bunyan, Fastify's `request.log`), which escape every value they
+(`.replace(/[\r\n]/g, "")`, `.replace(/\s+/g, " ")`), numbers, request headers and the raw URL (`req.url`,
+`req.originalUrl`, `req.path`, `req.method`: Node.js rejects line breaks in the request line and headers, and
+does not decode the URL), command-line arguments (whoever runs the program writes to their own terminal), and
+structured JSON loggers (pino, bunyan, Fastify's `request.log`), which escape every value they
 write. Parameters of a library's exported functions are not sources here: the application that passes
 request data to a library's logger is where it is reported.
 
@@ -82,7 +84,8 @@ class LogInjection(TaintRule):
     visits = ("call_expression",)
     call_names = last_names(LOG_CALL_NAMES, FILE_APPENDS, ["push", "unshift", "write", "writeLn", "appendLine"])
     sink_class = "log"
-    harmless_sources = re.compile(r"\.(?:headers|rawHeaders)\b|\.(?:get|header|getHeader)\(")
+    harmless_sources = re.compile(r"\.(?:headers|rawHeaders)\b|\.(?:get|header|getHeader)\(|"
+                                  r"^\w+\.(?:url|originalUrl|path|method)$|^process\.argv\b")
 
     def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         written = self._written_values(node, ctx)
