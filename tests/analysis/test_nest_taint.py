@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +85,17 @@ def test_custom_parameter_decorators_give_what_their_factory_returns(tmp_path: P
     # `request.user` is set by the authentication guard; `request.query.filter` is the client's
     assert ("NW106", 16, "high") in found
     assert not any(line == 11 and confidence == "high" for _, line, confidence in found)
+
+
+def test_validated_dto_fields_are_safe_only_with_a_validation_pipe(tmp_path: Path) -> None:
+    def sql_lines(root: Path) -> set[int]:
+        return {f["start_line"] for f in scan(root)["findings"]
+                if f["path"] == "src/products/products.service.ts" and f["rule_id"] == "NW106"}
+
+    # price (@IsInt), category (@IsIn) and supplierId (@IsUUID) are checked by the global ValidationPipe;
+    # name (@IsString) is any text
+    assert {29, 35} & sql_lines(SHOP) == {29}
+    shutil.copytree(SHOP, tmp_path / "shop")
+    main = tmp_path / "shop" / "src" / "main.ts"
+    main.write_text(main.read_text().replace("  app.useGlobalPipes(new ValidationPipe({ whitelist: true }));\n", ""))
+    assert {29, 35} <= sql_lines(tmp_path / "shop")  # without the pipe the decorators check nothing

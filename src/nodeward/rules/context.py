@@ -167,7 +167,7 @@ class RuleContext:
                 "location": location_data(self.taint.location(sink.node)),
                 "snippet": self._snippet(sink.node), "description": sink.description,
                 "steps": [[location_data(s.location), s.description] for s in (*origin.steps, sink_step)],
-                "parameter": origin.label,
+                "parameter": origin.label, "member": origin.member,
             })
         if sources:
             source = sources[0]

@@ -55,6 +55,18 @@ NEST_REQUEST_DECORATORS = frozenset({"Req", "Request"})
 # Pipes that let through only a number, a UUID, a boolean or a member of an enum (`@Param("id", ParseIntPipe)`).
 NEST_SANITIZING_PIPES = frozenset({"ParseIntPipe", "ParseFloatPipe", "ParseBoolPipe", "ParseUUIDPipe",
                                    "ParseEnumPipe"})
+# Decorators that give a whole object, which a handler may type with a class-validator DTO.
+NEST_DTO_DECORATORS = frozenset({"Body", "Query", "Param", "MessageBody", "Payload", "Args"})
+# class-validator decorators that let through only numbers, booleans, dates, UUIDs, hexadecimal ids or one of
+# listed constants: with a ValidationPipe, a DTO field carrying one is safe for every sink.
+SAFE_VALIDATORS = frozenset({
+    "IsInt", "IsNumber", "IsNumberString", "IsDecimal", "IsBoolean", "IsBooleanString", "IsUUID", "IsIn", "IsEnum",
+    "IsDate", "IsDateString", "IsISO8601", "IsMongoId", "IsHexadecimal", "IsAlphanumeric", "IsAlpha", "Min", "Max",
+    "IsPositive", "IsNegative", "IsLatitude", "IsLongitude", "IsLatLong", "IsPort", "IsHexColor", "IsMilitaryTime",
+    "IsTimeZone", "IsISO31661Alpha2", "IsISO4217CurrencyCode", "IsSemVer",
+})
+# ... and those that make the others conditional.
+CONDITIONAL_VALIDATORS = frozenset({"ValidateIf"})
 # Methods that return the request object: NestJS `context.switchToHttp().getRequest()` in guards, interceptors
 # and parameter decorators.
 REQUEST_GETTERS = frozenset({"getRequest"})

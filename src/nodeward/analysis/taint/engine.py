@@ -55,6 +55,12 @@ class Origin:
     sanitized: frozenset[str] = frozenset()
     steps: tuple[TraceStep, ...] = ()
     tag: str = ""  # SOURCE: what kind of outside data, when rules tell them apart ("archive-entry")
+    # SOURCE: the class a NestJS handler declares for a whole body, query or params object (`@Body() dto:
+    # CreateDto`), as an injection token ("module#export"): its validated fields may be safe (phase 2 checks).
+    dto: str = ""
+    # SOURCE with a `dto`, and PARAM: the field first read of the value (`dto.price` -> "price"; fields of
+    # merged paths joined with "|"; "[]" for a computed one), "" for the whole value.
+    member: str = ""
 
     def identity(self) -> tuple[str, str, str, int, int]:
         return (self.kind, self.label, self.function, self.index, self.location.start_line)
@@ -77,7 +83,7 @@ class Origin:
             "kind": self.kind, "label": self.label, "location": location_data(self.location),
             "function": self.function, "index": self.index, "sanitized": sorted(self.sanitized),
             "steps": [{"location": location_data(s.location), "description": s.description} for s in self.steps],
-            "tag": self.tag,
+            "tag": self.tag, "dto": self.dto, "member": self.member,
         }
 
     @staticmethod
@@ -86,7 +92,7 @@ class Origin:
             data["kind"], data["label"], Location(*data["location"]), data["function"], data["index"],
             frozenset(data["sanitized"]),
             tuple(TraceStep(Location(*s["location"]), s["description"]) for s in data["steps"]),
-            data.get("tag", ""),
+            data.get("tag", ""), data.get("dto", ""), data.get("member", ""),
         )
 
 
@@ -114,9 +120,14 @@ def union(*taints: Taint) -> Taint:
         if known is None:
             if len(merged) < MAX_ORIGINS:
                 merged[key] = origin
-        elif origin.sanitized != known.sanitized:
-            # Dirty along one path is dirty: keep what both paths were sanitized for.
-            merged[key] = replace(known, sanitized=known.sanitized & origin.sanitized)
+        else:
+            if origin.sanitized != known.sanitized:
+                # Dirty along one path is dirty: keep what both paths were sanitized for.
+                known = merged[key] = replace(known, sanitized=known.sanitized & origin.sanitized)
+            if origin.member != known.member:  # `${dto.price}${dto.name}`: every field read
+                members = "" if not (origin.member and known.member) else \
+                    "|".join(sorted(set(origin.member.split("|")) | set(known.member.split("|"))))
+                merged[key] = replace(known, member=members)
     return frozenset(merged.values())
 
 
@@ -492,8 +503,10 @@ class TaintAnalysis:
         declared = binding.node.parent
         decorated = self._nest_decorator(declared)
         if decorated in catalog.NEST_DATA_DECORATORS:
-            return frozenset({self._source(binding.node, name, f"`@{decorated}()` parameter",
-                                           sanitized=self._nest_pipes(declared))})
+            source = self._source(binding.node, name, f"`@{decorated}()` parameter",
+                                  sanitized=self._nest_pipes(declared))
+            dto = self._validated_class(declared) if decorated in catalog.NEST_DTO_DECORATORS else None
+            return frozenset({replace(source, dto=dto) if dto else source})
         if decorated is not None and decorated not in catalog.NEST_REQUEST_DECORATORS:
             custom = self._custom_parameter_decorator(binding, declared, function, index)
             if custom is not None:
@@ -618,6 +631,15 @@ class TaintAnalysis:
             if child.type == "decorator" and child.named_children:
                 return unwrap(child.named_children[0])
         return None
+
+    def _validated_class(self, declared: Node | None) -> str | None:
+        """`CreateDto` of `@Body() dto: CreateDto` (the whole body, typed with a class), as an injection token."""
+        decorator = self._parameter_decorator(declared)
+        if declared is None or decorator is None or (decorator.type == "call_expression" and any(
+                self.model.string_value(a) is not None for a in self.model.arguments(decorator)[:1])):
+            return None  # `@Body("name") name: string`: one field, no class
+        annotated = _annotated_type(declared.child_by_field_name("type"))
+        return injection_token(self, annotated) if annotated is not None else None
 
     def _nest_pipes(self, declared: Node | None) -> frozenset[str]:
         """`@Param("id", ParseIntPipe)`, `@Query("id", new ParseUUIDPipe())`: a pipe that rejects anything but a
@@ -887,8 +909,8 @@ class TaintAnalysis:
         obj_label = self.model.text(obj)
         if any(o.kind == SOURCE and o.label == obj_label for o in result):
             result = frozenset(
-                self._source(node, self.model.text(node), o.steps[0].description.split(":")[0], tag=o.tag,
-                             sanitized=o.sanitized)
+                replace(self._source(node, self.model.text(node), o.steps[0].description.split(":")[0], tag=o.tag,
+                                     sanitized=o.sanitized), dto=o.dto, member=o.member)
                 if o.kind == SOURCE and o.label == obj_label and len(o.steps) == 1 else o
                 for o in result
             )
@@ -907,6 +929,8 @@ class TaintAnalysis:
                     result.add(self._entry_name(node, self.model.text(node)))
                 elif prop == "[]":
                     result.add(origin)  # an element of a list of entries
+            elif not origin.member and (origin.kind == PARAM or origin.dto):
+                result.add(replace(origin, member=prop))  # which field of a parameter or a validated body
             else:
                 result.add(origin)
         return frozenset(result)

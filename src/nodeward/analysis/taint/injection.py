@@ -6,7 +6,8 @@ runs the method of whatever class the program puts there. Two declarations say w
 - NestJS providers: `{ provide: UsersRepo, useClass: SqlUsersRepo }` (also `useExisting`, `useValue: new X()`
   and a `useFactory` that returns `new X(...)`), and string or constant tokens injected with `@Inject(TOKEN)`.
 
-Per module this records the classes and interfaces it declares, `bases` (class name -> the types it extends
+Per module this records the class-validator decorators of DTO fields and whether a ValidationPipe is used,
+the classes and interfaces it declares, `bases` (class name -> the types it extends
 or implements), `providers` (token -> class), what its parameter decorators (`createParamDecorator`) give and
 which parameters are decorated with one of another module. Types and tokens are named as the taint summaries
 name functions of other modules ("module#export" with the module spec as written in this file, "local#Name"
@@ -36,15 +37,20 @@ PROVIDER_VALUES = ("useClass", "useExisting", "useValue", "useFactory")
 def collect_injection(analysis: TaintAnalysis) -> dict[str, Any]:
     source = analysis.model.source
     if not any(mark in source for mark in (b"implements", b"extends", b"provide", b"createParamDecorator",
-                                           b"interface", b"abstract")) and not analysis.decorated_parameters:
+                                           b"interface", b"abstract", b"class-validator", b"ValidationPipe")) \
+            and not analysis.decorated_parameters:
         return {}
     found = analysis.model.captures(_QUERY if analysis.model.dialect == "javascript" else _TYPESCRIPT_QUERY)
     bases: dict[str, list[str]] = {}
     declared = [analysis.model.text(name) for name in found.get("declared", [])]
+    dto_fields: dict[str, dict[str, list[str]]] = {}
     for cls in found.get("class", []):
         name = cls.child_by_field_name("name")
         if name is not None:
             declared.append(analysis.model.text(name))
+            fields = _validated_fields(analysis, cls) if b"class-validator" in source else {}
+            if fields:
+                dto_fields[analysis.model.text(name)] = fields
         heritage = next((c for c in cls.named_children if c.type == "class_heritage"), None)
         if name is None or heritage is None:
             continue
@@ -63,6 +69,10 @@ def collect_injection(analysis: TaintAnalysis) -> dict[str, Any]:
     decorators = _param_decorators(analysis) if b"createParamDecorator" in source else {}
     if decorators:
         result["param_decorators"] = decorators
+    if dto_fields:
+        result["dto_fields"] = dto_fields
+    if source.count(b"ValidationPipe") > 1:  # imported and used: `app.useGlobalPipes(new ValidationPipe())`...
+        result["validation_pipe"] = True
     if analysis.decorated_parameters:
         result["decorated"] = analysis.decorated_parameters
     if declared:
@@ -85,6 +95,26 @@ def _param_decorators(analysis: TaintAnalysis) -> dict[str, list[dict[str, Any]]
             continue
         found[analysis.model.text(name)] = [o.to_data() for o in analysis.return_taint(factory) if o.kind == SOURCE]
     return found
+
+
+def _validated_fields(analysis: TaintAnalysis, cls: Node) -> dict[str, list[str]]:
+    """The class-validator decorators of each field of a DTO class: `@IsInt() price: number` -> price: [IsInt]."""
+    body = cls.child_by_field_name("body")
+    fields: dict[str, list[str]] = {}
+    for member in body.named_children if body is not None else []:
+        name = member.child_by_field_name("name") if member.type == "public_field_definition" else None
+        if name is None:
+            continue
+        names = []
+        for decorator in (c for c in member.children if c.type == "decorator" and c.named_children):
+            expression = unwrap(decorator.named_children[0])
+            callee = expression.child_by_field_name("function") if expression.type == "call_expression" else expression
+            qualified = analysis.model.qualified_name(callee) if callee is not None else None
+            if qualified is not None and qualified.startswith("class-validator."):
+                names.append(qualified.split(".")[-1])
+        if names:
+            fields[analysis.model.text(name)] = names
+    return fields
 
 
 def _heritage_types(analysis: TaintAnalysis, clause: Node) -> list[str]:

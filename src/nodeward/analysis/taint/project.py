@@ -44,6 +44,7 @@ class SinkFact:
     snippet: str
     description: str
     steps: tuple[tuple[tuple[Any, ...], str], ...]  # ((location), description), source side first
+    member: str = ""  # the field of the parameter that reaches the sink ("" for the parameter itself)
 
 
 @dataclass
@@ -68,6 +69,7 @@ class FlowJoiner:
     work: int = 0
     budget: int = MAX_WORK
     cut: bool = False  # the work budget ran out before the fixpoint: some flows may be missing
+    validation_pipe: bool | None = None  # a NestJS ValidationPipe somewhere in the project (computed once)
 
     def run(self) -> list[Finding]:
         for module in self.modules.values():
@@ -131,6 +133,27 @@ class FlowJoiner:
                 key, made = self._token_key(path, provider["token"]), self._token_key(path, provider["class"])
                 if key is not None and made is not None:
                     self.implementations[key].append(made)
+
+    def _validated(self, origin: Origin, member: str) -> bool:
+        """True when the fields read of a NestJS body typed with a DTO class (`@Body() dto: CreateDto`, then
+        `dto.price`) are validated to a safe shape (`@IsInt()`, `@IsUUID()`, `@IsIn([...])`) and a ValidationPipe
+        runs in the project, so the value cannot carry an injection."""
+        if not member or "[]" in member.split("|"):
+            return False
+        if self.validation_pipe is None:
+            self.validation_pipe = any(m.get("injection", {}).get("validation_pipe") for m in self.modules.values())
+        if not self.validation_pipe:
+            return False
+        declared = self._token_key(origin.location.path, origin.dto)
+        module, _, name = (declared or "").rpartition("#")
+        fields = self.modules.get(module, {}).get("injection", {}).get("dto_fields", {}).get(name)
+        if not fields:
+            return False
+        for field_name in member.split("|"):
+            validators = set(fields.get(field_name, ()))
+            if not validators & catalog.SAFE_VALIDATORS or validators & catalog.CONDITIONAL_VALIDATORS:
+                return False
+        return True
 
     def _decorator_calls(self) -> list[tuple[str, dict[str, Any]]]:
         """A parameter decorated with a NestJS parameter decorator of another module receives what the decorator's
@@ -258,16 +281,17 @@ class FlowJoiner:
                             if origin.clean_for(fact.sink_class) or not _counts(fact.rule, origin):
                                 continue
                             if origin.kind == SOURCE:
-                                self._report(fact, origin.steps, call_step, Confidence.HIGH, origin)
+                                if not (origin.dto and self._validated(origin, origin.member or fact.member)):
+                                    self._report(fact, origin.steps, call_step, Confidence.HIGH, origin)
                             elif origin.kind == PARAM:
                                 extended = SinkFact(
                                     fact.rule, fact.sink_class, fact.location, fact.snippet, fact.description,
                                     (*_steps_data(origin.steps), (_loc(call_step.location), call_step.description),
-                                     *fact.steps),
+                                     *fact.steps), origin.member or fact.member,
                                 )
                                 bucket = self.facts[(origin.function, origin.index)]
                                 if not any(f.location == extended.location and f.rule == extended.rule
-                                           for f in bucket):
+                                           and f.member == extended.member for f in bucket):
                                     bucket.add(extended)
                                     self.versions[origin.function] += 1
                                     changed = True
@@ -371,7 +395,7 @@ def _dedupe(trace: tuple[TraceStep, ...]) -> tuple[TraceStep, ...]:
 def _fact(record: dict[str, Any]) -> SinkFact:
     return SinkFact(
         record["rule"], record["sink_class"], tuple(record["location"]), record["snippet"], record["description"],
-        tuple((tuple(loc), text) for loc, text in record["steps"]),
+        tuple((tuple(loc), text) for loc, text in record["steps"]), record.get("member", ""),
     )
 
 
