@@ -4,6 +4,7 @@ reported with a notice, and the rest of the scan (the findings of the other file
 from __future__ import annotations
 
 import functools
+import os
 import json
 import re
 from collections.abc import Iterator
@@ -161,3 +162,26 @@ def test_cross_file_work_budget_cuts_with_a_notice(tmp_path: Path, monkeypatch: 
     assert not [f for f in result.findings if f.message.startswith("request data")]  # the flow was cut
     (notice,) = [n for n in result.notices if n.kind == "limit"]
     assert notice.message.startswith("analysis limited: cross-file taint tracking stopped after 50 evaluations")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_worker_that_dies_costs_its_file_a_notice_and_the_scan_goes_on(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch,
+                                                                       jobs: int) -> None:
+    """A worker killed while scanning `crash.js` (the out-of-memory killer, a crash in C): that file gets a
+    notice naming it, every other file, sent to the same worker before or after it, is still scanned."""
+    original = CodeScanner.scan_file
+
+    def scan_file(self: CodeScanner, file: SourceFile, data: bytes, text: str) -> FileResult:
+        if file.display_path == "crash.js":
+            os._exit(9)
+        return original(self, file, data, text)
+
+    monkeypatch.setattr(CodeScanner, "scan_file", scan_file)
+    extra = {f"plain{n}.js": VULNERABLE for n in range(12)}
+    root = write_project(tmp_path / "app", **{"crash.js": "const x = 1;\n"}, **extra)
+    result = run_scan([root], ScanOptions(jobs=jobs, file_timeout=30)).result
+    assert sorted(f.path for f in result.findings if f.rule_id == "NW101") == sorted(["ok.js", *extra])
+    (crash,) = [n for n in result.notices if n.kind == "error"]
+    assert crash.path == "crash.js"
+    assert "worker process ended unexpectedly (exit code 9)" in crash.message
