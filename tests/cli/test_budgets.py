@@ -4,8 +4,8 @@ reported with a notice, and the rest of the scan (the findings of the other file
 from __future__ import annotations
 
 import functools
-import os
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
