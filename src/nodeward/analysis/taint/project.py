@@ -240,6 +240,10 @@ class FlowJoiner:
             own = list(names.get(name, []))
             if name == "*":
                 own = [key for values in names.values() for key in values]
+            if name == "default" and not own and names.get("default") is None:
+                # A CommonJS module whose `module.exports` is an object of other modules (`{ object:
+                # require('./adapters/object') }`): its default export is everything it exports.
+                name = "*"
             for key in list(own):
                 if key.startswith("class:"):
                     own.extend(names.get(f"{key[6:]}#proto", []))

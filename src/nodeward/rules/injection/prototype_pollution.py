@@ -367,24 +367,43 @@ class PrototypePollution(TaintRule):
     def _recursive_calls(self, function: Node, ctx: RuleContext, base: str) -> list[Node]:
         """Calls by which `function` calls itself (directly or through one local function) with an
         argument taken from a computed member of `base`, the written object (`merge(target[key], source[key])`):
-        the recursion descends into the target, not only into the source (`copy[key] = clone(input[key])`)."""
-        name = ctx.taint.function_name(function).split(".")[-1]  # Merge.prototype.traverse -> traverse
-        if name == "<anonymous>":
-            return []
+        the recursion descends into the target, not only into the source (`copy[key] = clone(input[key])`).
+        In an anonymous callback (`Object.keys(src).reduce((acc, key) => ...)`) the recursion is of the named
+        function around it. A function received as a parameter and given `target[key]` and `source[key]` is a
+        merge step of the caller's recursion (`acc[key] = merge(acc[key], source[key])`)."""
+        named = function
+        while ctx.taint.function_name(named) == "<anonymous>" and named.parent is not None and \
+                named.parent.type == "arguments" and (outer := ctx.taint.enclosing_function(named)) is not None:
+            named = outer
+        name = ctx.taint.function_name(named).split(".")[-1]  # Merge.prototype.traverse -> traverse
         calls = []
         for call in _descendants(function, frozenset({"call_expression"})):
             if not self._has_member_argument(call, ctx, base):
                 continue
-            if self._calls(call, function, name, ctx):
+            if name != "<anonymous>" and self._calls(call, named, name, ctx):
+                calls.append(call)
+                continue
+            if self._merge_callback(call, ctx):
                 calls.append(call)
                 continue
             helper = self._local_callee(call, ctx)
-            if helper is not None and node_key(helper) != node_key(function) and any(
-                self._calls(inner, function, name, ctx)
+            if name != "<anonymous>" and helper is not None and node_key(helper) != node_key(named) and any(
+                self._calls(inner, named, name, ctx)
                 for inner in _descendants(helper, frozenset({"call_expression"}))
             ):
                 calls.append(call)
         return calls
+
+    def _merge_callback(self, call: Node, ctx: RuleContext) -> bool:
+        """`merge(acc[key], source[key])` where `merge` is a parameter: two members at computed keys handed to a
+        function the caller chose."""
+        callee = ctx.unwrap(call.child_by_field_name("function") or call)
+        binding = ctx.model.resolve(callee) if callee.type == "identifier" else None
+        if binding is None or binding.kind != "param":
+            return False
+        members = [a for a in ctx.arguments(call) if ctx.unwrap(a).type == "subscript_expression" and
+                   not ctx.is_constant(ctx.unwrap(a).child_by_field_name("index") or a)]
+        return len(members) >= 2
 
     def _has_member_argument(self, call: Node, ctx: RuleContext, base: str) -> bool:
         return any(self._holds_member(argument, ctx, base, 0) for argument in ctx.arguments(call))
