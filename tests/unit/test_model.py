@@ -6,7 +6,7 @@ import pytest
 from tree_sitter import Node
 
 from nodeward.lang.js import parser
-from nodeward.lang.js.model import UNKNOWN, SemanticModel
+from nodeward.lang.js.model import FILE_QUERIES, UNKNOWN, SemanticModel, prefixed_query
 
 
 def model_of(source: str, dialect: str = "javascript") -> SemanticModel:
@@ -133,3 +133,33 @@ def test_web_crypto_global_is_not_the_crypto_module() -> None:
     assert model.call_name(last_call(model)) is None
     model = model_of("const crypto = require('crypto'); crypto.pseudoRandomBytes(1)")
     assert model.call_name(last_call(model)) == "crypto.pseudoRandomBytes"
+
+
+# ----- whole-file queries served from the scanner's combined query -------------------------------------
+
+
+def test_capture_names_are_prefixed_in_patterns_and_predicates_but_not_in_strings() -> None:
+    query = '(call_expression function: (identifier) @f (#eq? @f "@f")) @call'
+    assert prefixed_query(query, "q7.") == '(call_expression function: (identifier) @q7.f (#eq? @q7.f "@f")) @q7.call'
+
+
+def test_a_query_asked_once_is_answered_from_later_files_combined_query_with_the_same_nodes() -> None:
+    from nodeward.scanners.code import REBUILD_EVERY, CodeScanner
+
+    asked = '(call_expression function: (member_expression property: (property_identifier) @p (#eq? @p "use"))) @use'
+    source = b"app.use(a); app.get(b); router.use(c, d); use(e);\n"
+    scanner = CodeScanner()
+    for _ in range(REBUILD_EVERY + 1):  # enough files for the scanner to add what was asked to its query
+        scanner.scan_source("a.js", source, "javascript")
+        tree = parser.parse(source, "javascript")
+        SemanticModel(tree, source, "javascript").captures(asked)
+    assert asked in FILE_QUERIES
+    indexed, query = scanner.file_query("javascript")
+    assert asked in indexed
+    tree = parser.parse(source, "javascript")
+    model = SemanticModel(tree, source, "javascript", index=parser.captures("javascript", query, tree.root_node),
+                          indexed=indexed)
+    served = {name: [model.text(n) for n in nodes] for name, nodes in model.captures(asked).items()}
+    alone = {name: [model.text(n) for n in nodes]
+             for name, nodes in parser.captures("javascript", asked, tree.root_node).items()}
+    assert served == alone == {"use": ["app.use(a)", "router.use(c, d)"], "p": ["use", "use"]}

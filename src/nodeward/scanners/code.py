@@ -19,7 +19,7 @@ from nodeward.analysis.taint.exports import EXPORTS_QUERY, collect_exports
 from nodeward.analysis.taint.injection import collect_injection
 from nodeward.findings import LIMIT_NOTICE, FileNotice, Finding
 from nodeward.lang.js import parser
-from nodeward.lang.js.model import DECLARATIONS_QUERY, SemanticModel, unwrap
+from nodeward.lang.js.model import DECLARATIONS_QUERY, FILE_QUERIES, SemanticModel, prefixed_query, unwrap
 from nodeward.practices.collect import collect_app_facts
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
@@ -55,11 +55,27 @@ class CodeScanner:
             for node_type in rule.visits:
                 self.dispatch[node_type].append(rule)
         self.prefilter = TextPrefilter(self.rules)
-        self.queries = {
+        self.base_queries = {
             dialect: "\n".join((parser.node_type_query(dialect, frozenset(self.dispatch)), DECLARATIONS_QUERY,
                                  EXPORTS_QUERY))
             for dialect in parser.DIALECTS
         }
+        self._combined: dict[str, tuple[frozenset[str], str]] = {}
+        self._files_since_rebuild = 0
+
+    def file_query(self, dialect: str) -> tuple[frozenset[str], str]:
+        """The one query run per file: the nodes rules visit, declarations, exports, and every whole-file query
+        asked of a model so far (`FILE_QUERIES`), with the set of those included."""
+        included, text = self._combined.get(dialect, (frozenset(), ""))
+        self._files_since_rebuild += 1
+        # Compiling the combined query takes a while: new queries join it in batches, not one by one.
+        if not text or (len(included) != len(FILE_QUERIES) and self._files_since_rebuild >= REBUILD_EVERY):
+            self._files_since_rebuild = 0
+            included = frozenset(FILE_QUERIES)
+            text = "\n".join((self.base_queries[dialect],
+                              *(prefixed_query(query, FILE_QUERIES[query]) for query in included)))
+            self._combined[dialect] = (included, text)
+        return included, text
 
     def scan_file(self, file: SourceFile, data: bytes, text: str) -> FileResult:
         return self.scan_source(file.display_path, data, DIALECT_OF_KIND[file.kind], text, file=file)
@@ -89,8 +105,9 @@ class CodeScanner:
                 display_path, LIMIT_NOTICE,
                 f"analysis limited: nesting deeper than {MAX_NESTING} levels of syntax; the code below that "
                 f"depth (from line {first}) was not analysed", first))
-        candidates = parser.captures(dialect, self.queries[dialect], tree.root_node, too_deep)
-        model = SemanticModel(tree, source, dialect, index=candidates, outside=tuple(too_deep))
+        indexed, query = self.file_query(dialect)
+        candidates = parser.captures(dialect, query, tree.root_node, too_deep)
+        model = SemanticModel(tree, source, dialect, index=candidates, outside=tuple(too_deep), indexed=indexed)
         context = RuleContext(display_path, model, lines, file_path=file.path if file is not None else None,
                               scan_root=scan_root_of(file) if file is not None else None)
         findings: list[Finding] = []
@@ -137,6 +154,8 @@ class CodeScanner:
         return result
 
 
+#: Files scanned between two rebuilds of the combined per-file query when new whole-file queries were asked.
+REBUILD_EVERY = 20
 CALL_TYPES = frozenset({"call_expression", "new_expression"})
 
 

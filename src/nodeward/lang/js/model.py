@@ -8,6 +8,7 @@ Python work per declaration, not per syntax node; everything else is computed on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -191,6 +192,29 @@ DECLARATIONS_QUERY = """
 """
 
 
+#: The whole-file queries asked through `SemanticModel.captures` in this process, by text, each with the
+#: prefix its capture names get in a file's combined query: the code scanner adds them to the one query it
+#: runs per file, so a query any rule or analysis asked once costs no walk of its own in later files.
+FILE_QUERIES: dict[str, str] = {}
+_STRING_OR_CAPTURE = re.compile(r'"(?:[^"\\]|\\.)*"|@([A-Za-z_][\w.-]*)')
+
+
+def prefixed_query(text: str, prefix: str) -> str:
+    """`text` with every capture name (also in predicates, not in strings) starting with `prefix`."""
+    return _STRING_OR_CAPTURE.sub(lambda m: f"@{prefix}{m.group(1)}" if m.group(1) else m.group(0), text)
+
+
+def _register_file_query(text: str) -> None:
+    if text in FILE_QUERIES:
+        return
+    try:
+        for dialect in parser.DIALECTS:  # only a query every dialect understands joins the combined one
+            parser.query(dialect, text)
+    except Exception:  # tree-sitter refuses it (QueryError and friends): it is asked on its own, as before
+        return
+    FILE_QUERIES[text] = f"q{len(FILE_QUERIES)}."
+
+
 @dataclass
 class SemanticModel:
     """Scopes, bindings, name resolution and constant evaluation for one parsed file."""
@@ -213,6 +237,9 @@ class SemanticModel:
     index: dict[str, list[Node]] | None = field(default=None, repr=False)
     #: Subtrees nested too deep to analyse (`parser.too_deep`): queries over the whole file leave them out.
     outside: tuple[Node, ...] = ()
+    #: The `FILE_QUERIES` whose captures `index` holds (under their prefixes).
+    indexed: frozenset[str] = frozenset()
+    _captured: dict[str, dict[str, list[Node]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._collect_declarations()
@@ -220,7 +247,18 @@ class SemanticModel:
     # ----- queries over the whole file ---------------------------------------------------------
 
     def captures(self, query_text: str) -> dict[str, list[Node]]:
-        return parser.captures(self.dialect, query_text, self.tree.root_node, self.outside)
+        """The captures of a query over the whole file (each list in document order; callers must not change
+        them: they are shared by every caller asking the same query of this file)."""
+        found = self._captured.get(query_text)
+        if found is None:
+            if query_text in self.indexed and self.index is not None:
+                prefix = FILE_QUERIES[query_text]
+                found = {name[len(prefix):]: nodes for name, nodes in self.index.items() if name.startswith(prefix)}
+            else:
+                found = parser.captures(self.dialect, query_text, self.tree.root_node, self.outside)
+                _register_file_query(query_text)
+            self._captured[query_text] = found
+        return found
 
     def matches(self, query_text: str) -> list[dict[str, Node]]:
         return parser.matches(self.dialect, query_text, self.tree.root_node, self.outside)
