@@ -243,6 +243,7 @@ class AppScorecard:
     line: int
     root: str  # the package folder the app belongs to ("" for the scan root)
     practices: tuple[PracticeResult, ...] = ()
+    routes: tuple[PracticeEvidence, ...] = ()  # every route of the app: where it is registered, "GET /path"
 
 
 @dataclass(slots=True)

@@ -35,7 +35,7 @@ STATE_CHANGING = frozenset({"post", "put", "patch", "delete", "del", "all"})
 # Kinds: csrf, rate-limit, helmet, headers, cors, session, cookie-parser, auth, request-logger, body-parser.
 MIDDLEWARE: dict[str, str] = {
     "csurf": "csrf", "@dr.pogodin/csurf": "csrf", "lusca.csrf": "csrf", "express.csrf": "csrf",
-    "@fastify/csrf-protection": "csrf", "fastify-csrf": "csrf", "koa-csrf": "csrf", "tiny-csrf": "csrf",
+    "@fastify/csrf-protection": "csrf-setup", "fastify-csrf": "csrf-setup", "koa-csrf": "csrf", "tiny-csrf": "csrf",
     "express-rate-limit": "rate-limit", "express-rate-limit.rateLimit": "rate-limit",
     "express-rate-limit.default": "rate-limit", "express-slow-down": "rate-limit",
     "express-slow-down.slowDown": "rate-limit", "@fastify/rate-limit": "rate-limit",
@@ -49,8 +49,9 @@ MIDDLEWARE: dict[str, str] = {
     "cookie-parser": "cookie-parser", "@fastify/cookie": "cookie-parser", "fastify-cookie": "cookie-parser",
     "passport.authenticate": "auth", "passport.session": "auth", "express-jwt": "auth",
     "express-jwt.expressjwt": "auth", "express-jwt.expressJwt": "auth", "koa-jwt": "auth",
+    "koa-passport.authenticate": "auth",
     "connect-ensure-login.ensureLoggedIn": "auth", "express-openid-connect.requiresAuth": "auth",
-    "express-oauth2-jwt-bearer.auth": "auth", "@fastify/jwt": "auth-plugin", "@fastify/auth": "auth-plugin",
+    "express-oauth2-jwt-bearer.auth": "auth", "@fastify/jwt": "auth-setup", "@fastify/auth": "auth-setup",
     "morgan": "request-logger", "pino-http": "request-logger", "pino-http.default": "request-logger",
     "express-pino-logger": "request-logger", "express-winston.logger": "request-logger",
     "koa-logger": "request-logger", "koa-pino-logger": "request-logger", "hapi-pino": "request-logger",
@@ -59,6 +60,15 @@ MIDDLEWARE: dict[str, str] = {
     "body-parser.text": "body-parser", "body-parser.raw": "body-parser", "body-parser": "body-parser",
     "koa-bodyparser": "body-parser", "koa-body": "body-parser", "koa-body.koaBody": "body-parser",
 }
+# Methods of a middleware that return it with exceptions (express-unless: `jwt({ secret }).unless({ path })`).
+MIDDLEWARE_MODIFIERS = frozenset({"unless"})
+# Fastify plugins that only decorate the instance ("-setup" kinds guard nothing by themselves): the routes are
+# protected where the decorator runs as a hook. Decorators of plugins, as hooks -> kind.
+FASTIFY_DECORATOR_KINDS: dict[str, str] = {"csrfProtection": "csrf", "rateLimit": "rate-limit", "auth": "auth"}
+# Methods that, called in a hook or middleware, authenticate the request: passport's check, @fastify/jwt's.
+AUTH_METHODS = frozenset({"isAuthenticated", "jwtVerify"})
+# Wrappers that make a Fastify plugin register into its parent's scope instead of a child one.
+FASTIFY_PLUGIN_WRAPPERS = frozenset({"fastify-plugin", "fastify-plugin.default", "fastify-plugin.fastifyPlugin"})
 # Objects returned by a factory that hold the middleware in a property: (factory, property) -> kind.
 HOLDERS: dict[tuple[str, str], str] = {
     ("csrf-csrf.doubleCsrf", "doubleCsrfProtection"): "csrf",

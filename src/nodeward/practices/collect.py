@@ -27,7 +27,7 @@ from tree_sitter import Node
 from nodeward.analysis.taint.engine import FUNCTION_TYPES, TaintAnalysis
 from nodeward.analysis.taint.exports import collect_exports
 from nodeward.lang.js.model import Binding, SemanticModel, unwrap
-from nodeward.practices import catalog
+from nodeward.practices import catalog, fastify
 from nodeward.practices.nest import collect_nest_facts
 
 MARKERS = (b"express", b"koa", b"fastify", b"hapi", b"@nestjs", b"Router", b"router", b".use(", b".post(",
@@ -69,6 +69,9 @@ class AppFactCollector:
         self.practice_calls: list[dict[str, Any]] = []
         self.exports: dict[str, str] = {}
         self.function_nodes: dict[str, Node] = {}
+        self.decorators: dict[str, dict[str, Any]] = {}  # fastify.decorate(name, fn)
+        self.shared_plugins: list[str] = []  # function keys of plugins wrapped with fastify-plugin
+        self.plugin_exports: dict[str, str] = {}  # export name -> function key of the plugin fp() wraps
 
     # ----- driver -----------------------------------------------------------------------------
 
@@ -104,7 +107,8 @@ class AppFactCollector:
             "apps": self.apps, "uses": self.uses, "routes": self.routes, "calls": self.calls,
             "settings": self.settings, "functions": self.functions, "modules": self.modules,
             "password_checks": self.password_checks, "practice_calls": self.practice_calls,
-            "exports": self.exports,
+            "exports": self.exports, "decorators": self.decorators, "shared_plugins": self.shared_plugins,
+            "plugin_exports": self.plugin_exports,
         }
         nest = collect_nest_facts(self)
         if nest:
@@ -165,8 +169,8 @@ class AppFactCollector:
             self.function_nodes[key] = function
             facts = {"name": name or "", "loc": self.loc(function), "verify": [], "hash": [], "logs": [],
                      "audit": [], "failures": [], "limiter": [], "lockout": [], "password_checks": [],
-                     "headers": [], "auth": [], "console": [], "session_login": [], "session_renewal": [],
-                     "auth_cookie": []}
+                     "headers": [], "auth": [], "denials": [], "console": [], "session_login": [],
+                     "session_renewal": [], "auth_cookie": []}
             self.functions[key] = facts
         return facts
 
@@ -192,6 +196,10 @@ class AppFactCollector:
                 value = self._option(args[0], option)
                 if value is not None:
                     options[option] = value
+        if framework == "koa" and kind == "router" and args:  # new Router({ prefix: "/notes" })
+            prefix = self._option(args[0], "prefix")
+            if isinstance(prefix, str):
+                options["prefix"] = prefix
         if framework == "nestjs" and len(args) > 1:
             for option in ("logger", "httpsOptions"):
                 value = self._option(args[1], option)
@@ -327,6 +335,10 @@ class AppFactCollector:
             self._use(call, target, args)
         elif method == "register" and args:  # fastify plugins, hapi plugins
             self._register(call, target, args)
+        elif method == "addHook" and args:
+            fastify.add_hook(self, call, target, args)
+        elif method == "decorate" and args:
+            fastify.decorate(self, call, args)
         elif method in catalog.HTTP_METHODS and len(args) >= 2:
             path = self.model.string_value(args[0])
             if path is None and unwrap(args[0]).type not in ("array", "regex", "template_string"):
@@ -334,6 +346,10 @@ class AppFactCollector:
             self._route(call, target, method, args[1:], path if path is not None else "?")
         elif method == "route" and args and self._object(args[0]) is not None:
             self._route_object(call, target, args[0])
+        elif method == "route" and args and unwrap(args[0]).type == "array":  # hapi: server.route([{...}, ...])
+            for spec in unwrap(args[0]).named_children:
+                if self._object(spec) is not None:
+                    self._route_object(call, target, spec, at=spec)
         elif method == "listen":
             self.settings.append({"target": target, "setting": "listen", "loc": self.loc(call),
                                   "snippet": self.snippet(call)})
@@ -380,9 +396,11 @@ class AppFactCollector:
                 if found is None:
                     continue
                 inner = unwrap(found)
-            info = self.middleware(inner, registered=True, options_node=args[1] if len(args) > 1 else None)
+            wrapped = fastify.plugin_wrapped(self, inner)
+            info = self.middleware(wrapped if wrapped is not None else inner, registered=True,
+                                   options_node=args[1] if len(args) > 1 else None)
             if info is not None:
-                middleware.append(info)
+                middleware.append({**info, "shared": True} if wrapped is not None else info)
         if middleware:
             self.uses.append({"target": target, "mount": prefix, "loc": self.loc(call), "middleware": middleware,
                               "plugin": True})
@@ -425,15 +443,22 @@ class AppFactCollector:
         if not flat:
             return
         *middleware_nodes, handler_node = flat
-        middleware = [m for node in middleware_nodes if (m := self.middleware(node)) is not None]
+        middleware: list[dict[str, Any]] = []
+        validated: list[str] = []
+        for node in middleware_nodes:
+            if self._object(node) is not None:  # fastify.post(path, { onRequest, schema, config }, handler)
+                hooks, validated = fastify.route_options(self, node)
+                middleware.extend(hooks)
+            elif (info := self.middleware(node)) is not None:
+                middleware.append(info)
         checks = [c for c in self.password_checks_in(call)]
         self.routes.append({
             "target": target, "method": method.lower(), "path": path, "loc": self.loc(call),
             "snippet": self.snippet(call), "middleware": middleware, "handler": self.handler(handler_node),
-            "inline_checks": checks,
+            "inline_checks": checks, "validated": validated,
         })
 
-    def _route_object(self, call: Node, target: str, spec: Node) -> None:
+    def _route_object(self, call: Node, target: str, spec: Node, at: Node | None = None) -> None:
         method_node = self._property_node(spec, "method")
         path_node = self._property_node(spec, "url") or self._property_node(spec, "path")
         handler_node = self._property_node(spec, "handler")
@@ -446,11 +471,7 @@ class AppFactCollector:
         methods = methods_value.value if methods_value is not None else "?"
         method_list = methods if isinstance(methods, list) else [methods]
         path = self.model.string_value(path_node) if path_node is not None else None
-        middleware: list[dict[str, Any]] = []
-        for hook in ("preHandler", "onRequest", "preValidation"):
-            node = self._property_node(spec, hook)
-            if node is not None:
-                middleware.extend(m for n in self._flatten([node]) if (m := self.middleware(n)) is not None)
+        middleware, validated = fastify.route_options(self, spec)
         if options is not None:
             auth = self._property_node(options, "auth")
             if auth is not None:
@@ -461,9 +482,9 @@ class AppFactCollector:
         for method in method_list:
             self.routes.append({
                 "target": target, "method": str(method).lower() if isinstance(method, str) else "all",
-                "path": path or "?", "loc": self.loc(call), "snippet": self.snippet(call),
+                "path": path or "?", "loc": self.loc(at or call), "snippet": self.snippet(at or call),
                 "middleware": middleware, "handler": self.handler(handler_node),
-                "inline_checks": self.password_checks_in(call),
+                "inline_checks": self.password_checks_in(call), "validated": validated,
             })
 
     def _passes_app(self, call: Node) -> None:
@@ -528,7 +549,11 @@ class AppFactCollector:
         """`app.use("/api", routes(router))`: a project function that registers routes on the router it is given
         (and returns it) mounts that router."""
         callee = unwrap(call.child_by_field_name("function") or call)
-        if callee.type not in ("identifier", "member_expression", "call_expression") or self.handler(callee) is None:
+        if callee.type not in ("identifier", "member_expression", "call_expression"):
+            return None
+        made_by = self.handler(callee)
+        # A library's middleware factory given the app (koa-session's `session(app)`) mounts nothing.
+        if made_by is None or not ("module" in made_by or "function" in made_by):
             return None
         for arg in self.model.arguments(call):
             target = self.target(arg)
@@ -560,6 +585,10 @@ class AppFactCollector:
         if target is not None:
             info.update(kind="router", target=target)
             return info
+        decorator = fastify.decorated(self, node)
+        if decorator is not None:
+            info.update(decorator)
+            return info
         kind, module, call = self._classify(node)
         if kind is None:
             handler = self.handler(node)
@@ -577,6 +606,8 @@ class AppFactCollector:
                 info["kind"] = "function"
             return info
         info.update(kind=kind, module=module)
+        if registered:
+            info.update(fastify.registered_options(self, module, options_node))
         options = options_node if registered else (self.model.arguments(call)[0]
                                                    if call is not None and self.model.arguments(call) else None)
         if call is not None and kind == "auth" and module == "passport.authenticate":
@@ -644,6 +675,8 @@ class AppFactCollector:
                         kind = catalog.HOLDERS.get((factory, prop))
                         if kind:
                             return kind, factory, holder
+                        if prop in catalog.MIDDLEWARE_MODIFIERS and factory in catalog.MIDDLEWARE:
+                            return catalog.MIDDLEWARE[factory], factory, holder  # jwt({ secret }).unless(...)
                 qualified = self.model.qualified_name(node)
                 if qualified in catalog.MIDDLEWARE:
                     return catalog.MIDDLEWARE[qualified], qualified, None
@@ -678,6 +711,11 @@ class AppFactCollector:
             if loaded is not None:
                 self._module(loaded, call)
             return
+        if name in catalog.FASTIFY_PLUGIN_WRAPPERS:
+            wrapped = fastify.plugin_wrapped(self, call)
+            ref = self.handler(wrapped) if wrapped is not None else None
+            if ref is not None and "function" in ref:
+                self.shared_plugins.append(ref["function"])
         if name in catalog.PASSWORD_VERIFY:
             self._attribute(call, "verify", [call.start_point[0] + 1, name])
         if name in catalog.PASSWORD_HASH:
@@ -715,11 +753,13 @@ class AppFactCollector:
             if value is not None and value.type in ("new_expression", "call_expression") and \
                     (self.model.call_name(value) or "").startswith(catalog.LIMITER_CALLS):
                 self._attribute(call, "limiter", [line, self.model.call_name(value)])
-        if method in ("status", "sendStatus", "throw") and self._enclosing_functions(call):
+        if method in ("status", "sendStatus", "throw", "code") and self._enclosing_functions(call):
             args = self.model.arguments(call)
             code = self.model.evaluate(args[0]) if args else None
             if code is not None and code.value in (401, 403, 429):
                 self._attribute(call, "failures", line)
+            if code is not None and code.value in (401, 403):
+                self._attribute(call, "denials", line)
             if code is not None and code.value == 429:  # "Too Many Requests": a limiter written by hand
                 self._attribute(call, "limiter", [line, "429 Too Many Requests"])
         if method in ("setHeader", "header", "set") and self._enclosing_functions(call):
@@ -740,8 +780,8 @@ class AppFactCollector:
             cookie = self._auth_cookie(call, method)
             if cookie is not None:
                 self._attribute(call, "auth_cookie", cookie)
-        if method == "isAuthenticated" and self._enclosing_functions(call):
-            self._attribute(call, "auth", [line, "isAuthenticated"])
+        if method in catalog.AUTH_METHODS and self._enclosing_functions(call):
+            self._attribute(call, "auth", [line, method])
         if method in catalog.SESSION_RENEWAL_METHODS and self._enclosing_functions(call) and \
                 catalog.SESSION_OWNER.search(receiver_text):
             self._attribute(call, "session_renewal", [line, f"{receiver_text}.{method}"])
@@ -926,6 +966,10 @@ class AppFactCollector:
         target = self.target(node)
         if target is not None and not target.startswith("param:"):
             self.exports[name] = target
+        wrapped = fastify.plugin_wrapped(self, node)  # module.exports = fp(async function (fastify) {...})
+        ref = self.handler(wrapped) if wrapped is not None else None
+        if ref is not None and "function" in ref:
+            self.plugin_exports[name] = ref["function"]
 
     def _export_statement(self, statement: Node) -> None:
         declaration = statement.child_by_field_name("declaration")

@@ -45,9 +45,11 @@ class Middleware:
         return self.kind == "rate-limit" or any(f.get("limiter") for f in self.facts)
 
     def is_auth(self) -> bool:
-        if self.kind in ("auth", "auth-plugin"):
+        if self.kind == "auth":
             return not (self.info.get("module") == "passport.authenticate"
                         and self.info.get("strategy") in ("local", "local-login", "local-signup"))
+        if self.info.get("hook") and self.kind != "rate-limit" and any(f.get("denials") for f in self.facts):
+            return True  # a Fastify hook that answers 401/403 before the handler runs
         return any(f.get("auth") for f in self.facts)
 
     def is_admin_guard(self) -> bool:
@@ -198,6 +200,8 @@ class AppJoiner:
         self.apps: dict[str, dict[str, Any]] = {}
         self.registrations: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # target -> [(kind, data)]
         self.param_calls: list[tuple[str, dict[str, Any]]] = []
+        self.decorators: dict[str, tuple[str, dict[str, Any]]] = {}  # fastify.decorate: name -> (path, ref)
+        self.shared_plugins: set[str] = set()
         self.scope_counter = 0
         self.order = 0
         for facts in modules.values():
@@ -205,6 +209,9 @@ class AppJoiner:
             for app in facts.get("apps", []):
                 self.apps[app["key"]] = app
         for path, facts in modules.items():
+            for name, decorator in facts.get("decorators", {}).items():
+                self.decorators.setdefault(name, (path, decorator["ref"]))
+            self.shared_plugins.update(facts.get("shared_plugins", []))
             for use in facts.get("uses", []):
                 self._register(path, use["target"], "use", use)
             for route in facts.get("routes", []):
@@ -250,8 +257,10 @@ class AppJoiner:
         module = self.resolve_module(importer, ref["module"])
         if module is None:
             return []
+        export = ref.get("export", "default")
         names = self.modules[module].get("function_exports", {})
-        return list(names.get(ref.get("export", "default"), []))
+        plugin = self.modules[module].get("plugin_exports", {}).get(export)
+        return list(names.get(export, [])) or ([plugin] if plugin else [])
 
     def _normalise(self, path: str, info: dict[str, Any]) -> dict[str, Any]:
         """An imported value used as middleware: a router when the module exports one, else a function."""
@@ -288,10 +297,11 @@ class AppJoiner:
             self.order = 0
             self._expand(model, key, "", (0,), 0, set())
             for route in model.routes:
-                route.before = [m for m in model.all_middleware
-                                if m.order < route.order and m.scope in route.scopes and _covers(m.prefix, route.path)]
-                route.after = [m for m in model.all_middleware
-                               if m.order > route.order and m.scope in route.scopes and _covers(m.prefix, route.path)]
+                # A Fastify hook applies to every route of its scope, registered before or after it.
+                route.before = [m for m in model.all_middleware if (m.order < route.order or m.info.get("hook"))
+                                and m.scope in route.scopes and _covers(m.prefix, route.path)]
+                route.after = [m for m in model.all_middleware if m.order > route.order and not m.info.get("hook")
+                               and m.scope in route.scopes and _covers(m.prefix, route.path)]
             if app["framework"] == "nestjs":
                 from nodeward.practices.nest import add_nest_routes  # nest builds on this module
 
@@ -337,6 +347,9 @@ class AppJoiner:
         seen = seen | {target}
         if target in self.apps:
             model.files.add(self.apps[target]["loc"][0])
+            own_prefix = self.apps[target].get("options", {}).get("prefix")
+            if isinstance(own_prefix, str):  # a Koa router made with { prefix }
+                prefix = join_path(prefix, own_prefix)
         for kind, data in self._ordered(target):
             path = data["loc"][0]
             model.files.add(path)
@@ -355,26 +368,37 @@ class AppJoiner:
                             self.scope_counter += 1
                             self._expand(model, sub, mount, (*scopes, self.scope_counter), depth + 1, seen)
                         continue
-                    if info.get("kind") == "plugin" or (info.get("kind") == "function" and data.get("plugin")):
+                    if info.get("kind") == "plugin" or (info.get("kind") in ("function", "auth")
+                                                        and data.get("plugin")):
                         keys = self.functions_of(path, info.get("ref"))
                         for key in keys:
-                            self._expand(model, f"param:{key}:0", mount, scopes, depth + 1, seen)
-                        if keys:
-                            continue
+                            # A Fastify plugin runs in a child scope (its hooks stay inside it) unless wrapped
+                            # with fastify-plugin.
+                            inner = scopes
+                            if not (info.get("shared") or key in self.shared_plugins):
+                                self.scope_counter += 1
+                                inner = (*scopes, self.scope_counter)
+                            self._expand(model, f"param:{key}:0", mount, inner, depth + 1, seen)
+                        if keys or (data.get("plugin") and info.get("kind") != "plugin"):
+                            continue  # a plugin of the project guards routes only through the hooks it adds
                     self.order += 1
-                    facts = [self.functions[k] for k in self.functions_of(path, info.get("ref"))
-                             if k in self.functions]
-                    model.all_middleware.append(Middleware(info, mount, scopes[-1], self.order, facts))
+                    model.all_middleware.append(Middleware(info, mount, scopes[-1], self.order,
+                                                           self._facts_of(path, info)))
             elif kind == "route":
                 self.order += 1
-                own = []
-                for info in map(lambda i: self._normalise(path, i), data["middleware"]):
-                    facts = [self.functions[k] for k in self.functions_of(path, info.get("ref"))
-                             if k in self.functions]
-                    own.append(Middleware(info, prefix, scopes[-1], self.order, facts))
+                own = [Middleware(info, prefix, scopes[-1], self.order, self._facts_of(path, info))
+                       for info in map(lambda i: self._normalise(path, i), data["middleware"])]
                 handler = [self.functions[k] for k in self.functions_of(path, data["handler"]) if k in self.functions]
                 full = join_path(prefix, data["path"])
                 model.routes.append(Route(data, full, self.order, scopes, own, handler))
+
+    def _facts_of(self, path: str, info: dict[str, Any]) -> list[dict[str, Any]]:
+        """Facts of the functions a middleware stands for; a Fastify decorator is the function decorated under
+        its name (`fastify.decorate("authenticate", fn)`, maybe in another file)."""
+        ref = info.get("ref")
+        if ref is None and info.get("decorator") in self.decorators:
+            path, ref = self.decorators[info["decorator"]]
+        return [self.functions[k] for k in self.functions_of(path, ref) if k in self.functions]
 
 
 def join_path(prefix: str, path: str) -> str:

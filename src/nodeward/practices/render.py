@@ -13,6 +13,7 @@ from nodeward.report.common import escape_controls
 
 STATUS_STYLE = {"in-place": "green", "partly": "yellow", "missing": "bold red", "not-applicable": "dim",
                 "not-checked": "dim"}
+MAX_ROUTES_SHOWN = 8
 STATUS_LABEL = {"in-place": "in place", "partly": "partly", "missing": "missing", "not-applicable": "n/a",
                 "not-checked": "not checked"}
 
@@ -22,6 +23,7 @@ def scorecard_to_data(scorecards: list[AppScorecard]) -> list[dict[str, Any]]:
         {
             "app": card.name, "framework": card.framework, "path": card.path, "line": card.line, "root": card.root,
             "summary": {status: sum(1 for p in card.practices if p.status == status) for status in STATUS_STYLE},
+            "routes": [{"route": r.text, "path": r.path, "line": r.line} for r in card.routes],
             "practices": [
                 {"practice": p.practice, "status": p.status, "reason": p.reason, "findings": list(p.findings),
                  "evidence": [{"path": e.path, "line": e.line, "text": e.text} for e in p.evidence]}
@@ -48,6 +50,13 @@ def render_scorecard(console: Console, scorecards: list[AppScorecard], *, verbos
             table.add_row(Text(practice.practice), Text(STATUS_LABEL[practice.status],
                                                         style=STATUS_STYLE[practice.status]), Text(detail))
         console.print(table)
+        if card.routes:
+            shown_routes = card.routes if verbose else card.routes[:MAX_ROUTES_SHOWN]
+            more = f", … {len(card.routes) - len(shown_routes)} more (--verbose)" if len(card.routes) > len(
+                shown_routes) else ""
+            console.print(Text(escape_controls(f"{len(card.routes)} route{'s' if len(card.routes) != 1 else ''}: "
+                                               + ", ".join(f"{r.text} ({r.path}:{r.line})" for r in shown_routes)
+                                               + more)))
         counts = {status: sum(1 for p in card.practices if p.status == status) for status in STATUS_STYLE}
         console.print(Text(", ".join(f"{n} {STATUS_LABEL[s]}" for s, n in counts.items() if n)))
         console.print()

@@ -104,8 +104,9 @@ class ScorecardBuilder:
             line: Line = method()
             lines.append(PracticeResult(practice, line.status, line.reason, tuple(line.evidence),
                                         tuple(dict.fromkeys(line.findings))))
+        routes = tuple(PracticeEvidence(r.file, r.line, r.label) for r in self.app.routes)
         return AppScorecard(self.app.name, self.app.framework, self.app.path, self.app.line, self.app.root,
-                            tuple(lines))
+                            tuple(lines), routes)
 
     def p_csrf(self) -> Line:
         from nodeward.rules.practices.missing_csrf_protection import session_middleware

@@ -36,10 +36,16 @@ REQUEST_PROPERTIES = frozenset(
         "query", "body", "params", "param", "headers", "header", "cookies", "signedCookies", "url", "originalUrl",
         "path", "files", "file", "payload", "request", "hostname", "host", "raw", "rawBody", "querystring",
         "search", "href", "req", "rawHeaders", "state_from_client",
+        # Next.js: a NextRequest's parsed URL; the params and searchParams of a page's props
+        "nextUrl", "searchParams",
     }
 )
 # Methods of a request that return client data: req.get('X-Header'), req.header(...), ctx.get(...).
-REQUEST_METHODS = frozenset({"get", "header", "param", "cookie", "getHeader"})
+# Web `Request` (Next.js route handlers, Hono, edge functions): `await req.json()`, `await req.formData()`.
+REQUEST_METHODS = frozenset({"get", "header", "param", "cookie", "getHeader", "json", "formData", "text",
+                             "arrayBuffer", "blob"})
+# Calls that return client data wherever they are made: Next.js reads the current request's headers and cookies.
+SOURCE_CALLS = {"next/headers.headers": "request headers", "next/headers.cookies": "request cookies"}
 # Methods of an Express/Node response: a function whose second parameter is used with them is a request handler
 # (`function (rq, rs) { rs.send(...) }`), wherever it is registered (often in another file).
 RESPONSE_METHODS = frozenset(

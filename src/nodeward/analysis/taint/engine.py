@@ -20,7 +20,7 @@ from typing import Any
 
 from tree_sitter import Node
 
-from nodeward.analysis.taint import catalog
+from nodeward.analysis.taint import catalog, nextjs
 from nodeward.analysis.taint.archives import ENTRY_TAG, NAME_ITSELF, ArchiveEntries
 from nodeward.analysis.taint.guards import Guards, apply_guards, length_classes, truncation_limit
 from nodeward.findings import Location, TraceStep, shorten
@@ -513,10 +513,20 @@ class TaintAnalysis:
                 return custom
         role = self.handler_role(function)
         location = self.location(binding.node)
-        if decorated in catalog.NEST_REQUEST_DECORATORS or (role == "http" and index == 0) or (
+        if role == nextjs.ACTION:
+            return frozenset({self._source(binding.node, name, "argument of a server action")})
+        # A route handler's request (a Next.js one: also its context, whose params are the URL's segments)
+        request_role = (role in ("http", nextjs.PAGE) and index == 0) or (role == nextjs.ROUTE and index in (0, 1))
+        if decorated in catalog.NEST_REQUEST_DECORATORS or request_role or (
             name in catalog.REQUEST_PARAMETER_NAMES and not binding.path
         ) or (index == 0 and role is None and not binding.path and self._responds(function)):
-            return frozenset({Origin(REQUEST, name, location)})
+            if not binding.path:
+                return frozenset({Origin(REQUEST, name, location)})
+            # ({ query }, res) => ..., GET(request, { params }): the destructured parts of the request
+            request: Taint = frozenset({Origin(REQUEST, "request" if index == 0 else "context", location)})
+            for step in binding.path:
+                request = self._property(request, str(step), binding.node)
+            return request
         if role == "graphql" and index == 1:  # (parent, args, context, info)
             return frozenset({self._source(binding.node, name, "arguments of a GraphQL query")})
         if role in ("message", "lambda") and (role == "message" or index == 0):
@@ -756,9 +766,11 @@ class TaintAnalysis:
             elif method in catalog.ROUTE_METHODS and args and self._looks_like_route(call, method, args):
                 for arg in args:
                     self._mark(roles, arg, "http")
-                    route = self._route_object_handler(arg)
-                    if route is not None:
-                        self._mark(roles, route, "http")
+                    specs = unwrap(arg).named_children if unwrap(arg).type == "array" else [arg]
+                    for spec in specs:  # hapi: server.route([{ method, path, handler }, ...])
+                        route = self._route_object_handler(spec)
+                        if route is not None:
+                            self._mark(roles, route, "http")
             elif method == "on" and len(args) >= 2:
                 event = self.model.string_value(args[0])
                 if event == "request":
@@ -790,6 +802,8 @@ class TaintAnalysis:
                                                  and receiver_binding.kind == "param"):
                 self._mark(roles, args[1], "message")
         self._mark_serverless(roles)
+        nextjs.mark_next_handlers(self.model, self.path, lambda node, role: self._mark(roles, node, role),
+                                  FUNCTION_TYPES)
         if any(mark in self.model.source for mark in catalog.GRAPHQL_MARKERS):
             self._mark_graphql(roles)
         return roles
@@ -820,7 +834,7 @@ class TaintAnalysis:
         first = unwrap(args[0])
         if method == "use":
             return any(self._function_of(a) is not None for a in args)
-        if method == "route" and first.type == "object":
+        if method == "route" and first.type in ("object", "array"):
             return True
         if len(args) < 2:
             return False
@@ -829,8 +843,8 @@ class TaintAnalysis:
         value = self.model.string_value(first)
         return value is not None and value.startswith("/")
 
-    def _route_object_handler(self, arg: Node) -> Node | None:
-        """fastify.route({ handler }) and hapi server.route({ handler })."""
+    def _route_object_handler(self, arg: Node, depth: int = 0) -> Node | None:
+        """fastify.route({ handler }) and hapi server.route({ handler }) or ({ options: { handler } })."""
         arg = unwrap(arg)
         if arg.type != "object":
             return None
@@ -839,6 +853,12 @@ class TaintAnalysis:
                 key = child.child_by_field_name("key")
                 if key is not None and self.model.text(key) == "handler":
                     return child.child_by_field_name("value")
+                value = child.child_by_field_name("value")
+                if key is not None and self.model.text(key) in ("options", "config") and value is not None \
+                        and depth == 0:
+                    inner = self._route_object_handler(value, depth + 1)
+                    if inner is not None:
+                        return inner
             elif child.type == "method_definition":
                 name = child.child_by_field_name("name")
                 if name is not None and self.model.text(name) == "handler":
@@ -945,6 +965,8 @@ class TaintAnalysis:
             return sanitize(arg_taint, catalog.SANITIZING_CALLS[name])
         if name is not None and name.startswith("process.stdin"):
             return frozenset({self._source(node, name, "standard input")})
+        if name in catalog.SOURCE_CALLS:
+            return frozenset({self._source(node, self.model.text(node), catalog.SOURCE_CALLS[name])})
         method = self.model.method_name(node) if node.type == "call_expression" else None
         entries = self.archives.result_names(method)
         if entries:
