@@ -1245,6 +1245,12 @@ class TaintAnalysis:
         found = {"module": module, "export": export or "default", "method": method}
         return {**found, "token": token} if token is not None else found
 
+    def instance_type(self, obj: Node) -> str | None:
+        """The qualified name of the class an object is an instance of (`this.http` declared `HttpService` of
+        @nestjs/axios -> "@nestjs/axios.HttpService"), when it can be told."""
+        made_by = self._instance_class(obj)
+        return self.model.qualified_name(made_by) if made_by is not None else None
+
     def _injection_token(self, obj: Node) -> str | None:
         """The token of `@Inject(TOKEN)` on the constructor parameter behind `this.field` (NestJS): a string
         token as "string:NAME", a class or constant imported from a module of the project as "module#export"."""

@@ -1,7 +1,8 @@
 """## What it finds
 HTTP requests whose URL or host comes from outside: `http.get`/`https.request` (URL, or the `host` and
 `hostname` options), axios (`axios(url)`, `axios.get(url)`, `axios({ url })`, `axios.create({ baseURL })`),
-`fetch` and node-fetch, got, request, superagent, needle, undici, and headless-browser navigation
+`fetch` and node-fetch, got, request, superagent, needle, undici, NestJS's injected `HttpService`
+(@nestjs/axios, also through `axiosRef`), and headless-browser navigation
 (`page.goto(url)` of puppeteer or playwright). A URL whose scheme and host are constant
 (`` `https://api.example.com/users/${id}` ``) is not reported: the caller then controls only the path.
 
@@ -68,6 +69,7 @@ URL_OPTIONS = {
 }
 INSTANCE_FACTORIES = {"axios.create": ("baseURL",), "got.extend": ("prefixUrl",), "request.defaults": ("baseUrl",)}
 BROWSER_LIBRARIES = (b"puppeteer", b"playwright")
+NEST_HTTP_SERVICE = "@nestjs/axios.HttpService"
 GLOBAL_PREFIXES = ("globalThis.", "global.", "window.", "self.")
 FIXED_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]+/", re.IGNORECASE)
 
@@ -183,6 +185,19 @@ class ServerSideRequestForgery(TaintRule):
         elif method in HTTP_VERBS and self._receiver_factory(node, ctx) is not None:
             factory = self._receiver_factory(node, ctx)
             yield from self._url(node, f"{factory}(…).{method}", args[0], ctx, base=True)
+        elif method in HTTP_VERBS and self._nest_http_service(node, ctx):
+            yield from self._url(node, f"HttpService.{method}", args[0], ctx)
+
+    @staticmethod
+    def _nest_http_service(node: Node, ctx: RuleContext) -> bool:
+        """`this.http.get(url)` or `this.http.axiosRef.get(url)` on an injected `HttpService` of @nestjs/axios."""
+        callee = ctx.unwrap(node.child_by_field_name("function") or node)
+        receiver = callee.child_by_field_name("object") if callee.type == "member_expression" else None
+        if receiver is not None and receiver.type == "member_expression" and \
+                ctx.model.member_property(receiver) == "axiosRef":
+            receiver = receiver.child_by_field_name("object")
+        return receiver is not None and b"@nestjs/axios" in ctx.model.source and \
+            ctx.taint.instance_type(ctx.unwrap(receiver)) == NEST_HTTP_SERVICE
 
     @staticmethod
     def _receiver_factory(node: Node, ctx: RuleContext) -> str | None:
