@@ -1,7 +1,8 @@
 """## What it finds
 Request data written into an HTML response or a page without escaping: Express `res.send` of a string
 (Express serves strings as `text/html`), `res.write`/`res.end`/Fastify `reply.send` of HTML built
-with request data or in a handler that sets `Content-Type: text/html`, Koa `ctx.body = "<...>"`, React
+with request data or in a handler that sets `Content-Type: text/html`, what a NestJS handler decorated
+`@Header("Content-Type", "text/html")` returns, Koa `ctx.body = "<...>"`, React
 `dangerouslySetInnerHTML`, DOM `innerHTML`/`outerHTML`/`insertAdjacentHTML`/`document.write`, and
 jQuery `$(html)`/`.html()`/`.append()` with data from the page URL. Objects and arrays (sent as JSON)
 are not reported. Front ends: Angular's `DomSanitizer.bypassSecurityTrustHtml/Script/Style/Url/ResourceUrl`
@@ -92,7 +93,8 @@ class CrossSiteScripting(TaintRule):
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     fix = "Escape the data for HTML (escape-html, he) or send it as JSON or plain text."
-    visits = ("call_expression", "assignment_expression", "augmented_assignment_expression", "jsx_attribute")
+    visits = ("call_expression", "assignment_expression", "augmented_assignment_expression", "jsx_attribute",
+              "return_statement")
     call_names = last_names(["write", "writeln", "send", "end", "insertAdjacentHTML", "$", "jQuery", "enabled"],
                             TRUST_BYPASS_METHODS, JQUERY_SINKS)
     sink_class = "xss"
@@ -113,10 +115,35 @@ class CrossSiteScripting(TaintRule):
             yield from self._call_sinks(node, ctx)
         elif node.type in ("assignment_expression", "augmented_assignment_expression"):
             yield from self._assignment_sinks(node, ctx)
+        elif node.type == "return_statement":
+            yield from self._nest_html_return(node, ctx)
         else:
             yield from self._jsx_sinks(node, ctx)
 
     # server responses ------------------------------------------------------------------------------
+
+    def _nest_html_return(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
+        """What a NestJS handler decorated `@Header("Content-Type", "text/html")` returns is the HTML page."""
+        if b"@Header" not in ctx.model.source or not node.named_children:
+            return
+        value = node.named_children[0]
+        method = node.parent
+        while method is not None and method.type not in ("method_definition", "function_declaration",
+                                                         "arrow_function", "function_expression"):
+            method = method.parent
+        if method is None or method.type != "method_definition" or self._is_json(ctx, value):
+            return
+        sibling = method.prev_sibling
+        while sibling is not None and sibling.type in ("decorator", "comment"):
+            expression = ctx.unwrap(sibling.named_children[0]) if sibling.named_children else sibling
+            args = ctx.arguments(expression) if expression.type == "call_expression" else []
+            if len(args) == 2 and ctx.call_name(expression) == "@nestjs/common.Header" and \
+                    (ctx.string_value(args[0]) or "").lower() == "content-type" and \
+                    "html" in (ctx.string_value(args[1]) or "").lower():
+                yield Sink(node, value, "the HTML page a NestJS handler returns (`@Header(\"Content-Type\", "
+                           "\"text/html\")`)", reports_unknown_origin=False)
+                return
+            sibling = sibling.prev_sibling
 
     def _call_sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         arguments = node.child_by_field_name("arguments")
