@@ -1,0 +1,1 @@
+export const SECRET = process.env.JWT_SECRET ?? "";
