@@ -525,7 +525,8 @@ def pem(kind: str, body: str, newline: str = "\n") -> str:
 def pem_keys(layout: Layout, context: Context) -> Setup:
     expected = write_valid(layout.root, context)
     root = layout.root
-    bodies = {name: context.key_body(name) for name in ("escaped", "crlf", "concat", "base64", "json", "multiline")}
+    bodies = {name: context.key_body(name) for name in ("escaped", "crlf", "concat", "base64", "json", "multiline",
+                                                        "split-header", "base64-wrapped", "base64-file")}
     write(root / "keys" / "escaped.js",
           f"const privateKey = '{pem('RSA PRIVATE KEY', bodies['escaped'], chr(92) + 'n')}';\n"
           "module.exports = { privateKey };\n")
@@ -538,6 +539,20 @@ def pem_keys(layout: Layout, context: Context) -> Setup:
     wrapped = base64.b64encode(pem("RSA PRIVATE KEY", bodies["base64"]).encode()).decode()
     write(root / "keys" / "base64.js",
           f"const privateKey = Buffer.from('{wrapped}', 'base64').toString();\nmodule.exports = {{ privateKey }};\n")
+    # The header cut over concatenated strings, mid-word: `'-----' + 'BEGIN RSA PRI' + 'VATE KEY-----\n' + ...`
+    first, *rest = pem("RSA PRIVATE KEY", bodies["split-header"]).split("\n")
+    pieces = [first[:5], first[5:18], first[18:], *rest]
+    write(root / "keys" / "split-header.js", "const privateKey =\n  "
+          + " +\n  ".join(json.dumps(piece + ("" if number < 2 else "\n")) for number, piece in enumerate(pieces))
+          + ";\nmodule.exports = { privateKey };\n")
+    # base64 of a key in lines of 76 characters: concatenated strings in code, and a file as `base64` writes it
+    blobs = {name: base64.b64encode(pem("RSA PRIVATE KEY", bodies[name]).encode()).decode()
+             for name in ("base64-wrapped", "base64-file")}
+    lines = [blobs["base64-wrapped"][i:i + 76] for i in range(0, len(blobs["base64-wrapped"]), 76)]
+    write(root / "keys" / "base64-wrapped.js", "const privateKey = Buffer.from(\n  "
+          + " +\n  ".join(f"'{line}'" for line in lines) + ", 'base64');\nmodule.exports = { privateKey };\n")
+    write(root / "keys" / "signing-key.b64",
+          "\n".join(blobs["base64-file"][i:i + 76] for i in range(0, len(blobs["base64-file"]), 76)) + "\n")
     service_account = {"type": "service_account", "project_id": "hostile-corpus",
                        "private_key_id": hashlib.sha1(bodies["json"].encode()).hexdigest(),
                        "private_key": pem("PRIVATE KEY", bodies["json"]) + "\n",
@@ -548,9 +563,10 @@ def pem_keys(layout: Layout, context: Context) -> Setup:
     write(root / "keys" / "neighbour.js",
           VALID_APP + f"// fallback: {bodies['multiline'][:48]}\n")
     expected += [Expected("NW503", f"keys/{name}") for name in
-                 ("escaped.js", "crlf.js", "concat.js", "base64.js", "service-account.json", "id_rsa")]
+                 ("escaped.js", "crlf.js", "concat.js", "base64.js", "service-account.json", "id_rsa",
+                  "split-header.js", "base64-wrapped.js", "signing-key.b64")]
     # The first 16 characters are the DER header every 2048-bit RSA key shares: public, not secret.
-    secrets = [context.valid_token, *(body[16:] for body in bodies.values()), wrapped]
+    secrets = [context.valid_token, *(body[16:] for body in bodies.values()), wrapped, *blobs.values()]
     runs = [json_scan(), *format_runs(ALL_FORMATS), stdout_text_run(), BASELINE_RUN]
     return Setup(expected=expected, secrets=secrets, runs=runs)
 
@@ -992,7 +1008,8 @@ CASES: tuple[Case, ...] = (
     Case("links-devices", "links to /dev/zero, /dev/urandom, /proc/self/fd/0, /proc/self/environ; FIFOs",
          links_devices, fast=True),
     Case("links-loops", "symlink loops: a->b->a, self, dir/up->.., here->.", links_loops, fast=True),
-    Case("pem-keys", "private keys one-line escaped, \\r\\n, concatenated, base64-wrapped, in JSON, plain; all formats",
+    Case("pem-keys", "private keys one-line escaped, \\r\\n, concatenated, header split over strings, base64 (one line "
+         "and wrapped over lines and strings), in JSON, plain; all formats",
          pem_keys, fast=True),
     Case("deep-data", "package.json, package-lock, shrinkwrap, bun.lock, JSON, YAML nested 10,000 deep", deep_data,
          fast=True),

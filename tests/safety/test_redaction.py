@@ -11,6 +11,7 @@ JSON, SARIF, HTML and JUnit documents. All values are generated at run time (tes
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
@@ -23,7 +24,7 @@ import ahocorasick
 import pytest
 
 from tests.conftest import run_cli
-from tests.secrets.tokens import PEM_SHAPES, TokenFactory, pem_in_shape
+from tests.secrets.tokens import PEM_SHAPES, TokenFactory, pem_in_shape, pem_key
 
 SLICE = 12  # no run of this many characters of a secret may be shown
 
@@ -107,9 +108,9 @@ module.exports = {{ app, issue, db, dbPassword, token }};
     for number, shape in enumerate(PEM_SHAPES, start=1):
         body = add(f"pem-{shape}", f.pem_body(12))
         written = pem_in_shape(body, shape)
-        if shape == "base64":
-            add("pem-base64-blob", written)
-        quoted = written if shape in ("template", "array") else f"'{written}'"
+        if shape.startswith("base64"):
+            add(f"pem-{shape}-blob", base64.b64encode(pem_key(body).rstrip("\n").encode()).decode())
+        quoted = written if written[0] in "`[" else f"'{written}'"
         keys += [f"cp.exec(process.argv[{number}]);", f"const key{number} = {quoted};",
                  f"cp.execSync(process.argv[{number}] + key{number});"]
     write(root / "src" / "keys.js", "\n".join(keys) + "\n")
@@ -118,6 +119,11 @@ module.exports = {{ app, issue, db, dbPassword, token }};
         "type": "service_account", "project_id": "demo", "private_key_id": f.chars("0123456789abcdef", 40),
         "private_key": pem_in_shape(account_key, "template", "PRIVATE KEY").strip("`") + "\n",
         "client_email": "app@demo.iam.gserviceaccount.com"}, indent=2) + "\n")
+    # A key base64-encoded in lines of 76 characters, as `base64` writes a file.
+    wrapped_key = add("pem-b64-file", f.pem_body(12))
+    wrapped_blob = add("pem-b64-file-blob", base64.b64encode(pem_key(wrapped_key).encode()).decode())
+    write(root / "deploy" / "signing-key.b64", "\n".join(wrapped_blob[i : i + 76]
+                                                         for i in range(0, len(wrapped_blob), 76)) + "\n")
     # Configuration files: .env, .npmrc, a Dockerfile and a compose file with literal secrets.
     gitlab, env_secret = add("env-gitlab", f.make("gitlab-pat")), add("env-generic", f.make("generic-secret"))
     write(root / ".env", f"API_TOKEN={gitlab}\nSESSION_SECRET={env_secret}\nPORT=3000\n")
@@ -245,6 +251,7 @@ def test_the_tree_gives_the_findings_the_test_relies_on(tree: SecretTree) -> Non
     for expected in [("src/tokens.js", "NW501"), ("src/tokens.js", "NW101"), ("src/tokens.js", "NW102"),
                      ("src/auth.js", "NW208"), ("src/auth.js", "NW312"), ("src/auth.js", "NW502"),
                      ("src/keys.js", "NW101"), ("src/keys.js", "NW503"), ("service-account.json", "NW503"),
+                     ("deploy/signing-key.b64", "NW503"),
                      (".env", "NW505"), (".npmrc", "NW506"), ("Dockerfile", "NW702"), ("old/config.js", "NW504"),
                      ("src/suppressed.js", "NW501"), ("public/bundle.min.js", "NW501")]:
         assert expected in found, expected

@@ -83,8 +83,21 @@ def _uuid(f: TokenFactory) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
 
 
+def _split_header(pem: str) -> str:
+    """Concatenated strings, the header itself cut in three (`'-----' + 'BEGIN RSA' + ' PRIVATE KEY-----\\n'`)."""
+    first, *rest = pem.splitlines()
+    return "' +\n  '".join([first[:5], first[5:14], first[14:] + "\\n", *(line + "\\n" for line in rest)])
+
+
+def _wrapped_base64(pem: str, width: int = 76) -> list[str]:
+    """The key base64-encoded, in lines of ``width`` characters (as `base64` and `openssl base64` write it)."""
+    blob = base64.b64encode(pem.encode()).decode()
+    return [blob[start : start + width] for start in range(0, len(blob), width)]
+
+
 #: Ways code holds a private key (``pem`` is the key with real newlines), its header on the first line; all
-#: but `template`, `array` and `base64` sit inside single quotes (`concat` opens and closes its own).
+#: but `template`, `array` and `base64-lines` sit inside single quotes (those concatenating open and close
+#: their own).
 PEM_SHAPES: dict[str, Callable[[str], str]] = {
     "escaped": lambda pem: pem.replace("\n", "\\n"),
     "crlf-escaped": lambda pem: pem.replace("\n", "\\r\\n"),
@@ -93,6 +106,9 @@ PEM_SHAPES: dict[str, Callable[[str], str]] = {
     "array": lambda pem: "['" + "',\n  '".join(pem.splitlines()) + "',\n].join('\\n')",
     "template": lambda pem: "`" + pem + "`",
     "base64": lambda pem: base64.b64encode(pem.encode()).decode(),
+    "split-header": _split_header,
+    "base64-concat": lambda pem: "' +\n  '".join(_wrapped_base64(pem)),
+    "base64-lines": lambda pem: "`" + "\n".join(_wrapped_base64(pem)) + "`",
 }
 
 

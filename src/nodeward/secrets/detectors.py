@@ -43,7 +43,8 @@ class Detector:
     severity: Severity | None = None  # None: the rule's
     confidence: Confidence | None = None
     #: "pem-body": the match must be followed by a key body (a header alone in docs or code is not a key);
-    #: "base64-pem": the match must decode to a private key with its body.
+    #: "base64-pem": the match starts a base64 blob (wrapped over lines or strings or not) that must decode to
+    #: a private key with its body.
     check: str = ""
     #: UUID-shaped secrets are normally filtered out; formats that are UUIDs (Heroku keys) keep them.
     uuid_is_secret: bool = False
@@ -243,10 +244,11 @@ DETECTORS: tuple[Detector, ...] = (
         r"-----BEGIN (?P<secret>(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----",
         ("private key",), rule=PRIVATE_KEY_RULE, check="pem-body", multiline=True,
     ),
-    Detector(  # `-----BEGIN` in base64 starts with `LS0tLS1CRUdJTi`; the blob must decode to a private key
+    Detector(  # `-----BEGIN` in base64 starts with `LS0tLS1CRUdJTi`; the blob (on one line or wrapped over
+        # lines or strings) must decode to a private key
         "private-key-base64", "PEM", "private key (base64-encoded)",
-        r"(?<![A-Za-z0-9+/])(?P<secret>LS0tLS1CRUdJTi[A-Za-z0-9+/]{80,}={0,2})(?![A-Za-z0-9+/=])",
-        ("ls0tls1crudjti",), rule=PRIVATE_KEY_RULE, check="base64-pem",
+        r"(?<![A-Za-z0-9+/])LS0tLS1CRUdJTi",
+        ("ls0tls1crudjti",), rule=PRIVATE_KEY_RULE, check="base64-pem", multiline=True,
     ),
     # --- Connection strings ------------------------------------------------------------------------
     Detector(

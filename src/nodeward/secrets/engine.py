@@ -57,6 +57,14 @@ _PEM_NOISE = re.compile(r"\\+[nr]|Proc-Type:[^\n\\]*|DEK-Info:[^\n\\]*|Version:[
 #: The glue of a key written as several strings: `'...' + '...'`, array items `'...', '...'`.
 _PEM_GLUE = re.compile(r"""["'`]\s*[+,]\s*["'`]""")
 _PEM_FOOTER = "-----END"
+#: The glue of strings concatenated with `+` (across lines too).
+_CONCATENATION = re.compile(r"""["'`]\s*\+\s*["'`]""")
+#: A base64-encoded key: runs of base64 characters, separated by line breaks (real or escaped), spaces and
+#: the glue of concatenated strings or array items.
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+_BASE64_GAP = re.compile(r"""(?:\\+[rn]|[ \t\r\n]|["'`]\s*[+,]\s*["'`])+""")
+_BASE64_HEADER = "LS0tLS1CRUdJTi"  # `-----BEGIN` in base64
+_MAX_BASE64_KEY = 64 * 1024  # characters: a 16384-bit RSA key is about 17,000
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +116,14 @@ class SecretEngine:
         lower = _ascii_lower(text)
         candidates: dict[int, set[int]] = {}  # line start offset -> detector indices
         generic_hits: dict[int, list[int]] = {}  # line start offset -> offsets of secret-like words
+        start = searched = 0  # the start of the line of the last hit, and how far line breaks were looked for
         for end, indices in self.automaton.iter(lower):
-            start = lower.rfind("\n", 0, end) + 1
+            # hits come in order: look for a line break only since the last hit (a long line holding many
+            # keywords made this quadratic)
+            newline = lower.rfind("\n", searched, end)
+            if newline >= 0:
+                start = newline + 1
+            searched = end
             bucket = candidates.get(start)
             if bucket is None:
                 bucket = candidates[start] = set()
@@ -158,34 +172,84 @@ class SecretEngine:
             value = match.group(group)
             if not _plausible(detector, value):
                 continue
-            label = detector.label
-            if detector.check == "base64-pem":
-                key = _encoded_key_label(value)
-                if key is None:
-                    continue
-                label = f"{key} (base64-encoded)"
             start, end = match.span(group)
             yield SecretMatch(
-                detector.id, detector.rule, label, number, start, end, value,
+                detector.id, detector.rule, detector.label, number, start, end, value,
                 _name_before(line, match.start()),
                 detector.severity, detector.confidence,
             )
 
     def _multiline_matches(self, detector: Detector, text: str, lines: _LineIndex) -> Iterable[SecretMatch]:
+        if detector.check == "base64-pem":
+            yield from self._base64_key_matches(detector, text, lines)
+            return
         for match in detector.compiled.finditer(text):
             body_end = _pem_body_end(text, match.end()) if detector.check == "pem-body" else match.end()
             if body_end is None:
                 continue
-            value = text[match.end() : body_end]
-            line = lines.line_of(match.start())
-            end_line = lines.line_of(body_end)
-            column = match.start() - lines.start_of(line)
-            # A key on one line (written with `\n` escapes) is flagged whole; one over lines by its header.
-            end = body_end - lines.start_of(line) if end_line == line else column + len(match.group(0))
-            yield SecretMatch(
-                detector.id, detector.rule, match.group("secret"), line, column, end,
-                value, "", detector.severity, detector.confidence, end_line=end_line,
-            )
+            yield self._spanning_match(detector, match.group("secret"), lines, match.start(), match.end(), body_end,
+                                       text[match.end() : body_end])
+        if detector.check == "pem-body" and "-----" in text and _CONCATENATION.search(text):
+            yield from self._split_header_matches(detector, text, lines)
+
+    def _spanning_match(self, detector: Detector, label: str, lines: _LineIndex, start: int, header_end: int,
+                        end: int, value: str) -> SecretMatch:
+        """A secret from offset ``start`` to ``end`` of the text, perhaps over several lines."""
+        line, end_line = lines.line_of(start), lines.line_of(end)
+        column = start - lines.start_of(line)
+        # A key on one line (written with `\n` escapes) is flagged whole; one over lines by its header.
+        end_column = end - lines.start_of(line) if end_line == line else column + (header_end - start)
+        return SecretMatch(detector.id, detector.rule, label, line, column, end_column, value, "",
+                           detector.severity, detector.confidence, end_line=end_line)
+
+    def _split_header_matches(self, detector: Detector, text: str, lines: _LineIndex) -> Iterable[SecretMatch]:
+        """Keys whose header is cut over concatenated strings (`'-----BEGIN ' + 'RSA PRIVATE KEY-----\\n' + ...`):
+        found in the text with the glue of the concatenations taken out, and reported where they are written."""
+        joined = _JoinedText(text)
+        for match in detector.compiled.finditer(joined.text):
+            start, header_end = joined.original(match.start()), joined.original_end(match.end())
+            if header_end - start == match.end() - match.start():
+                continue  # the header is written whole: found above
+            body_end = _pem_body_end(joined.text, match.end())
+            if body_end is None:
+                continue
+            end = joined.original_end(body_end)
+            yield self._spanning_match(detector, match.group("secret"), lines, start, header_end, end,
+                                       text[header_end:end])
+
+    def _base64_key_matches(self, detector: Detector, text: str, lines: _LineIndex) -> Iterable[SecretMatch]:
+        """Private keys written in base64: on one line, wrapped over lines (as `base64` writes them), or over
+        concatenated strings; the value is the blob, without what separates its pieces."""
+        resume = 0
+        for match in detector.compiled.finditer(text):
+            if match.start() < resume:
+                continue
+            pieces: list[tuple[int, int]] = []  # (start, end) of each run of base64 characters in the text
+            position, length = match.start(), 0
+            while length < _MAX_BASE64_KEY:
+                run = _BASE64_RUN.match(text, position)
+                if run is None or (pieces and run.group().startswith(_BASE64_HEADER)):
+                    break  # (a blob that starts another key: each blob is then read once)
+                pieces.append(run.span())
+                length += run.end() - run.start()
+                gap = None if run.group().endswith("=") else _BASE64_GAP.match(text, run.end())
+                if gap is None:
+                    break
+                position = gap.end()
+            blob = "".join(text[start:end] for start, end in pieces)
+            found = _encoded_key(blob)
+            if found is None:
+                continue
+            label, used = found
+            end, taken = pieces[0][0], 0
+            for start, stop in pieces:  # the text offset where the `used` characters of the blob end
+                if taken + stop - start >= used:
+                    end = start + used - taken
+                    break
+                taken += stop - start
+            resume = end
+            yield self._spanning_match(detector, f"{label} (base64-encoded)", lines, match.start(), pieces[0][1],
+                                       end, blob[:used])
 
     def _generic_matches(
         self, line: str, number: int, code: bool, taken: list[tuple[int, int]], hits: list[int]
@@ -308,16 +372,47 @@ def _key_body(written: str) -> str:
     return _PEM_GLUE.sub("", _PEM_NOISE.sub("", written))
 
 
-def _encoded_key_label(blob: str) -> str | None:
-    """The kind of private key (`RSA PRIVATE KEY`) a base64 blob decodes to, or None when it is none."""
+def _encoded_key(blob: str) -> tuple[str, int] | None:
+    """The kind of private key (`RSA PRIVATE KEY`) a base64 blob starts with, and how many characters of the
+    blob encode it up to its footer; None when it is no key. What follows the key in the blob is ignored."""
+    usable = blob[: len(blob) - len(blob) % 4]
     try:
-        decoded = base64.b64decode(blob + "=" * (-len(blob) % 4)).decode("ascii")
+        decoded = base64.b64decode(usable).decode("latin-1")
     except (binascii.Error, ValueError):
         return None
     header = data.DETECTORS_BY_ID["private-key"].compiled.match(decoded)
-    if header is None or _pem_body_end(decoded, header.end()) is None:
+    end = None if header is None else _pem_body_end(decoded, header.end())
+    if header is None or end is None:
         return None
-    return header.group("secret")
+    return header.group("secret"), min(len(blob), -(-end // 3) * 4)
+
+
+class _JoinedText:
+    """A text with the glue of string concatenations (`' + '`) taken out, and the way back to its offsets."""
+
+    def __init__(self, text: str) -> None:
+        pieces: list[str] = []
+        self.starts: list[int] = []  # where each kept piece starts in the joined text
+        self.origins: list[int] = []  # and in the original
+        last = length = 0
+        for glue in _CONCATENATION.finditer(text):
+            self.starts.append(length)
+            self.origins.append(last)
+            pieces.append(text[last : glue.start()])
+            length += glue.start() - last
+            last = glue.end()
+        self.starts.append(length)
+        self.origins.append(last)
+        pieces.append(text[last:])
+        self.text = "".join(pieces)
+
+    def original(self, offset: int) -> int:
+        piece = bisect_right(self.starts, offset) - 1
+        return self.origins[piece] + offset - self.starts[piece]
+
+    def original_end(self, offset: int) -> int:
+        """An end offset (exclusive) mapped back: the end of the piece its last character is in."""
+        return self.original(offset - 1) + 1 if offset > 0 else 0
 
 
 def _pem_body_end(text: str, header_end: int) -> int | None:

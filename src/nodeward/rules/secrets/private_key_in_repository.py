@@ -1,10 +1,11 @@
 """## What it finds
 A private key (PEM `-----BEGIN ... PRIVATE KEY-----` with its body, OpenSSH, PGP private key block),
 in a key file (`.pem`, `.key`, `id_rsa`) or embedded in code or JSON: on one line with `\n` or `\r\n`
-escapes (also escaped twice), split over string concatenations or array items joined, in a template
-literal, in a JSON string (a Google service-account file), or base64-encoded (a blob that decodes to a
-key, as in a Kubernetes Secret). A header without a key body (in documentation or in code that parses
-keys) is not reported. No report shows any part of the key body.
+escapes (also escaped twice), split over string concatenations (the header too: `'-----BEGIN ' +
+'RSA PRIVATE KEY-----\n' + ...`) or array items joined, in a template literal, in a JSON string (a
+Google service-account file), or base64-encoded (a blob that decodes to a key, as in a Kubernetes
+Secret, also wrapped over lines as `base64` writes it or over concatenated strings). A header without
+a key body (in documentation or in code that parses keys) is not reported. No report shows any part of the key body.
 
 ## Why it matters
 Whoever holds a private key can impersonate its owner: sign tokens, decrypt TLS traffic, log in over
