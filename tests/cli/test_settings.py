@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from nodeward.baseline import UPGRADES, BaselineError, load_baseline
-from nodeward.config import ConfigError, load_config
+from nodeward.config.load import ConfigError, load_config
 from tests.conftest import run_cli
 from tests.secrets.tokens import TokenFactory
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from nodeward.config import ConfigError, load_config
+from nodeward.config.load import ConfigError, load_config
 from nodeward.deps import ignores
 from nodeward.findings import FileNotice, Finding
 from nodeward.scan import ScanOptions, run_scan

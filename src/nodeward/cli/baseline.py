@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from nodeward.baseline import DEFAULT_BASELINE, Baseline, BaselineError, load_baseline
-from nodeward.config import Config, ConfigError, find_config, load_config
-from nodeward.config.model import export_secret_patterns
+from nodeward.config.load import ConfigError, find_config, load_config
+from nodeward.config.model import Config, export_secret_patterns
 from nodeward.filters import ReportFilters, apply_filters
 from nodeward.findings import Finding
 from nodeward.rules.registry import all_rules

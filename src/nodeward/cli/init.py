@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from nodeward.config import CONFIG_FILE_NAME
+from nodeward.config.load import CONFIG_FILE_NAME
 
 STARTER = '''\
 # nodeward settings for this project. Command-line flags and NODEWARD_SCAN_* environment variables

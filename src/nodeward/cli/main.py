@@ -5,6 +5,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import time
@@ -12,24 +13,46 @@ from pathlib import Path
 from typing import TextIO
 
 import click
-from rich.console import Console
-from rich.markdown import Markdown
-from rich.markup import escape
-from rich.table import Table
 
 from nodeward import __version__
 from nodeward.config.model import DEFAULT_FILE_TIMEOUT
 from nodeward.findings import Confidence, Severity
 from nodeward.report import OutputFormat, render
-from nodeward.report.common import escape_controls
-from nodeward.rules.registry import all_rules, find_rule
 
+# What a command needs beyond this is imported in the command: `nodeward --version` and a scan start without
+# the rule documentation's Markdown renderer, the tables or the other commands' modules.
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITY_CHOICES = click.Choice([s.label for s in Severity], case_sensitive=False)
 CONFIDENCE_CHOICES = click.Choice([c.label for c in Confidence], case_sensitive=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Commands written in modules of their own ("module:object"), imported when they are used.
+COMMANDS_ELSEWHERE = {
+    "baseline": "nodeward.cli.baseline:baseline_group",
+    "db": "nodeward.cli.db:db_group",
+    "docs": "nodeward.cli.docs:docs_command",
+    "init": "nodeward.cli.init:init_command",
+    "secrets": "nodeward.cli.secrets:secrets_command",
+}
+
+
+class _Commands(click.Group):
+    """The command group, with the commands of `COMMANDS_ELSEWHERE`."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS_ELSEWHERE})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        where = COMMANDS_ELSEWHERE.get(cmd_name)
+        if where is None:
+            return super().get_command(ctx, cmd_name)
+        module, name = where.split(":")
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="nodeward")
 def cli() -> None:
     """nodeward: a security auditor for Node.js applications and npm libraries."""
@@ -50,6 +73,7 @@ class _Progress:
         if self.progress is None:
             if time.monotonic() - self.started < 0.5:
                 return
+            from rich.console import Console
             from rich.progress import Progress
 
             progress = Progress(console=Console(stderr=True), transient=True)
@@ -132,8 +156,12 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
         from nodeward.secrets.redact import SHOW_SECRETS_ENV
 
         os.environ[SHOW_SECRETS_ENV] = "1"
+    from rich.console import Console
+    from rich.markup import escape
+
     from nodeward.cli.settings import scan_settings
     from nodeward.cli.stages import filter_result
+    from nodeward.report.common import escape_controls
     from nodeward.scan import ScanOptions, run_scan
     from nodeward.scanners.registry import scanner_names
 
@@ -192,6 +220,11 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
 @cli.command(name="rules")
 def list_rules() -> None:
     """List every rule with its id, severity and title."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from nodeward.rules.registry import all_rules
+
     table = Table(show_lines=False)
     for column in ("id", "name", "severity", "confidence", "CWE", "title"):
         table.add_column(column)
@@ -205,6 +238,11 @@ def list_rules() -> None:
 @click.argument("key")
 def show_rule(key: str) -> None:
     """Show the full documentation of one rule (by id or name)."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from nodeward.rules.registry import find_rule
+
     rule = find_rule(key)
     if rule is None:
         raise click.UsageError(f"unknown rule {key!r}; `nodeward rules` lists them")
@@ -216,21 +254,6 @@ def show_rule(key: str) -> None:
         f"- {cwe} · OWASP {rule.owasp_label()}\n- fix: {rule.fix}\n\n"
     )
     console.print(Markdown(header + rule.docs().markdown()))
-
-
-from nodeward.cli.db import db_group  # noqa: E402 - subcommands register on the group defined above
-from nodeward.cli.secrets import secrets_command  # noqa: E402
-
-cli.add_command(db_group)
-cli.add_command(secrets_command)
-
-from nodeward.cli.baseline import baseline_group  # noqa: E402
-from nodeward.cli.docs import docs_command  # noqa: E402
-from nodeward.cli.init import init_command  # noqa: E402
-
-cli.add_command(baseline_group)
-cli.add_command(docs_command)
-cli.add_command(init_command)
 
 
 def main() -> None:

@@ -14,8 +14,8 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from nodeward.config import Config, ConfigError, find_config, load_config
-from nodeward.config.model import DEFAULT_FILE_TIMEOUT, PathIgnore, export_secret_patterns
+from nodeward.config.load import ConfigError, find_config, load_config
+from nodeward.config.model import DEFAULT_FILE_TIMEOUT, Config, PathIgnore, export_secret_patterns
 from nodeward.findings import Confidence, Severity
 from nodeward.rules.registry import all_rules, find_rule
 

@@ -1,6 +1,5 @@
-"""nodeward's own settings: `.nodeward.toml` or the `nodeward` key of package.json, merged with the CLI."""
+"""nodeward's own settings: `.nodeward.toml` or the `nodeward` key of package.json, merged with the CLI.
 
-from nodeward.config.load import CONFIG_FILE_NAME, ConfigError, find_config, load_config
-from nodeward.config.model import Config
-
-__all__ = ["CONFIG_FILE_NAME", "Config", "ConfigError", "find_config", "load_config"]
+`nodeward.config.model` holds what the settings are, `nodeward.config.load` reads them; this package imports
+neither, so that what needs only the model (the command line's defaults) does not load the readers.
+"""

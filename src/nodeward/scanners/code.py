@@ -19,7 +19,7 @@ from nodeward.analysis.taint.exports import EXPORTS_QUERY, collect_exports
 from nodeward.analysis.taint.injection import collect_injection
 from nodeward.findings import LIMIT_NOTICE, FileNotice, Finding
 from nodeward.lang.js import parser
-from nodeward.lang.js.model import DECLARATIONS_QUERY, FILE_QUERIES, SemanticModel, prefixed_query, unwrap
+from nodeward.lang.js.model import DECLARATIONS_QUERY, SemanticModel, file_queries, prefixed_query, unwrap
 from nodeward.practices.collect import collect_app_facts
 from nodeward.rules.base import Rule
 from nodeward.rules.context import RuleContext
@@ -69,12 +69,14 @@ class CodeScanner:
         included, text = self._combined.get(dialect, (frozenset(), ""))
         self._files_since_rebuild += 1
         # Compiling the combined query takes a while: new queries join it in batches, not one by one.
-        if not text or (len(included) != len(FILE_QUERIES) and self._files_since_rebuild >= REBUILD_EVERY):
+        if not text or self._files_since_rebuild >= REBUILD_EVERY:
             self._files_since_rebuild = 0
-            included = frozenset(FILE_QUERIES)
-            text = "\n".join((self.base_queries[dialect],
-                              *(prefixed_query(query, FILE_QUERIES[query]) for query in included)))
-            self._combined[dialect] = (included, text)
+            asked = file_queries(dialect)
+            if not text or len(asked) != len(included):
+                included = frozenset(asked)
+                text = "\n".join((self.base_queries[dialect],
+                                  *(prefixed_query(query, asked[query]) for query in sorted(included))))
+                self._combined[dialect] = (included, text)
         return included, text
 
     def scan_file(self, file: SourceFile, data: bytes, text: str) -> FileResult:

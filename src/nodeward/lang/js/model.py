@@ -193,9 +193,10 @@ DECLARATIONS_QUERY = """
 
 
 #: The whole-file queries asked through `SemanticModel.captures` in this process, by text, each with the
-#: prefix its capture names get in a file's combined query: the code scanner adds them to the one query it
-#: runs per file, so a query any rule or analysis asked once costs no walk of its own in later files.
-FILE_QUERIES: dict[str, str] = {}
+#: prefix its capture names get in a file's combined query and the dialects it was asked in: the code scanner
+#: adds them to the one query it runs per file of such a dialect, so a query any rule or analysis asked once
+#: costs no walk of its own in later files.
+FILE_QUERIES: dict[str, tuple[str, set[str]]] = {}
 _STRING_OR_CAPTURE = re.compile(r'"(?:[^"\\]|\\.)*"|@([A-Za-z_][\w.-]*)')
 
 
@@ -204,15 +205,9 @@ def prefixed_query(text: str, prefix: str) -> str:
     return _STRING_OR_CAPTURE.sub(lambda m: f"@{prefix}{m.group(1)}" if m.group(1) else m.group(0), text)
 
 
-def _register_file_query(text: str) -> None:
-    if text in FILE_QUERIES:
-        return
-    try:
-        for dialect in parser.DIALECTS:  # only a query every dialect understands joins the combined one
-            parser.query(dialect, text)
-    except Exception:  # tree-sitter refuses it (QueryError and friends): it is asked on its own, as before
-        return
-    FILE_QUERIES[text] = f"q{len(FILE_QUERIES)}."
+def file_queries(dialect: str) -> dict[str, str]:
+    """The whole-file queries asked of files of `dialect` so far, with their capture name prefixes."""
+    return {text: prefix for text, (prefix, dialects) in FILE_QUERIES.items() if dialect in dialects}
 
 
 @dataclass
@@ -252,11 +247,12 @@ class SemanticModel:
         found = self._captured.get(query_text)
         if found is None:
             if query_text in self.indexed and self.index is not None:
-                prefix = FILE_QUERIES[query_text]
+                prefix = FILE_QUERIES[query_text][0]
                 found = {name[len(prefix):]: nodes for name, nodes in self.index.items() if name.startswith(prefix)}
             else:
                 found = parser.captures(self.dialect, query_text, self.tree.root_node, self.outside)
-                _register_file_query(query_text)
+                # it compiled for this dialect (tree-sitter raised otherwise): it can join the combined query
+                FILE_QUERIES.setdefault(query_text, (f"q{len(FILE_QUERIES)}.", set()))[1].add(self.dialect)
             self._captured[query_text] = found
         return found
 
