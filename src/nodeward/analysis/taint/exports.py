@@ -136,10 +136,20 @@ class ExportCollector:
                 self.reexports.append({"name": name if name != "default" else "*", "module": spec, "export": "*"})
                 return
             # module.exports = factory() (UMD wrappers, IIFEs): what the called function returns
+            called = self._called_functions(value)
             if depth < MAX_FACTORY_DEPTH:
-                for function in self._called_functions(value):
+                for function in called:
                     for returned in self._returned_values(function):
                         self._export_value(name, returned, depth + 1)
+            if not called:  # curry(function trim(str) {...}), memoize(fn), deprecate(fn): the wrapped function
+                for argument in self.model.arguments(value):
+                    if unwrap(argument).type in FUNCTION_TYPES:
+                        self.names.setdefault(name, []).append(self.analysis.function_info(unwrap(argument)).key)
+            return
+        if value.type == "ternary_expression" and depth < MAX_FACTORY_DEPTH:  # hasNative ? wrap(a) : wrap(b)
+            for branch in (value.child_by_field_name("consequence"), value.child_by_field_name("alternative")):
+                if branch is not None:
+                    self._export_value(name, branch, depth + 1)
             return
         if value.type in ("shorthand_property_identifier", "identifier", "member_expression"):
             qualified = self.model.qualified_name(value)
@@ -152,7 +162,8 @@ class ExportCollector:
             if binding is not None and not binding.path:
                 self.exported_bindings.append((name, binding.node))
                 initial = unwrap(binding.value) if binding.value is not None else None
-                if initial is not None and initial.type in ("call_expression", "object") and depth < MAX_FACTORY_DEPTH:
+                if initial is not None and initial.type in ("call_expression", "object", "ternary_expression") and \
+                        depth < MAX_FACTORY_DEPTH:
                     self._export_value(name, initial, depth + 1)  # var api = factory(); module.exports = api
                     if initial.type == "call_expression":
                         return

@@ -18,7 +18,7 @@ A condition makes a variable (or a member path such as `req.query.name`) safe wh
   allow-list of the remaining characters and counts as the anchored allow-list regex above;
 - an upper bound on the length: `x.length > 300` failing (or `x.length <= 300` holding): matching `x`
   against a regular expression with polynomial backtracking cannot take long then (sink class
-  `redos-polynomial`, up to 5,000 characters); for exponential backtracking only a bound of 20 helps
+  `redos-polynomial`, up to 10,000 characters); for exponential backtracking only a bound of 20 helps
   (`redos`). Truncating the value (`x.slice(0, 300)`, see `truncation_limit`) does the same, as a sanitizer.
 `!`, `&&` and `||` combine them. A check holds for the value a name had when it was checked: a variable or
 member path assigned again between the check and the sink (`if (!f.includes("..")) { f = decodeURIComponent(f);
@@ -61,7 +61,8 @@ _QUANTIFIER = re.compile(r"[+*?]|\{\d+(?:,\d*)?\}")
 SHELL_DENIED = frozenset(";&|`$")
 COMMAND = frozenset({"command"})
 # Longest values for which a backtracking match stays fast: polynomial (quadratic) and exponential growth.
-POLYNOMIAL_SAFE_LENGTH = 5000
+# A quadratic match over 10,000 characters is some 5 * 10^7 steps: tens of milliseconds.
+POLYNOMIAL_SAFE_LENGTH = 10_000
 EXPONENTIAL_SAFE_LENGTH = 20
 _DENY_CLASS = re.compile(r"^\[(\^?)((?:[^\]\\]|\\.)+)\][+*]?$")
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}

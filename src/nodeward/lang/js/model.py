@@ -881,6 +881,10 @@ class SemanticModel:
         if name in CONSTANT_PRESERVING_CALLS:
             return self._all_constant(args, depth)
         method = self.method_name(node)
+        if method == "join" and len(args) <= 1:  # ['ms', 'secs?', 's'].join('|'), as regex alternatives are built
+            joined = self._evaluate_join(node, args, depth)
+            if joined is not None:
+                return joined
         if method in CONSTANT_PRESERVING_METHODS:
             callee = unwrap(node.child_by_field_name("function") or node)
             receiver = callee.child_by_field_name("object")
@@ -888,6 +892,17 @@ class SemanticModel:
                 return None
             return self._all_constant(args, depth)
         return None
+
+    def _evaluate_join(self, node: Node, args: list[Node], depth: int) -> Constant | None:
+        callee = unwrap(node.child_by_field_name("function") or node)
+        receiver = callee.child_by_field_name("object")
+        items = self._evaluate(receiver, depth + 1) if receiver is not None else None
+        separator = self._evaluate(args[0], depth + 1) if args else Constant(",")
+        if items is None or separator is None or not isinstance(items.value, list) or \
+                not isinstance(separator.value, str) or \
+                not all(isinstance(item, str | int | float) for item in items.value):
+            return None
+        return Constant(separator.value.join(_js_string(item) for item in items.value))
 
     def _all_constant(self, args: list[Node], depth: int) -> Constant | None:
         for arg in args:

@@ -4,7 +4,7 @@ fail: `RE.test(x)`, `RE.exec(x)`, `x.match(RE)`, `x.matchAll(RE)`, `x.replace(RE
 `x.search(RE)`, where `RE` is a regex literal, a constant bound to one, or `new RegExp` of a constant,
 and the catastrophic-backtracking analysis of nodeward finds the pattern vulnerable. NW105 reports such
 patterns wherever they are; this rule reports the ones that input reaches. A check that limits the length
-of the value first (`if (email.length > 254) return`) makes a polynomial pattern harmless (up to 5,000
+of the value first (`if (email.length > 254) return`) makes a polynomial pattern harmless (up to 10,000
 characters); against exponential backtracking only a limit of about 20 characters helps.
 
 ## Why it matters
