@@ -62,6 +62,13 @@ ESLINT_VERSION = "9.39.2"
 ESLINT_PLUGIN_SECURITY_VERSION = "3.0.1"
 #: The budget from the performance issue, per core, full corpus, all rules on.
 BUDGET_LINES_PER_SECOND_PER_CORE = 40_000
+#: Issue 12's targets: lines per CPU-second against ESLint's on the same files, start-up wall times (medians).
+TARGET_CPU_RATIO = 2.0
+TARGET_VERSION_SECONDS = 0.3
+TARGET_ONE_FILE_SECONDS = 0.8
+STARTUP_REPEAT = 10
+#: The project of the one-file start-up measurement: a handler that runs a shell command from the request.
+ONE_FILE_APP = 'const { exec } = require("child_process");\nmodule.exports = (req, res) => exec(req.query.cmd);\n'
 #: Extensions ESLint parses with the bench config; the same-files comparison uses only these.
 JS_EXTENSIONS = (".js", ".mjs", ".cjs", ".jsx")
 JS_INCLUDE_PATTERNS = tuple(f"*{ext}" for ext in JS_EXTENSIONS)
@@ -338,6 +345,121 @@ def ensure_eslint(*, verbose: bool = True) -> None:
         raise BenchError(f"npm install failed:\n{completed.stderr[-2000:]}")
 
 
+# ----------------------------------------------------------------------------------------------
+# Start-up, parallel scaling and memory growth (issue 12)
+
+
+def measure_startup(nodeward: Nodeward, scratch: Path, repeat: int = STARTUP_REPEAT) -> dict[str, Any]:
+    """Medians of `repeat` runs of `nodeward --version` and of a scan of a one-file project, wall and CPU.
+
+    They run one after another, so a busy spell of the machine shows in the spread; the load average at
+    their start is reported with them.
+    """
+    project = scratch / "one-file"
+    project.mkdir(exist_ok=True)
+    (project / "app.js").write_text(ONE_FILE_APP, encoding="utf-8")
+    commands = {
+        "version": [*nodeward.prefix, "--version"],
+        "one_file_scan": [*nodeward.prefix, "scan", str(project), "--format", "json", "--no-progress"],
+    }
+    results: dict[str, Any] = {"repeat": repeat, "load_average": os.getloadavg()[0]}
+    for name, command in commands.items():
+        runs: list[Measurement] = []
+        for _ in range(repeat + 1):  # the first run fills caches and is not counted
+            runs.append(measure(command, cwd=scratch, stdout=scratch / "startup.out", stderr=scratch / "startup.err",
+                                env=nodeward.env))
+        if any(m.returncode not in (0, 1) for m in runs):
+            raise BenchError(f"{' '.join(command)} failed: {(scratch / 'startup.err').read_text(errors='replace')}")
+        walls = [m.wall_seconds for m in runs[1:]]
+        results[name] = {
+            "median_seconds": statistics.median(walls),
+            "fastest_seconds": min(walls),
+            "slowest_seconds": max(walls),
+            "median_cpu_seconds": statistics.median(m.cpu_seconds for m in runs[1:]),
+        }
+    return results
+
+
+def doubled_corpus(corpus: Path, scratch: Path) -> Path:
+    """The corpus twice, as two directories of hard links (a copy would cost the disk space; where the scratch
+    directory is on another file system, files are copied)."""
+    doubled = scratch / "corpus-2x"
+    for copy in ("first", "second"):
+        shutil.copytree(corpus, doubled / copy, copy_function=_link_or_copy, dirs_exist_ok=True)
+    return doubled
+
+
+def _link_or_copy(source: str, destination: str) -> None:
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
+
+
+def measure_memory_growth(nodeward: Nodeward, scratch: Path, one_x: Series) -> dict[str, Any]:
+    """Peak memory of a full scan at -j 1 of the corpus twice over, against the same scan of the corpus once:
+    memory that grows no more than linearly gives a ratio of at most 2."""
+    doubled = Nodeward(nodeward.prefix, nodeward.env, nodeward.source, doubled_corpus(nodeward.corpus, scratch),
+                       scratch)
+    measurement, output, _ = doubled.run(1)
+    return {
+        "lines_1x": one_x.output.lines,
+        "lines_2x": output.lines,
+        "tree_rss_1x": one_x.median("tree_rss_peak_bytes"),
+        "tree_rss_2x": measurement.tree_rss_peak_bytes,
+        "max_process_rss_1x": one_x.median("max_process_rss_bytes"),
+        "max_process_rss_2x": measurement.max_process_rss_bytes,
+        "cpu_seconds_1x": one_x.median("cpu_seconds"),
+        "cpu_seconds_2x": measurement.cpu_seconds,
+    }
+
+
+def scaling(series: dict[tuple[str, str, int], Series]) -> list[dict[str, Any]]:
+    """nodeward's full scan at -j N against -j 1: the wall-clock speed-up, its share of the ideal N, and the CPU
+    time N workers spend against one (what parallelism costs: start-up of the workers, results sent back)."""
+    one = series.get(("nodeward", "full corpus", 1))
+    if one is None:
+        return []
+    return [
+        {
+            "jobs": jobs,
+            "speedup": one.seconds / s.seconds,
+            "efficiency": one.seconds / s.seconds / jobs,
+            "cpu_ratio": s.median("cpu_seconds") / one.median("cpu_seconds"),
+        }
+        for (tool, file_set, jobs), s in sorted(series.items(), key=lambda item: item[0][2])
+        if tool == "nodeward" and file_set == "full corpus" and jobs > 1
+    ]
+
+
+def render_startup_and_scaling(results: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    cpu_ratios = [r for r in results["ratios_same_jobs"] if r["jobs"] == 1]
+    for ratio in cpu_ratios:
+        out.append(f"lines per CPU-second, nodeward / ESLint at -j 1: {ratio['cpu']:.2f}x "
+                   f"(target {TARGET_CPU_RATIO:.1f}x: {'met' if ratio['cpu'] >= TARGET_CPU_RATIO else 'NOT met'})")
+    for row in results.get("scaling", []):
+        out.append(f"scaling, nodeward full corpus -j {row['jobs']} vs -j 1: {row['speedup']:.2f}x faster "
+                   f"({row['efficiency']:.0%} of ideal), {row['cpu_ratio']:.2f}x the CPU time")
+    startup = results.get("startup")
+    if startup:
+        for name, label, target in (("version", "nodeward --version", TARGET_VERSION_SECONDS),
+                                    ("one_file_scan", "scan of a one-file project", TARGET_ONE_FILE_SECONDS)):
+            row = startup[name]
+            out.append(f"start-up, {label}: median {row['median_seconds']:.2f} s wall of {startup['repeat']} "
+                       f"({row['fastest_seconds']:.2f}-{row['slowest_seconds']:.2f}), {row['median_cpu_seconds']:.2f} "
+                       f"CPU s; target {target} s: {'met' if row['median_seconds'] < target else 'NOT met'} "
+                       f"(load average {startup['load_average']:.1f})")
+    growth = results.get("memory_growth")
+    if growth:
+        out.append(f"memory, full scan -j 1: {_mib(growth['tree_rss_1x'])} for {growth['lines_1x']:,} lines, "
+                   f"{_mib(growth['tree_rss_2x'])} for the corpus twice ({growth['lines_2x']:,} lines): "
+                   f"{growth['tree_rss_2x'] / growth['tree_rss_1x']:.2f}x the memory for 2x the lines "
+                   f"(largest process {_mib(growth['max_process_rss_1x'])} -> {_mib(growth['max_process_rss_2x'])}; "
+                   f"CPU {growth['cpu_seconds_2x'] / growth['cpu_seconds_1x']:.2f}x)")
+    return out
+
+
 def make_nodeward(explicit: Path | None, corpus: Path, scratch: Path) -> Nodeward:
     """The nodeward to measure.
 
@@ -584,6 +706,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="the corpus directory")
     parser.add_argument("--no-fetch", action="store_true", help="fail instead of fetching a missing corpus")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="where to write the raw results as JSON")
+    parser.add_argument("--no-startup", action="store_true", help="skip the start-up measurements")
+    parser.add_argument("--no-memory-growth", action="store_true",
+                        help="skip the scan of the corpus twice over (memory at 1x and 2x)")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -652,7 +777,14 @@ def run(args: argparse.Namespace) -> int:
                         record("eslint", "JS files", jobs, measurement, output)
 
         results = build_results(args, started, nodeward, eslint, series, js_is_full, corpus)
-    print(render_report(results, list(series.values()), js_is_full))
+        results["scaling"] = scaling(series)
+        if not args.no_startup:
+            log("start-up: nodeward --version and a one-file scan")
+            results["startup"] = measure_startup(nodeward, scratch)
+        if not args.no_memory_growth and ("nodeward", "full corpus", 1) in series:
+            log("memory growth: nodeward -j 1 on the corpus twice over")
+            results["memory_growth"] = measure_memory_growth(nodeward, scratch, series[("nodeward", "full corpus", 1)])
+    print("\n".join([render_report(results, list(series.values()), js_is_full), *render_startup_and_scaling(results)]))
     args.results.mkdir(parents=True, exist_ok=True)
     path = args.results / f"run-{started:%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
