@@ -41,7 +41,13 @@ def test_flow_through_an_abstract_repository_bound_by_a_module_provider() -> Non
 
 
 def test_scorecard_names_nest_routes_and_judges_nest_mechanisms() -> None:
-    card = {p["practice"]: p for p in scan(SHOP)["scorecard"][0]["practices"]}
+    scorecard = scan(SHOP)["scorecard"][0]
+    routes = {(r["route"], r["path"], r["line"]) for r in scorecard["routes"]}
+    assert len(routes) == 13
+    assert {("GET /api/orders", "src/orders/orders.controller.ts", 9),
+            ("GET /api/products/:id", "src/products/products.controller.ts", 30),
+            ("POST /api/auth/login", "src/auth/auth.controller.ts", 12)} <= routes
+    card = {p["practice"]: p for p in scorecard["practices"]}
     assert card["rate-limiting"]["status"] == "in-place"
     assert card["login-throttling"]["status"] == "in-place"
     assert [e["text"] for e in card["login-throttling"]["evidence"]] == [

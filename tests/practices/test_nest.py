@@ -147,3 +147,38 @@ def test_public_route_and_skip_throttle_leave_the_global_guards(tmp_path: Path) 
                           .replace("@Throttle({ default: { limit: 5, ttl: 60000 } })", "@SkipThrottle()"))
     found = findings(tmp_path)
     assert ("NW352", "src/auth/auth.controller.ts", 10) in found  # the login route skips the global limiter
+
+
+AUTH_MIDDLEWARE = """import { Injectable, NestMiddleware, UnauthorizedException } from "@nestjs/common";
+import * as jwt from "jsonwebtoken";
+
+@Injectable()
+export class AuthMiddleware implements NestMiddleware {
+  use(req: any, res: any, next: () => void) {
+    req.user = jwt.verify(String(req.headers.authorization), process.env.SECRET as string);
+    next();
+  }
+}
+"""
+CONSUMER_MODULE = """import { MiddlewareConsumer, Module, NestModule, RequestMethod } from "@nestjs/common";
+import { AuthController } from "./auth/auth.controller";
+import { OrdersController } from "./orders/orders.controller";
+import { AuthMiddleware } from "./auth/auth.middleware";
+
+@Module({ controllers: [AuthController, OrdersController] })
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer) {
+    consumer.apply(AuthMiddleware).forRoutes({ path: "orders/:id", method: RequestMethod.DELETE });
+  }
+}
+"""
+
+
+def test_middleware_applied_by_a_module_covers_the_routes_it_names(tmp_path: Path) -> None:
+    write_app(tmp_path, "", CONSUMER_MODULE)
+    (tmp_path / "src/auth/auth.middleware.ts").write_text(AUTH_MIDDLEWARE)
+    found = findings(tmp_path)
+    # DELETE /api/orders/:id is behind AuthMiddleware now; the other routes use JwtAuthGuard
+    assert not any(rule == "NW359" for rule, _, _ in found), found
+    card = scorecard(tmp_path)
+    assert ("src/app.module.ts", 9) in {(e["path"], e["line"]) for e in card["authorization"]["evidence"]}

@@ -256,7 +256,56 @@ class NestFactCollector:
                 ref = self._class_ref(entry)
                 if ref is not None:
                     facts[key].append(ref)
+        facts["middleware"] = self._consumer_middleware(cls)
         self.modules.append(facts)
+
+    def _consumer_middleware(self, cls: Node) -> list[dict[str, Any]]:
+        """`configure(consumer) { consumer.apply(AuthMiddleware, helmet()).exclude(...).forRoutes("user", {
+        path: "articles/feed", method: RequestMethod.GET }, CatsController) }` of a module class."""
+        found: list[dict[str, Any]] = []
+        body = cls.child_by_field_name("body")
+        for member in body.named_children if body is not None else []:
+            name = member.child_by_field_name("name") if member.type == "method_definition" else None
+            if name is None or self.model.text(name) != "configure" or b".apply(" not in self.model.source:
+                continue
+            for call in self.model.captures("(call_expression) @call").get("call", []):
+                if not member.start_byte <= call.start_byte < member.end_byte or \
+                        self.model.method_name(call) != "forRoutes":
+                    continue
+                applied = self._applied(call)
+                if applied is None:
+                    continue
+                routes = [self._route_selector(arg) for arg in self.model.arguments(call)]
+                found.append({"middleware": [m for arg in applied if (m := self.collector.middleware(arg))],
+                              "routes": [r for r in routes if r is not None], "loc": self.collector.loc(call)})
+        return found
+
+    def _applied(self, for_routes: Node) -> list[Node] | None:
+        """The arguments of the `apply(...)` this `forRoutes(...)` closes (through `.exclude(...)`)."""
+        node = for_routes
+        for _ in range(4):
+            callee = unwrap(node.child_by_field_name("function") or node)
+            receiver = callee.child_by_field_name("object") if callee.type == "member_expression" else None
+            if receiver is None or unwrap(receiver).type != "call_expression":
+                return None
+            node = unwrap(receiver)
+            if self.model.method_name(node) == "apply":
+                return self.model.arguments(node)
+        return None
+
+    def _route_selector(self, node: Node) -> dict[str, Any] | None:
+        """A `forRoutes` argument: a path ("*", "cats", "cats/*"), `{ path, method }` or a controller class."""
+        node = unwrap(node)
+        path = self.model.string_value(node)
+        if path is not None:
+            return {"path": path}
+        if node.type == "object":
+            value = self.collector._option(node, "path")
+            method = self.collector._property_node(node, "method")
+            verb = self.model.text(method).split(".")[-1].lower() if method is not None else "all"
+            return {"path": value, "method": verb} if isinstance(value, str) else None
+        ref = self._class_ref(node)
+        return {"controller": ref} if ref is not None else None
 
     def _class_ref(self, node: Node) -> Ref | None:
         node = unwrap(node)
@@ -425,6 +474,21 @@ class NestJoiner:
             data.update(kind="auth", module="nestjs.guard", admin=bool(catalog.ADMIN_MIDDLEWARE_NAME.search(name)))
         return Middleware(data, prefix, 0, order)
 
+    def _selects(self, module_path: str, selector: dict[str, Any], route: str, method: str, controller_path: str,
+                 controller: dict[str, Any]) -> bool:
+        """Whether a `forRoutes` selector covers a route (its path without the global prefix)."""
+        if "controller" in selector:
+            found = self._find(module_path, selector["controller"], "controllers")
+            return found is not None and found[0] == controller_path and found[1]["class"] == controller["class"]
+        if selector.get("method", "all") not in ("all", method):
+            return False
+        wanted = str(selector["path"]).strip("/")
+        for wildcard in ("(.*)", "*"):
+            if wanted.endswith(wildcard):
+                wanted = wanted[: -len(wildcard)].rstrip("/")
+                return not wanted or route == wanted or route.startswith(wanted + "/")
+        return route == wanted
+
     def run(self) -> None:
         if not self.files:
             return
@@ -442,8 +506,19 @@ class NestJoiner:
                         {"kind": "rate-limit", "module": "@nestjs/throttler.ThrottlerGuard", "loc": setting["loc"],
                          "text": setting["text"]}, "", 0, order))
         global_guards: list[Middleware] = []
+        consumer: list[tuple[str, dict[str, Any], Middleware]] = []  # (module path, forRoutes entry, middleware)
         for path, module in modules:
             self.model.files.add(path)
+            for applied in module.get("middleware", []):
+                for info in applied["middleware"]:
+                    order += 1
+                    info = self.joiner._normalise(path, info)
+                    facts = [self.joiner.functions[k] for k in self.joiner.functions_of(path, info.get("ref"))
+                             if k in self.joiner.functions]
+                    middleware = Middleware(info, "", 0, order, facts)
+                    consumer.append((path, applied, middleware))
+                    if any(r.get("path") in ("*", "(.*)", "/*") for r in applied["routes"]):
+                        self.model.all_middleware.append(middleware)  # every route: app-wide
             for provider in module["providers"]:
                 order += 1
                 global_guards.append(self._guard(path, provider, order, ""))
@@ -475,6 +550,10 @@ class NestJoiner:
                           if not (public and m.is_auth() and m.info.get("module") in ("nestjs.guard",
                                                                                        "nestjs.useGlobalGuards"))
                           and not (skip_throttle and m.is_limiter())]
+                local_path = join_path(controller["prefix"].strip("/"), route_data["path"]).strip("/")
+                before.extend(m for module_path, applied, m in consumer if m not in before and any(
+                    self._selects(module_path, selector, local_path, route_data["method"], path, controller)
+                    for selector in applied["routes"]))
                 if any(m.is_auth() for m in [*before, *own]):
                     # @Roles("admin") is read by a roles guard: with a guard in place, the route is for admins
                     own.extend(Middleware({"kind": "auth", "module": "nestjs.roles", "loc": mark["loc"],

@@ -17,7 +17,11 @@ import { UserEntity } from "./user/user.entity";
 })
 export class ApplicationModule implements NestModule {
   configure(consumer: MiddlewareConsumer) {
-    consumer.apply(AuthMiddleware).forRoutes({ path: "user", method: RequestMethod.GET },
-      { path: "articles/feed", method: RequestMethod.GET });
+    consumer.apply(AuthMiddleware).forRoutes(
+      { path: "user", method: RequestMethod.GET },
+      { path: "articles/feed", method: RequestMethod.GET },
+      { path: "articles", method: RequestMethod.POST },
+      { path: "articles/:slug", method: RequestMethod.DELETE },
+    );
   }
 }
