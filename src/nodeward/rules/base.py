@@ -151,6 +151,9 @@ class TaintRule(Rule):
     #: Sources that cannot carry what this sink class is about, by how they read (their label): request
     #: headers hold no line breaks (Node.js's parser rejects them), so they cannot forge a log line.
     harmless_sources: ClassVar[re.Pattern[str] | None] = None
+    #: The most a flow from a source is sure of, for sinks that are themselves uncertain (a call that reaches
+    #: a vulnerable package, not necessarily its vulnerable function); None: high.
+    flow_confidence: ClassVar[Confidence | None] = None
 
     def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         return iter(())

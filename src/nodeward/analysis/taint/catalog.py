@@ -5,7 +5,8 @@ Sink classes: command, code, path, sql, nosql, xss, ssrf, redirect, deserializat
 regex, xxe, header, require, xpath, log (text written to a log, where a line break forges entries); redos and
 redos-polynomial (a value matched against a regular expression with exponential or polynomial
 backtracking: a length limit makes it safe for the second, rarely for the first); prototype-partial (a key
-written by a function that rejects `__proto__` only).
+written by a function that rejects `__proto__` only); dependency (a value handed to a package the lockfile
+pins at a known-vulnerable version).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 ALL_CLASSES = frozenset(
     {"command", "code", "path", "sql", "nosql", "xss", "ssrf", "redirect", "deserialization", "prototype",
      "regex", "xxe", "header", "require", "log", "redos", "redos-polynomial", "password", "xpath",
-     "prototype-partial"}
+     "prototype-partial", "dependency"}
 )
 # A class whose sinks are a weaker form of another's: a value safe for the stronger class is safe for it too.
 WEAKER_CLASSES = {"prototype-partial": "prototype"}

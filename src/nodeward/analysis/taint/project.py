@@ -384,6 +384,9 @@ def _counts(rule_id: str, origin: Origin | None) -> bool:
 
 def _finding(rule: type[Rule], fact: SinkFact, message: str, confidence: Confidence,
              trace: tuple[TraceStep, ...]) -> Finding:
+    ceiling = getattr(rule, "flow_confidence", None)
+    if ceiling is not None and confidence > ceiling:
+        confidence = ceiling
     return make_finding(rule, message, Location(*fact.location), fact.snippet, confidence=confidence,
                         trace=_dedupe(trace))
 

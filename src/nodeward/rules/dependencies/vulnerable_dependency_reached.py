@@ -1,0 +1,119 @@
+"""## What it finds
+Data from outside (request data, CLI input) passed to a package that the project's lockfile pins at a
+version with a known vulnerability, or to a package that directly depends on such a version
+(`humanize-ms` bringing in a vulnerable `ms`); and a vulnerable package mounted as request middleware
+(`app.use(st(...))`), which every request reaches. Reported at the call, with the advisory.
+
+## Why it matters
+An advisory in the lockfile says a vulnerable version is installed; a call that hands it client data says
+where an attacker reaches it: an archive from an upload extracted by a zip-slip-prone `adm-zip`, a
+request string parsed by a ReDoS-prone `ms`, requests served by a traversal-prone `st`. That is the place
+to review first, and the evidence that the upgrade is urgent.
+
+## How to fix
+Upgrade the package (or the one that brings it in) to a fixed version; until then, validate or limit the
+data before it reaches the package.
+
+## Bad
+```javascript
+const AdmZip = require("adm-zip"); // package-lock.json: adm-zip 0.4.7 (zip slip)
+app.post("/import", (req, res) => {
+  new AdmZip(req.files.archive.data).extractAllTo("/tmp/import");
+});
+```
+
+## Good
+```javascript
+const AdmZip = require("adm-zip"); // package-lock.json: adm-zip 0.5.16
+app.post("/import", (req, res) => {
+  new AdmZip(req.files.archive.data).extractAllTo("/tmp/import");
+});
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from tree_sitter import Node
+
+from nodeward.deps.reachable import ReachedVulnerability, package_of, vulnerable_entries
+from nodeward.findings import Confidence, Finding, Severity
+from nodeward.lang.js.model import unwrap
+from nodeward.rules.base import Sink, TaintRule
+from nodeward.rules.context import RuleContext
+
+#: Methods that mount request middleware (Express, Connect, Koa, routers).
+MIDDLEWARE_METHODS = frozenset({"use"})
+#: A vulnerable package more than this many dependencies below the one called is too far to say it is reached.
+MAX_HOPS = 1
+
+
+def _describe(call: str, reached: ReachedVulnerability) -> str:
+    vulnerable = reached.vulnerable
+    advisories = "; ".join(f"{a.id} [{a.severity.label}] {a.summary}"
+                           for a in sorted(vulnerable.advisories, key=lambda a: (-a.severity, a.id)))
+    fix = f"upgrade to {vulnerable.fixed_version}" if vulnerable.fixed_version else "no fixed version known"
+    label = vulnerable.package.label
+    where = (f"of {label}, which has" if reached.hops == 0
+             else f"(package {reached.entry}), which brings in {label} ({vulnerable.package.path.shown()}) with")
+    count = len(vulnerable.advisories)
+    return (f"`{call}` {where} {count} known {'vulnerability' if count == 1 else 'vulnerabilities'} "
+            f"({reached.lockfile}): {advisories}; {fix}")
+
+
+class VulnerableDependencyReached(TaintRule):
+    id = "NW608"
+    name = "vulnerable-dependency-reached"
+    title = "Data from outside reaches a dependency with a known vulnerability"
+    cwe = (1395,)
+    owasp = "A06"
+    severity = Severity.MEDIUM  # a flow found across files; in one file, the advisory's own severity
+    confidence = Confidence.MEDIUM
+    flow_confidence = Confidence.MEDIUM
+    fix = "Upgrade the vulnerable package (or the one that brings it in) to a fixed version."
+    visits = ("call_expression", "new_expression")
+    sink_class = "dependency"
+
+    def _reached(self, node: Node, ctx: RuleContext) -> tuple[str, ReachedVulnerability] | None:
+        name = ctx.call_name(node)
+        if name is None:
+            return None
+        entries = vulnerable_entries(ctx.file_path, ctx.scan_root)
+        package = package_of(name, entries) if entries else None
+        if package is None:
+            return None
+        near = [r for r in entries[package] if r.hops <= MAX_HOPS]
+        return (name, near[0]) if near else None
+
+    def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
+        found = self._reached(node, ctx)
+        if found is None:
+            return
+        name, reached = found
+        for argument in ctx.arguments(node):
+            yield Sink(node, argument, _describe(name, reached), reports_unknown_origin=False)
+
+    def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
+        found = self._reached(node, ctx)
+        if found is not None:
+            # A source reaching the package says it is reached, not that the vulnerable function is called
+            # (hence `flow_confidence`).
+            severity = found[1].vulnerable.severity
+            for finding in super().check(node, ctx):
+                yield replace(finding, severity=severity)
+        if ctx.method_name(node) in MIDDLEWARE_METHODS:
+            yield from self._mounted(node, ctx)
+
+    def _mounted(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
+        for argument in ctx.arguments(node):
+            middleware = unwrap(argument)
+            if middleware.type not in ("call_expression", "new_expression"):
+                continue
+            found = self._reached(middleware, ctx)
+            if found is None:
+                continue
+            name, reached = found
+            yield ctx.report(middleware, f"every request reaches middleware {_describe(name, reached)}",
+                             severity=reached.vulnerable.severity)
