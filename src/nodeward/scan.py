@@ -26,6 +26,8 @@ from nodeward.findings import (
 from nodeward.practices.model import AppModel
 from nodeward.practices.run import join_apps
 from nodeward.practices.scorecard import build_scorecards
+from nodeward.rules.dependencies.vulnerable_dependency_reached import VulnerableDependencyReached
+from nodeward.rules.dependencies.vulnerable_dependency_reached import finish as finish_reached
 from nodeward.scanners import FileResult, ProjectContext
 from nodeward.scanners.pool import BudgetedPool
 from nodeward.scanners.registry import FILE_SCANNERS, PROJECT_SCANNERS, scanner_names
@@ -159,6 +161,16 @@ def in_test_code(finding: Finding, arguments: Sequence[Path]) -> Finding:
     return replace(finding, confidence=Confidence.LOW, message=finding.message + IN_TEST_CODE, in_test_code=True)
 
 
+def fold_reached_advisories(findings: list[Finding]) -> list[Finding]:
+    """One finding per vulnerable package: where code hands it outside data (NW608, which names the lockfile
+    entry among its related places), the lockfile's own finding for that entry (NW601) says nothing more."""
+    reached = {(step.location.path, step.location.start_line) for f in findings
+               if f.rule_id == VulnerableDependencyReached.id for step in f.related}
+    if not reached:
+        return findings
+    return [f for f in findings if f.rule_id != "NW601" or (f.path, f.line) not in reached]
+
+
 def _is_app_policy(finding: Finding) -> bool:
     from nodeward.rules.registry import find_rule
 
@@ -212,7 +224,7 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
             result.lines_scanned += file_result.lines
         result.suppressed += file_result.suppressed
         result.secrets.extend(file_result.secrets)
-        for finding in (in_test_code(f, paths) for f in file_result.findings):
+        for finding in (in_test_code(finish_reached(f), paths) for f in file_result.findings):
             framework = framework_owning(finding.path, frameworks) if frameworks else None
             if framework is not None and _is_app_policy(finding):
                 # The framework's own defaults and error pipeline, not an application's behaviour.
@@ -224,7 +236,8 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
                 findings.append(finding)
             elif finding.in_test_code:
                 result.hidden_in_test_code += 1
-        suppressed.extend(in_test_code(f, paths) for f in file_result.suppressed_findings)
+        suppressed.extend(in_test_code(finish_reached(f), paths) for f in file_result.suppressed_findings)
+    findings = fold_reached_advisories(findings)
     # Fingerprinted together: a suppressed finding keeps the identity it has when reported.
     fingerprinted = assign_fingerprints([*findings, *suppressed])
     result.findings = [f for f in fingerprinted if f.suppression is None]

@@ -33,7 +33,7 @@ class ReachedVulnerability:
 
     entry: str
     vulnerable: Vulnerable
-    lockfile: str
+    lockfile: Path
 
     @property
     def hops(self) -> int:
@@ -41,7 +41,9 @@ class ReachedVulnerability:
         return len(self.vulnerable.package.path) - 1 if self.vulnerable.package.name != self.entry else 0
 
 
-def vulnerable_entries(file_path: Path | None, scan_root: Path | None) -> Mapping[str, tuple[ReachedVulnerability, ...]]:
+def vulnerable_entries(
+    file_path: Path | None, scan_root: Path | None
+) -> Mapping[str, tuple[ReachedVulnerability, ...]]:
     """For the project of ``file_path``: each direct dependency's name -> the vulnerable production packages
     that calling it may reach (itself first). Empty when no lockfile is found inside ``scan_root``."""
     if file_path is None or scan_root is None:
@@ -81,13 +83,13 @@ def _index(lockfile: str) -> Mapping[str, tuple[ReachedVulnerability, ...]]:
     production = [p for p in packages if not p.dev]
     try:
         found = match_packages(production, _advisory_lookup())
-    except Exception:  # noqa: BLE001 - a broken advisory database costs this rule its findings, not the scan
+    except Exception:  # a broken advisory database costs this rule its findings, not the scan
         return {}
     index: dict[str, list[ReachedVulnerability]] = {}
     for vulnerable in found:
         package = vulnerable.package
         entry = package.path.head[0] if package.path.head else package.name
-        index.setdefault(entry, []).append(ReachedVulnerability(entry, vulnerable, path.name))
+        index.setdefault(entry, []).append(ReachedVulnerability(entry, vulnerable, path))
     return {name: tuple(sorted(reached, key=lambda r: (r.hops, -r.vulnerable.severity)))
             for name, reached in index.items()}
 

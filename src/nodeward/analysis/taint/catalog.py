@@ -101,9 +101,16 @@ TEMPLATE_OUTPUT_SOURCES = {
 CLIENT_EVENTS = frozenset({"message", "data"})
 CONNECTION_EVENTS = frozenset({"connection", "connect"})
 QUIET_EVENTS = frozenset({"disconnect", "close", "error", "end", "connection", "connect", "open"})
+# RPC servers that emit one event per method a client calls, with the client's parameters:
+# `xmlrpc.createServer(...).on("method.name", (err, params, callback) => ...)`.
+RPC_SERVER_FACTORIES = frozenset({"xmlrpc.createServer", "xmlrpc.createSecureServer"})
 # GraphQL resolvers (Apollo, graphql-js, mercurius...): the second parameter holds the query's arguments.
 GRAPHQL_MARKERS = (b"graphql", b"GraphQL", b"apollo", b"Apollo", b"gql", b"mercurius", b"Resolver")
 GRAPHQL_ROOT_TYPES = frozenset({"Query", "Mutation", "Subscription"})
+# Scalars that pass any JSON value, objects included, into a resolver's arguments (graphql-type-json,
+# graphql-scalars, a `scalar JSON` of the schema): with one in the file, arguments may carry query operators.
+GRAPHQL_JSON_SCALARS = re.compile(
+    rb"GraphQLJSON|graphql-type-json|graphql-scalars|JSONObject|JSONResolver|\bscalar\s+(?:JSON|Object|Any|Mixed)\b")
 # Names under which an AWS Lambda (or similar) handler is exported.
 SERVERLESS_HANDLER_NAMES = frozenset({"handler", "main", "lambdaHandler"})
 

@@ -528,7 +528,11 @@ class TaintAnalysis:
                 request = self._property(request, str(step), binding.node)
             return request
         if role == "graphql" and index == 1:  # (parent, args, context, info)
-            return frozenset({self._source(binding.node, name, "arguments of a GraphQL query")})
+            # The schema types every argument: a scalar, or an input object whose field names cannot start
+            # with `$`, so no MongoDB operator gets through, unless a JSON scalar passes any object on.
+            typed = not catalog.GRAPHQL_JSON_SCALARS.search(self.model.source)
+            return frozenset({self._source(binding.node, name, "arguments of a GraphQL query",
+                                           sanitized=frozenset({"nosql"}) if typed else frozenset())})
         if role in ("message", "lambda") and (role == "message" or index == 0):
             what = "message from a client" if role == "message" else "event of a serverless handler"
             return frozenset({self._source(binding.node, name, what)})
@@ -798,8 +802,12 @@ class TaintAnalysis:
             from_stdin = receiver is not None and self.model.qualified_name(receiver) == "process.stdin"
             if event in catalog.QUIET_EVENTS:
                 continue
-            if from_connection or from_stdin or (event in catalog.CLIENT_EVENTS and receiver_binding is not None
-                                                 and receiver_binding.kind == "param"):
+            made_by = receiver_binding.value if receiver_binding is not None else None
+            from_rpc = made_by is not None and made_by.type in ("call_expression", "new_expression") \
+                and self.model.call_name(made_by) in catalog.RPC_SERVER_FACTORIES
+            from_client = event in catalog.CLIENT_EVENTS and receiver_binding is not None \
+                and receiver_binding.kind == "param"
+            if from_connection or from_stdin or from_rpc or from_client:
                 self._mark(roles, args[1], "message")
         self._mark_serverless(roles)
         nextjs.mark_next_handlers(self.model, self.path, lambda node, role: self._mark(roles, node, role),

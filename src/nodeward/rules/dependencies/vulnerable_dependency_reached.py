@@ -33,13 +33,17 @@ app.post("/import", (req, res) => {
 
 from __future__ import annotations
 
+import os
+import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 from tree_sitter import Node
 
 from nodeward.deps.reachable import ReachedVulnerability, package_of, vulnerable_entries
-from nodeward.findings import Confidence, Finding, Severity
+from nodeward.findings import Confidence, Finding, Location, Severity, TraceStep
 from nodeward.lang.js.model import unwrap
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
@@ -48,9 +52,12 @@ from nodeward.rules.context import RuleContext
 MIDDLEWARE_METHODS = frozenset({"use"})
 #: A vulnerable package more than this many dependencies below the one called is too far to say it is reached.
 MAX_HOPS = 1
+#: The lockfile entry and the most severe advisory as the message states them; the message is all that a flow
+#: found across files carries from the worker that saw the sink (see `finish`).
+_ENTRY = re.compile(r"known vulnerabilit(?:y|ies) \((?P<path>[^()]+):(?P<line>\d+)\): [^ ]+ \[(?P<severity>\w+)\]")
 
 
-def _describe(call: str, reached: ReachedVulnerability) -> str:
+def _describe(call: str, reached: ReachedVulnerability, display_path: str, file_path: Path | None) -> str:
     vulnerable = reached.vulnerable
     advisories = "; ".join(f"{a.id} [{a.severity.label}] {a.summary}"
                            for a in sorted(vulnerable.advisories, key=lambda a: (-a.severity, a.id)))
@@ -60,7 +67,29 @@ def _describe(call: str, reached: ReachedVulnerability) -> str:
              else f"(package {reached.entry}), which brings in {label} ({vulnerable.package.path.shown()}) with")
     count = len(vulnerable.advisories)
     return (f"`{call}` {where} {count} known {'vulnerability' if count == 1 else 'vulnerabilities'} "
-            f"({reached.lockfile}): {advisories}; {fix}")
+            f"({_entry_place(reached, display_path, file_path)}): {advisories}; {fix}")
+
+
+def _entry_place(reached: ReachedVulnerability, display_path: str, file_path: Path | None) -> str:
+    """`path:line` of the vulnerable package's lockfile entry, the path as the same scan shows the file's."""
+    name = reached.lockfile.name
+    if file_path is not None:
+        relative = os.path.relpath(reached.lockfile, file_path.parent).replace(os.sep, "/")
+        name = posixpath.normpath(posixpath.join(posixpath.dirname(display_path), relative))
+    return f"{name}:{reached.vulnerable.package.line or 1}"
+
+
+def finish(finding: Finding) -> Finding:
+    """An NW608 finding with the advisory's severity and the lockfile entry among its related places, in one
+    file or across files alike."""
+    match = _ENTRY.search(finding.message)
+    if finding.rule_id != VulnerableDependencyReached.id or match is None:
+        return finding
+    line = int(match.group("line"))
+    entry = TraceStep(Location(match.group("path"), line, 1, line, 1), "the lockfile entry of the vulnerable package")
+    label = match.group("severity").upper()
+    severity = Severity[label] if label in Severity.__members__ else finding.severity
+    return replace(finding, severity=severity, related=(*finding.related, entry))
 
 
 class VulnerableDependencyReached(TaintRule):
@@ -69,8 +98,9 @@ class VulnerableDependencyReached(TaintRule):
     title = "Data from outside reaches a dependency with a known vulnerability"
     cwe = (1395,)
     owasp = "A06"
-    severity = Severity.MEDIUM  # a flow found across files; in one file, the advisory's own severity
+    severity = Severity.MEDIUM  # the scan gives each finding its advisory's severity (`finish`)
     confidence = Confidence.MEDIUM
+    # A source reaching the package says it is reached, not that its vulnerable function is called.
     flow_confidence = Confidence.MEDIUM
     fix = "Upgrade the vulnerable package (or the one that brings it in) to a fixed version."
     visits = ("call_expression", "new_expression")
@@ -92,17 +122,12 @@ class VulnerableDependencyReached(TaintRule):
         if found is None:
             return
         name, reached = found
+        description = _describe(name, reached, ctx.display_path, ctx.file_path)
         for argument in ctx.arguments(node):
-            yield Sink(node, argument, _describe(name, reached), reports_unknown_origin=False)
+            yield Sink(node, argument, description, reports_unknown_origin=False)
 
     def check(self, node: Node, ctx: RuleContext) -> Iterator[Finding]:
-        found = self._reached(node, ctx)
-        if found is not None:
-            # A source reaching the package says it is reached, not that the vulnerable function is called
-            # (hence `flow_confidence`).
-            severity = found[1].vulnerable.severity
-            for finding in super().check(node, ctx):
-                yield replace(finding, severity=severity)
+        yield from super().check(node, ctx)
         if ctx.method_name(node) in MIDDLEWARE_METHODS:
             yield from self._mounted(node, ctx)
 
@@ -115,5 +140,5 @@ class VulnerableDependencyReached(TaintRule):
             if found is None:
                 continue
             name, reached = found
-            yield ctx.report(middleware, f"every request reaches middleware {_describe(name, reached)}",
-                             severity=reached.vulnerable.severity)
+            yield ctx.report(middleware, "every request reaches middleware "
+                             f"{_describe(name, reached, ctx.display_path, ctx.file_path)}")

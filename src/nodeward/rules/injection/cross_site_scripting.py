@@ -4,8 +4,9 @@ Request data written into an HTML response or a page without escaping: Express `
 with request data or in a handler that sets `Content-Type: text/html`, what a NestJS handler decorated
 `@Header("Content-Type", "text/html")` returns, Koa `ctx.body = "<...>"`, React
 `dangerouslySetInnerHTML`, DOM `innerHTML`/`outerHTML`/`insertAdjacentHTML`/`document.write`, and
-jQuery `$(html)`/`.html()`/`.append()` with data from the page URL. Objects and arrays (sent as JSON)
-are not reported. Front ends: Angular's `DomSanitizer.bypassSecurityTrustHtml/Script/Style/Url/ResourceUrl`
+jQuery `$(html)`/`.html()`/`.append()` with data from the page URL. Objects and arrays (sent as JSON),
+also when built field by field in a variable (`let result = {}; result.error = ...`), are not reported.
+Front ends: Angular's `DomSanitizer.bypassSecurityTrustHtml/Script/Style/Url/ResourceUrl`
 and AngularJS's `$sce.trustAsHtml/Js/Url/ResourceUrl` given any non-constant value (they switch the
 framework's sanitizer off for it; a known source makes the finding high confidence), and AngularJS's
 `$sceProvider.enabled(false)`, which turns it off for every binding. Angular's own
@@ -207,6 +208,13 @@ class CrossSiteScripting(TaintRule):
         value = ctx.unwrap(value)
         if value.type in ("object", "array", "number", "true", "false", "null"):
             return True
+        if value.type == "identifier":
+            # `let result = {}; result.error = ...; res.send(result)`: an object built up field by field is
+            # still an object, and Express sends objects as JSON.
+            binding = ctx.model.resolve(value)
+            if binding is not None and binding.is_stable and not binding.path and binding.value is not None \
+                    and ctx.unwrap(binding.value).type in ("object", "array"):
+                return True
         return bool(REQUEST_OBJECT.match(ctx.text(value)))
 
     @staticmethod

@@ -6,7 +6,9 @@ query strings (`?password[$ne]=x`) turn such a value into an object with query o
 JavaScript run by the server: a `$where` clause or `mapReduce` functions built from request data.
 A value that is certainly a string (a template literal, a concatenation, `String(x)`) cannot carry
 operators and is not reported, except in `$where`. Files that register `express-mongo-sanitize` on the
-app are not reported.
+app are not reported. Nor are the arguments of GraphQL resolvers: the schema types each one (a scalar,
+or an input type whose field names cannot start with `$`), unless a JSON scalar (`graphql-type-json`,
+`scalar JSON`) lets any object through.
 
 SQL ORMs (Sequelize, TypeORM, Prisma, Knex, Objection, MikroORM) use the same method names, and are told
 apart by how the model was made (`sequelize.define`, `Model.init`/`extends Model`, `@Entity`,
