@@ -13,7 +13,9 @@ template engines, which turn templates into JavaScript functions: lodash/undersc
 `nunjucks.renderString`. The data passed to a template is not code; only its source is checked, but for
 one shape: the whole request object as a view's data (`res.render("account", req.body)`), which is also
 the template engine's options (`layout`, `settings`, EJS's `outputFunctionName`), read as file names
-and compiled into the template's code.
+and compiled into the template's code; and data that a Dust view puts into an `{@if cond="..."}`
+condition, which dustjs-helpers runs through `eval` (`res.render("about.dust", { device: req.query.device })`
+with `{@if cond="'{device}' == 'Desktop'"}` in the view, found in a `views` folder of the scanned tree).
 
 ## Why it matters
 These functions compile their argument as JavaScript and run it with the privileges of the
@@ -56,6 +58,7 @@ from nodeward.analysis.taint.engine import SOURCE
 from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
+from nodeward.rules.injection.dust_views import evaluated_names
 from nodeward.rules.sinks import response_of
 
 # A whole request object (`req.body`, `req.query`, `ctx.request.body`), not one of its fields.
@@ -183,12 +186,32 @@ class DynamicCodeEvaluation(TaintRule):
         if len(args) < 2:
             return
         data = args[1]
+        yield from DynamicCodeEvaluation._dust_conditions(node, args[0], data, ctx)
         if ctx.unwrap(data).type in ("object", "arrow_function", "function_expression"):
             return
         if not any(o.kind == SOURCE and WHOLE_REQUEST_OBJECT.search(o.label) for o in ctx.taint.taint_of(data)):
             return
         yield Sink(node, data, "the data and options of `res.render` (a template engine's options become code "
                    "and file reads)", reports_unknown_origin=False)
+
+    @staticmethod
+    def _dust_conditions(node: Node, view: Node, data: Node, ctx: RuleContext) -> Iterator[Sink]:
+        """`res.render("about.dust", { device: req.query.device })` where the view has
+        `{@if cond="'{device}' == 'Desktop'"}`: dustjs-helpers evaluates the condition with `eval`."""
+        name = ctx.string_value(view)
+        literal = ctx.resolve_object(data) if name is not None else None
+        if name is None or literal is None:
+            return
+        evaluated = evaluated_names(name, ctx.file_path, ctx.scan_root)
+        if not evaluated:
+            return
+        for pair in literal.named_children:
+            key = pair.child_by_field_name("key") if pair.type == "pair" else None
+            value = pair.child_by_field_name("value") if pair.type == "pair" else None
+            if key is None or value is None or ctx.model._property_key(key) not in evaluated:
+                continue
+            yield Sink(node, value, f"`{{{ctx.model._property_key(key)}}}` in an `@if` condition of the Dust view "
+                       f"`{name}` (dustjs-helpers evaluates it with `eval`)", reports_unknown_origin=False)
 
     @staticmethod
     def _callee_name(node: Node, ctx: RuleContext) -> str | None:
