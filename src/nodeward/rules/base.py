@@ -97,6 +97,9 @@ class Rule:
     #: About how a deployed application treats its clients (error details, cookies, CORS, limits): in the
     #: source of a web framework or middleware these are defaults for apps to configure, and are not reported.
     app_policy: ClassVar[bool] = False
+    #: The rule needs the project around a file (its lockfile), not the file alone: its doc examples and
+    #: fixtures are checked inside a project fixture (tests/fixtures/projects/<id>-*).
+    needs_project: ClassVar[bool] = False
 
     @classmethod
     def docs(cls) -> RuleDocs:

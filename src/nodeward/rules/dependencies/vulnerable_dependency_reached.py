@@ -23,10 +23,12 @@ app.post("/import", (req, res) => {
 ```
 
 ## Good
+Upgrade to a fixed version (`npm install adm-zip@latest`); until then, extract with a library that keeps
+every entry inside the target folder:
 ```javascript
-const AdmZip = require("adm-zip"); // package-lock.json: adm-zip 0.5.16
-app.post("/import", (req, res) => {
-  new AdmZip(req.files.archive.data).extractAllTo("/tmp/import");
+const extract = require("extract-zip");
+app.post("/import", async (req, res) => {
+  await extract(req.files.archive.tempFilePath, { dir: "/tmp/import" });
 });
 ```
 """
@@ -105,6 +107,7 @@ class VulnerableDependencyReached(TaintRule):
     fix = "Upgrade the vulnerable package (or the one that brings it in) to a fixed version."
     visits = ("call_expression", "new_expression")
     sink_class = "dependency"
+    needs_project = True
 
     def _reached(self, node: Node, ctx: RuleContext) -> tuple[str, ReachedVulnerability] | None:
         name = ctx.call_name(node)
