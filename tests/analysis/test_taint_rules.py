@@ -176,6 +176,8 @@ node[parts[parts.length - 1]] = req.body.value;"""
         ("if (typeof node[part] !== 'object') node[part] = {}; node = node[part];", None),  # functions not entered
         ("if (!Object.prototype.toString.call(node[part]).includes('Object')) node[part] = {}; node = node[part];",
          None),
+        # Functions entered on purpose: `constructor` (the function Object) then `prototype`.
+        ("node = typeof node[part] === 'function' ? node[part] : (node[part] = node[part] || {});", Confidence.HIGH),
     ],
 )
 def test_a_proto_only_guard_leaves_a_low_confidence_finding(step: str, confidence: Confidence | None) -> None:

@@ -6,9 +6,10 @@ and `cur[last] = value`), the recursive merge, extend or clone (`for (key in sou
 call on `target[key]`), and `obj[a][b] = c` with both keys from input — unless the function rejects the
 keys `__proto__`, `constructor` and `prototype`, checks that the key is an own property of the target
 before descending, or works on an `Object.create(null)` object. A function that rejects `__proto__` alone
-is reported with low confidence (`constructor` then `prototype` reaches the same object), unless it steps
-only into plain objects (`isPlainObject(target[key])`, `typeof cur[k] === "object"`): `constructor` is then
-a function it does not enter. `o[a][b] = v` right after `o[a] = {}` writes into that new object. Also the
+is reported with low confidence (`constructor` then `prototype` reaches the same object), with the rule's
+confidence when it enters functions on purpose (an `isObject` that accepts `typeof v === "function"`), and
+not at all when it steps only into plain objects (`isPlainObject(target[key])`, `typeof cur[k] ===
+"object"`): `constructor` is then a function it does not enter. `o[a][b] = v` right after `o[a] = {}` writes into that new object. Also the
 calls of merge and set-by-path
 functions that old versions of lodash, dot-prop, deep-extend, set-value, object-path, mixin-deep and
 others let pollute, when request data reaches them.
@@ -182,7 +183,14 @@ class PrototypePollution(TaintRule):
             return
         written = f"the key of `{shorten(ctx.text(left))}`"
         if rejected == {"__proto__"}:
-            if self._descends_into_plain_objects(functions, [left, *descents], target, key, ctx):
+            walked = self._walked_values(functions, [left, *descents], target, key, ctx)
+            if self._enters_functions(functions, walked, ctx):
+                # `isObject(v)` accepting functions: `constructor` (the function Object) is entered, then
+                # `prototype`: the guard is the classic incomplete fix.
+                yield Sink(node, key, f"{written} (only `__proto__` is rejected: `constructor.prototype` reaches "
+                                      "`Object.prototype`)")
+                return
+            if self._descends_into_plain_objects(functions, walked, ctx):
                 return  # `constructor` gives a function, which the walk does not enter: nothing is left
             yield Sink(node, key, f"{written} {PARTIAL_NOTE}")
             return
@@ -547,15 +555,14 @@ class PrototypePollution(TaintRule):
         # unless the walk enters plain objects only (see _descends_into_plain_objects).
         return mentioned
 
-    def _descends_into_plain_objects(self, functions: list[tuple[Node, Node | None]], steps: list[Node],
-                                     target: Node, key: Node, ctx: RuleContext) -> bool:
-        """The value at the key is tested to be a plain object (or array) before the code steps into it:
-        `isPlainObject(target[key])`, `toString.call(src) === "[object Object]"`, `typeof src === "object"`,
-        `src.constructor === Object`, with `src = target[key]`. `target.constructor` is the function `Object`,
-        which fails every such test, so `constructor.prototype` cannot be walked. `steps` are the write and the
-        nodes that step into members (`cur = cur[part]`, `merge(target[key], ...)`)."""
+    @staticmethod
+    def _walked_values(functions: list[tuple[Node, Node | None]], steps: list[Node], target: Node, key: Node,
+                       ctx: RuleContext) -> set[str]:
+        """How the code names the value it steps into (compacted text): the members of `target` in `steps` (the
+        write and the nodes that step into members: `cur = cur[part]`, `merge(target[key], ...)`) and the
+        variables holding `target[key]` (`var src = target[key]`)."""
         target_text, key_text = _compact(ctx.text(target)), _compact(ctx.text(key))
-        wanted = {_compact(ctx.text(member)) for step in steps
+        walked = {_compact(ctx.text(member)) for step in steps
                   for member in _descendants(step, frozenset({"subscript_expression"}))
                   if _compact(ctx.text(member.child_by_field_name("object") or member)) == target_text}
         for scope, keep in functions:
@@ -566,13 +573,58 @@ class PrototypePollution(TaintRule):
                     continue
                 value = ctx.unwrap(value)
                 if value.type == "subscript_expression" and _compact(ctx.text(value)) == f"{target_text}[{key_text}]":
-                    wanted.add(ctx.text(name))  # var src = target[key]
+                    walked.add(ctx.text(name))
+        return walked
+
+    def _descends_into_plain_objects(self, functions: list[tuple[Node, Node | None]], walked: set[str],
+                                     ctx: RuleContext) -> bool:
+        """The value at the key is tested to be a plain object (or array) before the code steps into it:
+        `isPlainObject(target[key])`, `toString.call(src) === "[object Object]"`, `typeof src === "object"`,
+        `src.constructor === Object`, with `src = target[key]`. `target.constructor` is the function `Object`,
+        which fails every such test, so `constructor.prototype` cannot be walked."""
         for scope, keep in functions:
             for test in _scope_nodes(scope, frozenset({"call_expression", "binary_expression"}), keep):
                 tested = self._plain_object_test(test, ctx)
-                if tested is not None and _compact(ctx.text(tested)) in wanted:
+                if tested is not None and _compact(ctx.text(tested)) in walked:
                     return True
         return False
+
+    def _enters_functions(self, functions: list[tuple[Node, Node | None]], walked: set[str],
+                          ctx: RuleContext) -> bool:
+        """The value stepped into is tested to be a function, or given to a local helper that accepts functions
+        (`isObject(obj)` with `typeof val === "function" || ...`)."""
+        for scope, keep in functions:
+            for test in _scope_nodes(scope, frozenset({"call_expression", "binary_expression"}), keep):
+                if test.type == "binary_expression":
+                    subject = self._function_test(test, ctx)
+                    if subject is not None and _compact(ctx.text(subject)) in walked:
+                        return True
+                    continue
+                args = ctx.arguments(test)
+                helper = self._local_callee(test, ctx)
+                if helper is None or not args or _compact(ctx.text(args[0])) not in walked:
+                    continue
+                params = ctx.taint._parameter_names(helper)
+                if params and any(
+                        (subject := self._function_test(inner, ctx)) is not None and ctx.text(subject) == params[0]
+                        for inner in _descendants(helper, frozenset({"binary_expression"}))):
+                    return True
+        return False
+
+    @staticmethod
+    def _function_test(test: Node, ctx: RuleContext) -> Node | None:
+        """`x` of `typeof x === "function"`."""
+        operator = test.child_by_field_name("operator")
+        left = test.child_by_field_name("left")
+        right = test.child_by_field_name("right")
+        if operator is None or left is None or right is None or ctx.text(operator) not in ("===", "=="):
+            return None
+        for one, other in ((left, right), (right, left)):
+            one = ctx.unwrap(one)
+            if one.type == "unary_expression" and ctx.text(one).startswith("typeof") and one.named_children and \
+                    ctx.string_value(ctx.unwrap(other)) == "function":
+                return ctx.unwrap(one.named_children[-1])
+        return None
 
     @staticmethod
     def _plain_object_test(test: Node, ctx: RuleContext) -> Node | None:
