@@ -115,3 +115,47 @@ def test_fastify_hook_added_after_a_route_still_guards_it_and_jwt_plugin_alone_d
     found = app_findings(tmp_path, {"app.js": source})
     assert ("NW359", "app.js", 8) in found  # POST /orders: its GET sibling verifies the token, it does not
     assert not any(rule == "NW359" and line == 4 for rule, _, line in found)  # the plugin's hook guards it
+
+
+def test_nextjs_routes_come_from_file_names_and_middleware_guards_what_it_matches() -> None:
+    card = scan_card("framework-nextjs-app")
+    assert card["app"] == "nextjs app (src/middleware.ts:2)"
+    assert sorted(r["route"] for r in card["routes"]) == [
+        "ALL /api/files/:name", "DELETE /search", "GET /api/orders/:id", "GET /search", "PATCH /api/orders/:id",
+        "POST /api/admin/reports"]
+    card_of = practices(card)
+    assert card_of["security-headers"]["status"] == "in-place"  # headers() in next.config.js
+    assert ("next.config.js", 1) in evidence(card_of["security-headers"])
+    assert card_of["rate-limiting"]["status"] == "missing" and card_of["rate-limiting"]["findings"] == ["NW351"]
+    assert card_of["authorization"]["status"] == "in-place"
+    assert any("next-auth/middleware" in e["text"] for e in card_of["authorization"]["evidence"])
+
+
+def test_nextjs_middleware_matcher_decides_which_routes_it_guards(tmp_path: Path) -> None:
+    files = {
+        "middleware.ts": 'import { NextResponse } from "next/server";\n'
+                         'export function middleware(request) {\n'
+                         '  if (!request.cookies.get("session")) {\n'
+                         '    return NextResponse.redirect(new URL("/login", request.url));\n  }\n}\n'
+                         'export const config = { matcher: ["/api/projects/:path*"] };\n',
+        "app/api/projects/route.ts": 'export async function GET() { return Response.json([]); }\n'
+                                     'export async function POST() { return Response.json({}); }\n',
+        "app/api/projects/[id]/route.ts": 'export async function DELETE() { return Response.json({}); }\n',
+    }
+    assert not any(rule == "NW359" for rule, _, _ in app_findings(tmp_path / "a", files))
+    files["middleware.ts"] = files["middleware.ts"].replace("/api/projects/:path*", "/api/projects")
+    found = app_findings(tmp_path / "b", files)
+    assert ("NW359", "app/api/projects/[id]/route.ts", 1) in found  # the matcher no longer covers /api/projects/:id
+
+
+def test_hapi_scorecard_reads_server_options_and_the_default_auth_strategy() -> None:
+    card = scan_card("framework-hapi-app")
+    assert [r["route"] for r in card["routes"]] == ["GET /files/{name}", "POST /convert", "GET /search",
+                                                    "GET /logout"]
+    card_of = practices(card)
+    assert card_of["security-headers"]["status"] == "in-place"  # routes: { security: true }
+    assert ("lib/server.js", 10) in evidence(card_of["security-headers"])
+    assert card_of["rate-limiting"]["status"] == "in-place"
+    assert card_of["authorization"]["status"] == "in-place"  # server.auth.default("session")
+    assert ("lib/server.js", 17) in evidence(card_of["authorization"])
+    assert card_of["csrf"]["status"] == "missing" and card_of["csrf"]["findings"] == ["NW350"]

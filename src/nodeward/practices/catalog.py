@@ -46,6 +46,7 @@ MIDDLEWARE: dict[str, str] = {
     "cors": "cors", "@fastify/cors": "cors", "fastify-cors": "cors", "@koa/cors": "cors", "kcors": "cors",
     "express-session": "session", "cookie-session": "session", "koa-session": "session",
     "@fastify/session": "session", "@fastify/secure-session": "session", "@hapi/yar": "session",
+    "@hapi/cookie": "session", "@hapi/crumb": "csrf", "crumb": "csrf",
     "cookie-parser": "cookie-parser", "@fastify/cookie": "cookie-parser", "fastify-cookie": "cookie-parser",
     "passport.authenticate": "auth", "passport.session": "auth", "express-jwt": "auth",
     "express-jwt.expressjwt": "auth", "express-jwt.expressJwt": "auth", "koa-jwt": "auth",

@@ -24,11 +24,13 @@ from typing import Any, TypeGuard
 
 from tree_sitter import Node
 
+from nodeward.analysis.taint import nextjs
 from nodeward.analysis.taint.engine import FUNCTION_TYPES, TaintAnalysis
 from nodeward.analysis.taint.exports import collect_exports
 from nodeward.lang.js.model import Binding, SemanticModel, unwrap
-from nodeward.practices import catalog, fastify
+from nodeward.practices import catalog, fastify, hapi
 from nodeward.practices.nest import collect_nest_facts
+from nodeward.practices.nextjs import collect_next_facts
 
 MARKERS = (b"express", b"koa", b"fastify", b"hapi", b"@nestjs", b"Router", b"router", b".use(", b".post(",
            b"bcrypt", b"argon2", b"password", b"Password", b"otplib", b"speakeasy", b"webauthn", b"winston",
@@ -46,7 +48,7 @@ Loc = list[Any]
 
 
 def collect_app_facts(analysis: TaintAnalysis, lines: list[str]) -> dict[str, Any]:
-    if not any(marker in analysis.model.source for marker in MARKERS):
+    if not any(marker in analysis.model.source for marker in MARKERS) and not nextjs.is_next_file(analysis.path):
         return {}
     return AppFactCollector(analysis, lines).collect()
 
@@ -113,6 +115,9 @@ class AppFactCollector:
         nest = collect_nest_facts(self)
         if nest:
             facts["nest"] = nest
+        next_facts = collect_next_facts(self)
+        if next_facts:
+            facts["next"] = next_facts
         if self.apps or self.uses or self.routes or self.calls or self.functions:
             facts["function_exports"] = collect_exports(self.analysis).get("names", {})
         if not any(facts.values()):
@@ -196,6 +201,8 @@ class AppFactCollector:
                 value = self._option(args[0], option)
                 if value is not None:
                     options[option] = value
+        if framework == "hapi":
+            hapi.server_options(self, call, self.key(call), args)
         if framework == "koa" and kind == "router" and args:  # new Router({ prefix: "/notes" })
             prefix = self._option(args[0], "prefix")
             if isinstance(prefix, str):
@@ -318,6 +325,8 @@ class AppFactCollector:
                 target = self.target(receiver)
                 if target is not None:
                     self._route(call, target, method, self.model.arguments(call), route_path or "?")
+                return
+            if hapi.auth_default(self, call, method, receiver):
                 return
             target = self.target(receiver)
             if target is None:

@@ -309,7 +309,9 @@ class AppJoiner:
             model.middleware = [m for m in model.all_middleware if m.scope == 0 and m.prefix in ("", "/")]
             self._package_facts(model)
             models.append(model)
-        return models
+        from nodeward.practices.nextjs import build_next_apps  # next builds on this module
+
+        return [*models, *build_next_apps(self)]
 
     def _package_root(self, path: str) -> str:
         for root in self.package_roots:

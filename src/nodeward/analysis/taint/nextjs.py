@@ -21,7 +21,7 @@ from nodeward.lang.js.model import SemanticModel, unwrap
 ROUTE_FILE = re.compile(r"(^|/)app/(.+/)?route\.[cm]?[jt]sx?$")
 PAGE_FILE = re.compile(r"(^|/)app/(.+/)?(page|layout|default|template)\.[cm]?[jt]sx?$")
 API_FILE = re.compile(r"(^|/)pages/api/.+\.[cm]?[jt]sx?$")
-MIDDLEWARE_FILE = re.compile(r"^(src/)?middleware\.[cm]?[jt]s$")
+MIDDLEWARE_FILE = re.compile(r"(^|/)(src/)?middleware\.[cm]?[jt]s$")
 ROUTE_HANDLER_NAMES = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 USE_SERVER = re.compile(rb"""^\s*(?:(?://[^\n]*|/\*.*?\*/)\s*)*['"]use server['"]""", re.DOTALL)
 
@@ -36,8 +36,13 @@ _EXPORTS = """
 """
 
 
+CONFIG_FILE = re.compile(r"(^|/)next\.config\.[cm]?[jt]s$")
+
+
 def is_next_file(path: str) -> bool:
-    return bool(ROUTE_FILE.search(path) or PAGE_FILE.search(path) or API_FILE.search(path))
+    """A file Next.js gives a meaning by its name: a route, a page, middleware, the config."""
+    return bool(ROUTE_FILE.search(path) or PAGE_FILE.search(path) or API_FILE.search(path)
+                or MIDDLEWARE_FILE.search(path) or CONFIG_FILE.search(path))
 
 
 def mark_next_handlers(model: SemanticModel, path: str, mark: Callable[[Node, str], None],

@@ -1,9 +1,9 @@
 """## What it finds
-Express, Koa, Fastify and NestJS applications that set no security headers: no `helmet`
-(`@fastify/helmet`, `koa-helmet`), no `lusca` header options, and no middleware that sets
-`Content-Security-Policy`, `Strict-Transport-Security`, `X-Frame-Options` or `X-Content-Type-Options`
-by hand. Also `helmet` with protections switched off (`contentSecurityPolicy: false`, `frameguard: false`,
-`hsts: false`, `noSniff: false`).
+Express, Koa, Fastify, Hapi, NestJS and Next.js applications that set no security headers: no `helmet`
+(`@fastify/helmet`, `koa-helmet`), no `lusca` header options, no `headers()` in `next.config.js`, no
+Hapi `routes: { security }` option, and no middleware that sets `Content-Security-Policy`,
+`Strict-Transport-Security`, `X-Frame-Options` or `X-Content-Type-Options` by hand. Also `helmet` with
+protections switched off (`contentSecurityPolicy: false`, `frameguard: false`, `hsts: false`, `noSniff: false`).
 
 ## Why it matters
 These headers are cheap defences the browser applies: CSP limits what an injected script can do,
@@ -39,7 +39,7 @@ from nodeward.findings import Confidence, Finding, Severity
 from nodeward.practices.base import AppRule, listing
 from nodeward.practices.model import AppModel, Middleware
 
-FRAMEWORKS = frozenset({"express", "koa", "fastify", "nestjs"})
+FRAMEWORKS = frozenset({"express", "koa", "fastify", "nestjs", "nextjs", "hapi"})
 
 
 def header_middleware(app: AppModel) -> list[Middleware]:

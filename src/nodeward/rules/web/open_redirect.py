@@ -1,7 +1,8 @@
 """## What it finds
 Redirects to a URL that comes from the request: Express `res.redirect(url)` (the URL is the last
 argument when a status comes first), `res.location(url)`, Koa `ctx.redirect(url)`, Fastify
-`reply.redirect(url)`, a `Location` header set with `setHeader`/`set`/`header`/`writeHead`, and in the
+`reply.redirect(url)`, Hapi `h.redirect(url)`, Next.js `NextResponse.redirect(url)` and `redirect(url)` of
+`next/navigation`, a `Location` header set with `setHeader`/`set`/`header`/`writeHead`, and in the
 browser (scripts of pages included) `location = url`, `location.href = url`, `location.assign/replace(url)`
 and `window.open(url)`, where a `javascript:` URL also runs script. A URL
 that starts with a constant path (`"/users/" + id`) or a constant origin followed by `/` stays on that
@@ -55,6 +56,9 @@ from nodeward.rules.sinks import is_guarded, leading_text, response_headers, res
 # A constant start that fixes the destination's origin: a path (not `//` or `/\`), a query, a fragment,
 # or an absolute URL with its host and the `/` after it.
 SAME_SITE_PREFIX = re.compile(r"^(?:/[^/\\]|\?|#|\.{0,2}/?[\w-]+/|[a-z][a-z0-9+.-]*://[^/?#\\@]+[/?#])", re.IGNORECASE)
+# Next.js redirects by function: in route handlers and middleware, and in server actions and components.
+NEXT_REDIRECTS = frozenset({"next/server.NextResponse.redirect", "next/navigation.redirect",
+                            "next/navigation.permanentRedirect"})
 # Tests that can make a redirect target safe. A substring test of the URL itself (`url.includes(allowed)`,
 # `url.indexOf(host) !== -1`, `url.endsWith(domain)`) is not one: `https://evil.example/?good.example` passes;
 # membership of the URL in a list (`ALLOWED.includes(url)`) is.
@@ -103,9 +107,10 @@ class OpenRedirect(TaintRule):
                     or not _is_global(left, ctx):
                 return
             target = node.child_by_field_name("right")
-        elif method in ("assign", "replace", "open") and _browser_location(ctx.text(
-                node.child_by_field_name("function") or node)) in ("location.assign", "location.replace", "open") \
-                and _is_global(node.child_by_field_name("function") or node, ctx):
+        elif (method in ("assign", "replace", "open") and _browser_location(ctx.text(
+                node.child_by_field_name("function") or node)) in ("location.assign", "location.replace", "open")
+                and _is_global(node.child_by_field_name("function") or node, ctx)) \
+                or (node.type == "call_expression" and ctx.call_name(node) in NEXT_REDIRECTS):
             target = next(iter(ctx.arguments(node)), None)
         elif method in ("redirect", "location"):
             if response_of(ctx, node) is None:
