@@ -9,10 +9,10 @@ before descending, or works on an `Object.create(null)` object. A function that 
 is reported with low confidence (`constructor` then `prototype` reaches the same object), with the rule's
 confidence when it enters functions on purpose (an `isObject` that accepts `typeof v === "function"`), and
 not at all when it steps only into plain objects (`isPlainObject(target[key])`, `typeof cur[k] ===
-"object"`): `constructor` is then a function it does not enter. `o[a][b] = v` right after `o[a] = {}` writes into that new object. Also the
-calls of merge and set-by-path
-functions that old versions of lodash, dot-prop, deep-extend, set-value, object-path, mixin-deep and
-others let pollute, when request data reaches them.
+"object"`): `constructor` is then a function it does not enter. `o[a][b] = v` right after `o[a] = {}`
+writes into that new object. Also the calls of merge and set-by-path functions that old versions of
+lodash, dot-prop, deep-extend, set-value, object-path, mixin-deep and others let pollute, when request data
+reaches them.
 
 ## Why it matters
 With the key `__proto__` (or `constructor` then `prototype`), `cur[key]` is `Object.prototype`, shared by
