@@ -29,18 +29,25 @@ user's own decisions); the programs it names are overridden like the repository'
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import stat
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 #: Seconds any one git command may take before nodeward gives up on it.
 GIT_TIMEOUT = 300.0
+#: Seconds a git command read as a stream may leave nodeward waiting for its next byte before it is stopped: a
+#: local repository answers in far less, so such a silence means git is stuck (a hung file system, an object
+#: store that never answers), and the scan goes on without what it would have said.
+GIT_STALL_LIMIT = 60.0
 
 _NOT_RUNNABLE = os.devnull  # a program path that exists and can never be executed
 
@@ -149,9 +156,14 @@ def _run(
         raise GitError(f"git could not be run: {error}") from None
 
 
+class GitStalled(GitError):
+    """A git command read as a stream left nodeward waiting for its output longer than GIT_STALL_LIMIT."""
+
+
 class GitStream:
     """A running git command read as a stream (or spoken to, for `--batch`). Its complaints go to a temporary
-    file, so that many of them never fill a pipe and block it."""
+    file, so that many of them never fill a pipe and block it. A watchdog stops the command when a read of its
+    output waits longer than GIT_STALL_LIMIT; `finish` then raises GitStalled."""
 
     def __init__(self, cwd: Path, args: Sequence[str]) -> None:
         self._complaints = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the process; closed by finish)
@@ -167,11 +179,26 @@ class GitStream:
             self._complaints.close()
             raise GitError(f"git could not be run: {error}") from None
         assert self.process.stdin is not None and self.process.stdout is not None
+        self.name = args[0] if args else "git"
         self.stdin: IO[bytes] = self.process.stdin
-        self.stdout: IO[bytes] = self.process.stdout
+        self.stdout = GitOutput(self.process.stdout)
+        self.stalled = False
+        self._finished = threading.Event()
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self) -> None:
+        limit = GIT_STALL_LIMIT
+        while not self._finished.wait(min(1.0, limit / 4)):
+            since = self.stdout.waiting_since
+            if since is not None and time.monotonic() - since > limit:
+                self.stalled = True
+                with contextlib.suppress(OSError):
+                    self.process.kill()
+                return
 
     def finish(self, *, abandon: bool = False) -> tuple[int, str]:
         """Wait for the end (or end it now when its output is no longer wanted): exit status and last complaint."""
+        self._finished.set()
         for stream in (self.stdin, self.stdout):
             stream.close()
         if abandon and self.process.poll() is None:
@@ -184,7 +211,53 @@ class GitStream:
         self._complaints.seek(0)
         message = last_message(self._complaints.read())
         self._complaints.close()
+        if self.stalled:
+            raise GitStalled(f"git {self.name} gave no output for {GIT_STALL_LIMIT:g} s and was stopped; "
+                             "what it had not read yet is left out")
         return status, message
+
+
+class GitOutput:
+    """The output of a git command, read in pieces as they arrive; ``waiting_since`` says since when a read
+    has been waiting for the command (None when none is)."""
+
+    _PIECE = 1 << 20
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.waiting_since: float | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (all that is left when negative), fewer only at the end of the output."""
+        pieces: list[bytes] = []
+        wanted = size if size >= 0 else math.inf
+        while wanted > 0:
+            piece = self._waiting(self._raw.read1, int(min(wanted, self._PIECE)))  # type: ignore[attr-defined]
+            if not piece:
+                break
+            pieces.append(piece)
+            wanted -= len(piece)
+        return b"".join(pieces)
+
+    def readline(self) -> bytes:
+        line: bytes = self._waiting(self._raw.readline)
+        return line
+
+    def __iter__(self) -> Iterator[bytes]:
+        while line := self.readline():
+            yield line
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def _waiting(self, read: Any, *args: int) -> Any:
+        self.waiting_since = time.monotonic()
+        try:
+            return read(*args)
+        except ValueError:  # closed: the command was stopped
+            return b""
+        finally:
+            self.waiting_since = None
 
 
 def literal_pathspec(path: str) -> str:

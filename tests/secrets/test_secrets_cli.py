@@ -58,6 +58,23 @@ def test_history_reports_a_removed_secret_at_its_introducing_commit(tmp_path: Pa
     assert secret not in history.stdout and secret[4:] not in history.stdout
 
 
+def test_history_reads_files_saved_in_utf16_like_the_tree_does(tmp_path: Path, tokens: TokenFactory) -> None:
+    """A Windows editor's UTF-16 file (with its byte-order mark) holds NUL bytes, yet is text, in history too."""
+    repo = new_repo(tmp_path / "repo")
+    secret = tokens.make("github-pat-classic")
+    (repo / "settings.js").write_bytes(b"\xff\xfe" + f'\r\nexports.token = "{secret}";\r\n'.encode("utf-16-le"))
+    (repo / "deploy.env").write_bytes(b"\xfe\xff" + f"API_TOKEN={tokens.make('gitlab-pat')}\n".encode("utf-16-be"))
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "settings")
+    git(repo, "rm", "-q", "settings.js", "deploy.env")
+    git(repo, "commit", "-q", "-m", "remove settings")
+    done = run_cli("secrets", str(repo), "--history", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    found = {(f["rule_id"], f["path"], f["start_line"]) for f in json.loads(done.stdout)["findings"]}
+    assert {("NW504", "settings.js", 2), ("NW504", "deploy.env", 1)} <= found
+    assert secret not in done.stdout
+
+
 def test_a_secret_still_in_the_tree_is_reported_once_by_the_tree_rule(tmp_path: Path, tokens: TokenFactory) -> None:
     repo = new_repo(tmp_path / "repo")
     (repo / "config.js").write_text(f'const key = "{tokens.make("stripe-secret-key")}";\n')

@@ -28,6 +28,7 @@ from nodeward.rules.config.sensitive_file_readable_by_others import SensitiveFil
 from nodeward.rules.config.world_writable_permissions import WorldWritablePermissions
 from nodeward.scanners import FileResult
 from nodeward.sources.discover import read_regular_file, valid_patterns_spec
+from nodeward.sources.pseudo_fs import pseudo_file_system
 
 #: The walk stops after this many entries (a notice says so).
 MAX_ENTRIES = 200_000
@@ -83,6 +84,8 @@ class _Walk:
         self.entries = 0
         self.sensitive: list[tuple[str, str, bool]] = []  # (display path, mode, private)
         self.world_writable: list[str] = []
+        self.device = -1  # the scan root's
+        self.pseudo_devices: dict[int, bool] = {}
 
     def report(self, rule: type[Rule], display: str, message: str, severity: Severity | None = None) -> None:
         emit = Emitter(display, [], self.selected)
@@ -90,6 +93,12 @@ class _Walk:
         self.result.findings.extend(emit.findings)
 
     def run(self, root: Path, prefix: str) -> None:
+        try:
+            self.device = os.stat(root).st_dev
+        except OSError:
+            return
+        if pseudo_file_system(str(root)) is not None:
+            return
         for directory, dirnames, filenames in os.walk(root, followlinks=False):
             rel_dir = os.path.relpath(directory, root).replace(os.sep, "/")
             rel_dir = "" if rel_dir == "." else rel_dir
@@ -99,8 +108,8 @@ class _Walk:
                 rel = f"{rel_dir}/{name}" if rel_dir else name
                 if self.exclude is not None and self.exclude.match_file(rel + "/"):
                     continue
-                self.check_directory(os.path.join(directory, name), prefix + rel, served)
-                if name not in knowledge.UNWALKED_DIRECTORIES:
+                on_pseudo_files = self.check_directory(os.path.join(directory, name), prefix + rel, served)
+                if name not in knowledge.UNWALKED_DIRECTORIES and not on_pseudo_files:
                     kept.append(name)
             dirnames[:] = kept
             for name in sorted(filenames):
@@ -115,13 +124,20 @@ class _Walk:
                     f"file permission check stopped after {MAX_ENTRIES} entries"))
                 return
 
-    def check_directory(self, path: str, display: str, served: bool) -> None:
+    def check_directory(self, path: str, display: str, served: bool) -> bool:
+        """Report a world-writable directory; True when it is procfs, sysfs or the like (not walked: the
+        modes of the kernel's files say nothing about the project)."""
         try:
             info = os.lstat(path)
         except OSError:
-            return
+            return False
         if stat.S_ISLNK(info.st_mode):
-            return
+            return False
+        if info.st_dev != self.device:
+            if info.st_dev not in self.pseudo_devices:
+                self.pseudo_devices[info.st_dev] = pseudo_file_system(path) is not None
+            if self.pseudo_devices[info.st_dev]:
+                return True
         if info.st_mode & stat.S_IWOTH:
             sticky = bool(info.st_mode & stat.S_ISVTX)
             self.world_writable.append(display)
@@ -133,6 +149,7 @@ class _Walk:
             self.report(SensitiveFileInServedDirectory, display + "/",
                         f"`{display}/` (a git repository) is inside a served directory: `/.git/config` and the whole "
                         "history can be downloaded")
+        return False
 
     def check_file(self, path: str, name: str, display: str, served: bool) -> None:
         try:

@@ -25,7 +25,15 @@ from pathlib import Path
 from typing import IO
 
 from nodeward.findings import FileNotice, Finding, SecretSpan, TraceStep
-from nodeward.git import GIT_TIMEOUT, GitError, NotARepository, Repository, find_repository, last_message
+from nodeward.git import (
+    GIT_TIMEOUT,
+    GitError,
+    GitOutput,
+    NotARepository,
+    Repository,
+    find_repository,
+    last_message,
+)
 from nodeward.rules.base import Rule, make_finding
 from nodeward.scanners import FileResult
 from nodeward.secrets.detectors import ENV_FILE_RULE, HISTORY_RULE
@@ -33,7 +41,7 @@ from nodeward.secrets.engine import SecretEngine
 from nodeward.secrets.findings import TextContext, findings_for_text, rules_by_id
 from nodeward.secrets.gitleaks import allowlist_for
 from nodeward.secrets.redact import show_secrets
-from nodeward.sources.discover import BINARY_SAMPLE_SIZE, FileKind
+from nodeward.sources.discover import BINARY_SAMPLE_SIZE, FileKind, as_utf8
 from nodeward.suppress import apply_suppressions
 
 DEFAULT_MAX_BLOB_SIZE = 4 * 1024 * 1024
@@ -175,7 +183,7 @@ def _feed(stdin: IO[bytes], lines: list[str]) -> None:
         pass
 
 
-def _tokens(stdout: IO[bytes]) -> Iterator[bytes]:
+def _tokens(stdout: GitOutput) -> Iterator[bytes]:
     """The NUL-separated fields of a `-z` output, as they arrive."""
     rest = b""
     while chunk := stdout.read(1 << 16):
@@ -267,6 +275,7 @@ def scan_history(
         if len(data) > max_blob_size:
             result.stats.skipped_large += 1
             continue
+        data = as_utf8(data)  # a file saved in UTF-16 or UTF-32 with a byte-order mark is read as text, as in the tree
         if b"\x00" in data[:BINARY_SAMPLE_SIZE]:
             result.stats.skipped_binary += 1
             continue
@@ -334,7 +343,7 @@ def _deleted_env_files(
             display_path=intro.path, kind=FileKind.DOTENV.value, selected=frozenset({ENV_FILE_RULE}),
             reveal=reveal, commit=intro.commit, git_status="committed", secrets=secrets,
         )
-        for finding in findings_for_text(data.decode("utf-8", "replace"), context, engine):
+        for finding in findings_for_text(as_utf8(data).decode("utf-8", "replace"), context, engine):
             step = TraceStep(finding.location, f"added in commit {intro.commit} (author date {intro.date})")
             findings.append(replace(finding, trace=(step,)))
     return findings

@@ -28,6 +28,7 @@ from typing import BinaryIO
 from pathspec import GitIgnoreSpec
 
 from nodeward.datafiles import DataFileError, load_json
+from nodeward.sources.pseudo_fs import pseudo_file_system
 
 DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024
 
@@ -408,6 +409,7 @@ class _Walker:
         self.seen_files: set[str] = set()
         self.visited_dirs: dict[_DirKey, str] = {}
         self.root = ""  # the real path of the directory argument being walked
+        self.pseudo_devices: dict[int, str | None] = {}  # device -> the pseudo file system it is, if one
 
     def result(self) -> Discovery:
         return Discovery(
@@ -436,8 +438,8 @@ class _Walker:
                 self.errors.append(f"cannot access {text}: {_os_reason(exc)}")
             return
         real = os.path.realpath(text)
-        if _is_pseudo_file(real):
-            self._skip(display, _REASON_PSEUDO_FILES)
+        if _is_pseudo_file(real) or self._on_pseudo_file_system(real, info):
+            self._skip(display, self._pseudo_reason(info))
         elif stat.S_ISDIR(info.st_mode):
             prefix = display if several and display != "." else ""
             self._walk_root(real, prefix, (info.st_dev, info.st_ino))
@@ -540,7 +542,9 @@ class _Walker:
                         reason = f"unreadable: {_os_reason(exc)}"
                     else:
                         key = (info.st_dev, info.st_ino)
-                        if key in frame.ancestors:
+                        if self._on_pseudo_file_system(entry.path, info):
+                            reason = self._pseudo_reason(info)
+                        elif key in frame.ancestors:
                             reason = _REASON_SYMLINK_LOOP
                         elif key in self.visited_dirs:
                             reason = f"same directory as {self.visited_dirs[key] or '.'}"
@@ -589,7 +593,20 @@ class _Walker:
             except OSError:
                 target = real
             return info, real, f"symbolic link out of the scanned directory (to {_readable_name(target)})"
-        return info, real, _REASON_PSEUDO_FILES if _is_pseudo_file(real) else None
+        if _is_pseudo_file(real) or self._on_pseudo_file_system(real, info):
+            return info, real, self._pseudo_reason(info)
+        return info, real, None
+
+    def _on_pseudo_file_system(self, path: str, info: os.stat_result) -> bool:
+        """Whether ``path`` (whose status is ``info``) is on procfs, sysfs or their kin, wherever mounted; the
+        kernel is asked once per device."""
+        if info.st_dev not in self.pseudo_devices:
+            self.pseudo_devices[info.st_dev] = pseudo_file_system(path)
+        return self.pseudo_devices[info.st_dev] is not None
+
+    def _pseudo_reason(self, info: os.stat_result) -> str:
+        name = self.pseudo_devices.get(info.st_dev)
+        return f"{_REASON_PSEUDO_FILES[:-1]}: {name} mounted here)" if name else _REASON_PSEUDO_FILES
 
     def _consider_file(
         self,
