@@ -1018,6 +1018,8 @@ class TaintAnalysis:
             return arg_taint
         if method in catalog.PROPAGATING_METHODS and receiver:
             return union(receiver, arg_taint)
+        if method == "exec" and args and receiver_node is not None and self.model.is_constant(receiver_node):
+            return arg_taint  # /^(.+)\.(.+)$/.exec(prop): the groups are parts of the matched text
         return UNKNOWN
 
     def _indirect_call(self, node: Node, callee: Node, method: str, args: list[Node], depth: int) -> Taint | None:

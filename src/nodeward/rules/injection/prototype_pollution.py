@@ -10,7 +10,8 @@ is reported with low confidence (`constructor` then `prototype` reaches the same
 confidence when it enters functions on purpose (an `isObject` that accepts `typeof v === "function"`), and
 not at all when it steps only into plain objects (`isPlainObject(target[key])`, `typeof cur[k] ===
 "object"`): `constructor` is then a function it does not enter. `o[a][b] = v` right after `o[a] = {}`
-writes into that new object. Also the calls of merge and set-by-path functions that old versions of
+writes into that new object. A helper of another module of the package given the object and a path from
+outside (`namespace(obj, parts[1])[parts[2]] = val`) is taken to walk along the path. Also the calls of merge and set-by-path functions that old versions of
 lodash, dot-prop, deep-extend, set-value, object-path, mixin-deep and others let pollute, when request data
 reaches them.
 
@@ -225,6 +226,8 @@ class PrototypePollution(TaintRule):
                     not self._freshly_made(target, assignment, ctx):
                 return []
             return None
+        if target.type == "call_expression":  # namespace(obj, path)[last] = value
+            return [target] if self._walks(target, ctx) or self._imported_walk(target, ctx) else None
         if target.type != "identifier":
             return None
         binding = ctx.model.resolve(target)
@@ -331,6 +334,18 @@ class PrototypePollution(TaintRule):
                 if binding is not None and any(self._member_step(d, ctx) for d in self._definitions(binding, ctx)):
                     return True
         return False
+
+    def _imported_walk(self, call: Node, ctx: RuleContext) -> bool:
+        """A function of another module of the package given an object and a path or key from outside:
+        `namespace(obj, parts[1])`, `getOrCreate(store, name)`. Its body is not known here; what it returns is
+        taken to be found by stepping from the object along the path, as such helpers do."""
+        callee = ctx.unwrap(call.child_by_field_name("function") or call)
+        qualified = ctx.model.qualified_name(callee) if callee.type in ("identifier", "member_expression") else None
+        if qualified is None or not qualified.startswith("."):
+            return False
+        args = ctx.arguments(call)
+        return len(args) >= 2 and ctx.unwrap(args[0]).type == "identifier" and \
+            any(not ctx.is_constant(a) and self._dirty(a, ctx) for a in args[1:])
 
     def _definitions(self, binding: Binding, ctx: RuleContext) -> list[Node]:
         values = [binding.value] if binding.value is not None and not binding.path else []
