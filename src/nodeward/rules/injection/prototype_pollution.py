@@ -1,18 +1,18 @@
 """## What it finds
-Writes `target[key] = value` where the key comes from outside (request data, or a parameter of a
-library's exported function: a property path, the keys of a merged object) and the target itself may be
-`Object.prototype`: the typical set-by-path helper (`path.split(".")`, then `cur = cur[part]` in a loop
-and `cur[last] = value`), the recursive merge, extend or clone (`for (key in source)` with a recursive
-call on `target[key]`), and `obj[a][b] = c` with both keys from input — unless the function rejects the
-keys `__proto__`, `constructor` and `prototype`, checks that the key is an own property of the target
-before descending, or works on an `Object.create(null)` object. A function that rejects `__proto__` alone
-is reported with low confidence (`constructor` then `prototype` reaches the same object), with the rule's
-confidence when it enters functions on purpose (an `isObject` that accepts `typeof v === "function"`), and
-not at all when it steps only into plain objects (`isPlainObject(target[key])`, `typeof cur[k] ===
-"object"`): `constructor` is then a function it does not enter. `o[a][b] = v` right after `o[a] = {}`
-writes into that new object. A helper of another module of the package given the object and a path from
-outside (`namespace(obj, parts[1])[parts[2]] = val`) is taken to walk along the path. Also the calls of merge and set-by-path functions that old versions of
-lodash, dot-prop, deep-extend, set-value, object-path, mixin-deep and others let pollute, when request data
+Writes `target[key] = value` where the key comes from outside (request data, or a parameter of a library's
+exported function: a property path, the keys of a merged object) and the target itself may be
+`Object.prototype`: the typical set-by-path helper (`path.split(".")`, then `cur = cur[part]` in a loop and
+`cur[last] = value`), the recursive merge, extend or clone (`for (key in source)` with a recursive call on
+`target[key]`), and `obj[a][b] = c` with both keys from input — unless the function rejects the keys
+`__proto__`, `constructor` and `prototype`, checks that the key is an own property of the target before
+descending, or works on an `Object.create(null)` object. A function that rejects `__proto__` alone is reported
+with low confidence (`constructor` then `prototype` reaches the same object), with the rule's confidence when
+it enters functions on purpose (an `isObject` that accepts `typeof v === "function"`), and not at all when it
+steps only into plain objects (`isPlainObject(target[key])`, `typeof cur[k] === "object"`): `constructor` is
+then a function it does not enter. `o[a][b] = v` right after `o[a] = {}` writes into that new object. A helper
+of another module of the package given the object and a path from outside (`namespace(obj, parts[1])[parts[2]]
+= val`) is taken to walk along the path. Also the calls of merge and set-by-path functions that old versions
+of lodash, dot-prop, deep-extend, set-value, object-path, mixin-deep and others let pollute, when request data
 reaches them.
 
 ## Why it matters
