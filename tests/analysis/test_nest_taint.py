@@ -105,3 +105,35 @@ def test_validated_dto_fields_are_safe_only_with_a_validation_pipe(tmp_path: Pat
     main = tmp_path / "shop" / "src" / "main.ts"
     main.write_text(main.read_text().replace("  app.useGlobalPipes(new ValidationPipe({ whitelist: true }));\n", ""))
     assert {29, 35} <= sql_lines(tmp_path / "shop")  # without the pipe the decorators check nothing
+
+
+PAGE_DTO = """import { IsInt, IsString } from "class-validator";
+export class PageDto {
+  @IsInt() page: number;
+  @IsString() search: string;
+}
+"""
+PAGES_CONTROLLER = """import { Controller, Get, Query } from "@nestjs/common";
+import { DataSource } from "typeorm";
+import { PageDto } from "./page.dto";
+
+@Controller("pages")
+export class PagesController {
+  constructor(private readonly db: DataSource) {}
+  @Get("a") a(@Query() q: PageDto) { return this.db.query(`SELECT * FROM t OFFSET ${q.page} WHERE n = '${q.search}'`); }
+  @Get("b") b(@Query() q: PageDto) { return this.db.query(`SELECT * FROM t OFFSET ${q.page}`); }
+}
+"""
+
+
+def test_dto_fields_read_in_the_controller_itself(tmp_path: Path) -> None:
+    (tmp_path / "page.dto.ts").write_text(PAGE_DTO)
+    (tmp_path / "pages.controller.ts").write_text(PAGES_CONTROLLER)
+
+    def lines() -> set[int]:
+        return {f["start_line"] for f in scan(tmp_path)["findings"] if f["rule_id"] == "NW106"}
+
+    assert lines() == {8, 9}  # no ValidationPipe: the decorators check nothing
+    (tmp_path / "main.ts").write_text('import { ValidationPipe } from "@nestjs/common";\n'
+                                      "export const pipe = new ValidationPipe();\n")
+    assert lines() == {8}  # `q.search` is any text; `q.page` must be an integer

@@ -32,6 +32,7 @@ class RuleContext:
     _taint: TaintAnalysis | None = None
     #: Parameters of this file's functions that reach a sink: plain data for the cross-file phase.
     param_sinks: list[dict[str, Any]] = field(default_factory=list)
+    dto_sinks: list[dict[str, Any]] = field(default_factory=list)  # sinks reached by validated DTO fields only
     #: Evidence for the practices scorecard (a limiter registered here, a password hashed there): plain data.
     practice_evidence: list[dict[str, Any]] = field(default_factory=list)
     #: Secrets the rules saw written in the code (a JWT key, a session secret): reports mask them everywhere.
@@ -161,6 +162,18 @@ class RuleContext:
                       for o in taint)
         sources = sorted((o for o in dirty if o.kind == SOURCE), key=Origin.reading_order)
         sink_step = TraceStep(self.taint.location(sink.node), f"reaches {sink.description}")
+        # Fields of a NestJS DTO of another module: whether their validators make them safe is known in phase 2.
+        deferred = [o for o in sources if o.dto and o.member and "[]" not in o.member.split("|")]
+        if deferred and len(deferred) == len(sources):
+            for origin in deferred:
+                self.dto_sinks.append({
+                    "origin": origin.to_data(), "rule": rule.id, "sink_class": sink_class,
+                    "location": location_data(self.taint.location(sink.node)), "snippet": self._snippet(sink.node),
+                    "description": sink.description,
+                    "steps": [[location_data(sink_step.location), sink_step.description]],
+                })
+            sources = []
+            dirty = [o for o in dirty if o not in deferred]
         for origin in (o for o in dirty if o.kind == PARAM):
             self.param_sinks.append({
                 "function": origin.function, "index": origin.index, "rule": rule.id, "sink_class": sink_class,

@@ -204,10 +204,11 @@ def taint_summary(context: RuleContext, source: bytes) -> dict[str, Any]:
     analysis = context.taint
     exports = collect_exports(analysis)
     injection = collect_injection(analysis)
-    if not (context.param_sinks or analysis.call_sites or exports or injection):
+    if not (context.param_sinks or analysis.call_sites or exports or injection or context.dto_sinks):
         return {}
     return {
         "param_sinks": context.param_sinks,
+        "dto_sinks": context.dto_sinks,
         "calls": analysis.call_sites,
         "exports": exports,
         "injection": injection,

@@ -84,6 +84,7 @@ class FlowJoiner:
         evaluated: list[tuple[int, ...] | None] = [None] * len(resolved)
         while self._propagate(resolved, evaluated) and not self.cut:
             pass
+        self._dto_flows()
         self._library_flows()
         return list(self.findings.values())
 
@@ -133,6 +134,14 @@ class FlowJoiner:
                 key, made = self._token_key(path, provider["token"]), self._token_key(path, provider["class"])
                 if key is not None and made is not None:
                     self.implementations[key].append(made)
+
+    def _dto_flows(self) -> None:
+        """Sinks that phase 1 left open because only fields of a DTO of another module reach them."""
+        for module in self.modules.values():
+            for record in module.get("dto_sinks", []):
+                origin = Origin.from_data(record["origin"])
+                if not self._validated(origin, origin.member):
+                    self._report(_fact(record), origin.steps, None, Confidence.HIGH, origin)
 
     def _validated(self, origin: Origin, member: str) -> bool:
         """True when the fields read of a NestJS body typed with a DTO class (`@Body() dto: CreateDto`, then
