@@ -137,3 +137,53 @@ def test_dto_fields_read_in_the_controller_itself(tmp_path: Path) -> None:
     (tmp_path / "main.ts").write_text('import { ValidationPipe } from "@nestjs/common";\n'
                                       "export const pipe = new ValidationPipe();\n")
     assert lines() == {8}  # `q.search` is any text; `q.page` must be an integer
+
+
+STORES = """import { DataSource } from "typeorm";
+import { exec } from "child_process";
+
+export abstract class Store { abstract find(name: string): unknown; }
+export interface Runner { run(command: string): void; }
+
+export class SqlStore {
+  constructor(private readonly db: DataSource) {}
+  find(name: string) { return this.db.query(`SELECT * FROM t WHERE name = '${name}'`); }
+}
+
+export class ShellRunner {
+  run(command: string) { exec(command); }
+}
+"""
+MODULE = """import { Module } from "@nestjs/common";
+import { Store, SqlStore, ShellRunner } from "./stores";
+import { ToolsController } from "./tools.controller";
+
+@Module({
+  controllers: [ToolsController],
+  providers: [
+    { provide: Store, useFactory: (db: unknown) => new SqlStore(db as never), inject: ["DB"] },
+    { provide: "RUNNER", useValue: new ShellRunner() },
+  ],
+})
+export class ToolsModule {}
+"""
+TOOLS_CONTROLLER = """import { Controller, Get, Inject, Query } from "@nestjs/common";
+import { Runner, Store } from "./stores";
+
+@Controller("tools")
+export class ToolsController {
+  constructor(private readonly store: Store, @Inject("RUNNER") private readonly runner: Runner) {}
+
+  @Get("find") find(@Query("name") name: string) { return this.store.find(name); }
+  @Get("run") run(@Query("cmd") cmd: string) { return this.runner.run(cmd); }
+}
+"""
+
+
+def test_providers_made_by_factories_and_values_are_followed(tmp_path: Path) -> None:
+    (tmp_path / "stores.ts").write_text(STORES)
+    (tmp_path / "tools.module.ts").write_text(MODULE)
+    (tmp_path / "tools.controller.ts").write_text(TOOLS_CONTROLLER)
+    found = {(f["rule_id"], f["path"], f["start_line"], f["confidence"]) for f in scan(tmp_path)["findings"]}
+    # neither class declares the abstract class or the interface: only the module's providers bind them
+    assert {("NW106", "stores.ts", 9, "high"), ("NW101", "stores.ts", 13, "high")} <= found
