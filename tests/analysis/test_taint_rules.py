@@ -122,6 +122,11 @@ def test_model_constant_choices_and_platform_constants(source: str, expected: li
     [
         ("const RE = /^(a+)+$/;", Confidence.HIGH),  # exponential: dangerous wherever it is used
         ("const RE = /\\s+$/;", Confidence.LOW),  # polynomial: NW113 says whether input reaches it
+        # A pattern the module exports: its users match their own input against it.
+        ("module.exports = /\\s+$/;", Confidence.MEDIUM),
+        ("module.exports = (opts) => new RegExp(['[;?]*(?:;[a-z]*)*\\u0007', 'x'].join('|'), 'g');", Confidence.MEDIUM),
+        ("export default function trailing() { return /\\s+$/g; }", Confidence.MEDIUM),
+        ("module.exports = function strip(s) { return s.replace(/\\s+$/, ''); };", Confidence.LOW),
     ],
 )
 def test_unsafe_regex_confidence_follows_the_growth(source: str, confidence: Confidence) -> None:

@@ -5,7 +5,8 @@ backtracking): nested quantifiers such as `(a+)+`, repeated alternatives that ov
 checks regex literals and `RegExp` calls whose pattern is a constant; patterns built from outside
 values are reported by `non-literal-regexp` (NW104). Exponential patterns have high confidence;
 polynomial ones low (they need long crafted inputs, and `regex-denial-of-service`, NW113, reports those
-that input reaches), and none where the value matched right there has a limited length
+that input reaches) unless the module exports the pattern (`module.exports = /.../`, or a function returning
+it, as packages of ready-made patterns do: their users match their own input against it), and none where the value matched right there has a limited length
 (`if (s.length > 300) return; /\s+$/.test(s)`, `s.slice(0, 300).match(/\s+$/)`).
 
 ## Why it matters
@@ -163,9 +164,42 @@ class UnsafeRegex(Rule):
 
     def _report(self, node: Node, issue: RedosIssue, shown: str, origin: str, ctx: RuleContext) -> Finding:
         growth = "exponential" if issue.exponential else "polynomial"
+        exported = not issue.exponential and _exported(node, ctx)
         return ctx.report(
             node,
             f"`{shown}`{origin} can take {growth} time to fail on a crafted input because of "
-            f"`{issue.fragment}`: {issue.explanation}",
-            confidence=Confidence.HIGH if issue.exponential else Confidence.LOW,
+            f"`{issue.fragment}`: {issue.explanation}"
+            + ("; the module exports it, so its users match their own input against it" if exported else ""),
+            confidence=Confidence.HIGH if issue.exponential else Confidence.MEDIUM if exported else Confidence.LOW,
         )
+
+
+def _exported(node: Node, ctx: RuleContext) -> bool:
+    """The regular expression is what the module exports (`module.exports = /.../`, `export default`), or what an
+    exported function returns (`module.exports = (options) => new RegExp(pattern, "g")`): the package's purpose
+    is to be matched against its users' input."""
+    value = _outermost(node)
+    parent = value.parent
+    if parent is not None and parent.type == "return_statement" or (
+            parent is not None and parent.type == "arrow_function" and parent.child_by_field_name("body") == value):
+        function = ctx.taint.enclosing_function(value)
+        if function is None:
+            return False
+        value = _outermost(function)
+        parent = value.parent
+    if parent is None:
+        return False
+    if parent.type == "assignment_expression" and parent.child_by_field_name("right") == value:
+        target = ctx.text(parent.child_by_field_name("left") or parent)
+        return target in ("module.exports", "exports") or target.startswith(("module.exports.", "exports."))
+    if parent.type == "export_statement":
+        return True
+    declarator = parent if parent.type == "variable_declarator" else None
+    statement = declarator.parent if declarator is not None else None
+    return statement is not None and statement.parent is not None and statement.parent.type == "export_statement"
+
+
+def _outermost(node: Node) -> Node:
+    while node.parent is not None and node.parent.type == "parenthesized_expression":
+        node = node.parent
+    return node
