@@ -1,13 +1,13 @@
 r"""## What it finds
-Regular expressions that can take exponential or polynomial time to fail a match (catastrophic
-backtracking): nested quantifiers such as `(a+)+`, repeated alternatives that overlap such as
-`(a|ab)*`, and adjacent runs that compete for the same characters such as `\s+$` or `.*,.*=`. It
-checks regex literals and `RegExp` calls whose pattern is a constant; patterns built from outside
-values are reported by `non-literal-regexp` (NW104). Exponential patterns have high confidence;
-polynomial ones low (they need long crafted inputs, and `regex-denial-of-service`, NW113, reports those
-that input reaches) unless the module exports the pattern (`module.exports = /.../`, or a function returning
-it, as packages of ready-made patterns do: their users match their own input against it), and none where the value matched right there has a limited length
-(`if (s.length > 300) return; /\s+$/.test(s)`, `s.slice(0, 300).match(/\s+$/)`).
+Regular expressions that can take exponential or polynomial time to fail a match (catastrophic backtracking):
+nested quantifiers such as `(a+)+`, repeated alternatives that overlap such as `(a|ab)*`, and adjacent runs
+that compete for the same characters such as `\s+$` or `.*,.*=`. It checks regex literals and `RegExp` calls
+whose pattern is a constant; patterns built from outside values are reported by `non-literal-regexp` (NW104).
+Exponential patterns have high confidence; polynomial ones low (they need long crafted inputs, and
+`regex-denial-of-service`, NW113, reports those that input reaches) unless the module exports the pattern
+(`module.exports = /.../`, or a function returning it, as packages of ready-made patterns do: their users
+match their own input against it), and none where the value matched right there has a limited length (`if
+(s.length > 300) return; /\s+$/.test(s)`, `s.slice(0, 300).match(/\s+$/)`).
 
 ## Why it matters
 JavaScript's regular expression engine backtracks: on an input that almost matches, it tries every
