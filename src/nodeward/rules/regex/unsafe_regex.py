@@ -180,8 +180,8 @@ def _exported(node: Node, ctx: RuleContext) -> bool:
     is to be matched against its users' input."""
     value = _outermost(node)
     parent = value.parent
-    if parent is not None and parent.type == "return_statement" or (
-            parent is not None and parent.type == "arrow_function" and parent.child_by_field_name("body") == value):
+    if parent is not None and (parent.type == "return_statement" or (
+            parent.type == "arrow_function" and parent.child_by_field_name("body") == value)):
         function = ctx.taint.enclosing_function(value)
         if function is None:
             return False
