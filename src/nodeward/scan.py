@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nodeward.analysis.taint.project import FlowJoiner, read_packages
+from nodeward.analysis.views import constant_only_outputs
 from nodeward.config.model import DEFAULT_FILE_TIMEOUT, AdvisoryIgnore
 from nodeward.findings import (
     LIMIT_NOTICE,
@@ -238,6 +239,9 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
                 result.hidden_in_test_code += 1
         suppressed.extend(in_test_code(finish_reached(f), paths) for f in file_result.suppressed_findings)
     findings = fold_reached_advisories(findings)
+    renders = {file.display_path: r.summaries["views"] for file, r in zip(per_file, results, strict=False)
+               if "views" in r.summaries}
+    findings = [f for f in constant_only_outputs(findings, renders) if f.confidence >= options.min_confidence]
     # Fingerprinted together: a suppressed finding keeps the identity it has when reported.
     fingerprinted = assign_fingerprints([*findings, *suppressed])
     result.findings = [f for f in fingerprinted if f.suppression is None]

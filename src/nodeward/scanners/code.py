@@ -17,6 +17,7 @@ from tree_sitter import Node
 from nodeward.analysis.taint.engine import location_data
 from nodeward.analysis.taint.exports import EXPORTS_QUERY, collect_exports
 from nodeward.analysis.taint.injection import collect_injection
+from nodeward.analysis.views import render_calls
 from nodeward.findings import LIMIT_NOTICE, FileNotice, Finding
 from nodeward.lang.js import parser
 from nodeward.lang.js.model import DECLARATIONS_QUERY, SemanticModel, file_queries, prefixed_query, unwrap
@@ -144,6 +145,9 @@ class CodeScanner:
         calls = candidates.get(f"{parser.VISIT_PREFIX}call_expression")
         if calls:
             context.taint.record_project_calls(calls, {record["function"] for record in context.param_sinks})
+            renders = render_calls(model, calls)
+            if renders:
+                result.summaries["views"] = renders
         summary = taint_summary(context, source)
         if summary:
             result.summaries["taint"] = summary

@@ -13,7 +13,9 @@ the layout slot `{{{ body }}}` / `<%- body %>` in a layout (a file under `layout
 holding the page's `<html>`/`<body>` skeleton, as express-ejs-layouts and express-handlebars layouts do),
 string constants, values that cannot carry markup (numbers, loop counters of the template, lengths,
 arithmetic on them), and values passed through a function named like an escaper or sanitizer (a variable
-merely named `xss` or `escaped` is still reported).
+merely named `xss` or `escaped` is still reported). A name that every `res.render` of the view in the
+template's app (the folder above its `views/`) fills with a constant (`{ result: "Matched!" }`) is lowered
+to low confidence (hidden by default); a render with other data, or none seen, keeps the finding.
 
 ## Why it matters
 Template engines escape `<`, `>`, `&` and quotes by default; the raw form turns that off. When the
