@@ -27,7 +27,7 @@ from nodeward.findings import (
 from nodeward.practices.model import AppModel
 from nodeward.practices.run import join_apps
 from nodeward.practices.scorecard import build_scorecards
-from nodeward.rules.dependencies.vulnerable_dependency_reached import VulnerableDependencyReached
+from nodeward.rules.dependencies.vulnerable_dependency_reached import VulnerableDependencyReached, advisory_ids
 from nodeward.rules.dependencies.vulnerable_dependency_reached import finish as finish_reached
 from nodeward.scanners import FileResult, ProjectContext
 from nodeward.scanners.pool import BudgetedPool
@@ -162,6 +162,22 @@ def in_test_code(finding: Finding, arguments: Sequence[Path]) -> Finding:
     return replace(finding, confidence=Confidence.LOW, message=finding.message + IN_TEST_CODE, in_test_code=True)
 
 
+def accepted_advisory(finding: Finding, options: ScanOptions) -> Finding:
+    """An NW608 finding all of whose advisories are accepted in the configuration, as suppressed (the
+    lockfile's own finding for them is, by the dependency scanner)."""
+    if finding.rule_id != VulnerableDependencyReached.id or not options.advisory_ignores:
+        return finding
+    from nodeward.deps.ignores import AdvisoryIgnores, today
+
+    ignores = AdvisoryIgnores(tuple(options.advisory_ignores), today())
+    groups = advisory_ids(finding)
+    entries = [next((e for e in map(ignores.in_force_for_id, ids) if e is not None), None) for ids in groups]
+    if not groups or any(entry is None for entry in entries):
+        return finding
+    reason = "; ".join(f"{e.id} ignored until {e.expires.isoformat()}: {e.reason}" for e in entries if e is not None)
+    return replace(finding, suppression=Suppression("external", reason))
+
+
 def fold_reached_advisories(findings: list[Finding]) -> list[Finding]:
     """One finding per vulnerable package: where code hands it outside data (NW608, which names the lockfile
     entry among its related places), the lockfile's own finding for that entry (NW601) says nothing more."""
@@ -226,6 +242,11 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
         result.suppressed += file_result.suppressed
         result.secrets.extend(file_result.secrets)
         for finding in (in_test_code(finish_reached(f), paths) for f in file_result.findings):
+            finding = accepted_advisory(finding, options)
+            if finding.suppression is not None:
+                suppressed.append(finding)
+                result.suppressed += 1
+                continue
             framework = framework_owning(finding.path, frameworks) if frameworks else None
             if framework is not None and _is_app_policy(finding):
                 # The framework's own defaults and error pipeline, not an application's behaviour.

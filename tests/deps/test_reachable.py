@@ -4,8 +4,10 @@ lockfile entry, and that entry is then not reported a second time by NW601 (one 
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
+from nodeward.config.model import AdvisoryIgnore
 from nodeward.scan import ScanOptions, run_scan
 from tests.conftest import ROOT
 
@@ -33,3 +35,14 @@ def test_without_the_code_scanner_every_advisory_stays_in_the_lockfile(tmp_path:
     advisories = sorted(f.message.split(" ")[0] for f in findings
                         if f.rule_id == "NW601" and f.severity.label != "info")
     assert advisories == ["adm-zip@0.4.7", "ms@0.6.2", "semver@1.1.4", "st@0.2.4"]
+
+
+def test_an_accepted_advisory_is_accepted_where_the_code_reaches_it_too(tmp_path: Path) -> None:
+    shutil.copytree(APP, tmp_path / "app")
+    accepted = AdvisoryIgnore("CVE-2018-1002204", "imports come from administrators only", date(2099, 1, 1))
+    outcome = run_scan([tmp_path / "app"], ScanOptions(advisory_ignores=(accepted,)))
+    shown = [f.message for f in outcome.result.findings if f.rule_id in ("NW601", "NW608")]
+    assert shown and not any("adm-zip@0.4.7" in message for message in shown)
+    [hidden] = [f for f in outcome.result.suppressed_findings if f.rule_id == "NW608"]
+    assert "adm-zip@0.4.7" in hidden.message and hidden.suppression is not None
+    assert "administrators only" in hidden.suppression.justification

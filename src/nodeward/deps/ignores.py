@@ -46,6 +46,13 @@ class AdvisoryIgnores:
                 return entry
         return None
 
+    def in_force_for_id(self, advisory_id: str) -> AdvisoryIgnore | None:
+        """The entry in force for an advisory known by one of its ids only (as a finding's message names it)."""
+        entry = self._active.get(advisory_id.casefold())
+        if entry is not None:
+            self.used.add(entry)
+        return entry
+
     def in_force(self, advisory: Advisory) -> AdvisoryIgnore | None:
         """The entry that hides ``advisory`` today, if any."""
         return self._find(self._active, advisory)

@@ -56,13 +56,16 @@ MIDDLEWARE_METHODS = frozenset({"use"})
 MAX_HOPS = 1
 #: The lockfile entry and the most severe advisory as the message states them; the message is all that a flow
 #: found across files carries from the worker that saw the sink (see `finish`).
-_ENTRY = re.compile(r"known vulnerabilit(?:y|ies) \((?P<path>[^()]+):(?P<line>\d+)\): [^ ]+ \[(?P<severity>\w+)\]")
+_ENTRY = re.compile(r"known vulnerabilit(?:y|ies) \((?P<path>[^()]+):(?P<line>\d+)\): [^ ]+(?: \([^)]*\))? "
+                    r"\[(?P<severity>\w+)\]")
+_ADVISORY = re.compile(r"(?:\): |; )(?P<id>[\w.-]+)(?: \((?P<aliases>[^)]*)\))? \[(?:critical|high|medium|low|info)\]")
 
 
 def _describe(call: str, reached: ReachedVulnerability, display_path: str, file_path: Path | None) -> str:
     vulnerable = reached.vulnerable
-    advisories = "; ".join(f"{a.id} [{a.severity.label}] {a.summary}"
-                           for a in sorted(vulnerable.advisories, key=lambda a: (-a.severity, a.id)))
+    advisories = "; ".join(
+        f"{a.id}{' (' + ', '.join(a.aliases) + ')' if a.aliases else ''} [{a.severity.label}] {a.summary}"
+        for a in sorted(vulnerable.advisories, key=lambda a: (-a.severity, a.id)))
     fix = f"upgrade to {vulnerable.fixed_version}" if vulnerable.fixed_version else "no fixed version known"
     label = vulnerable.package.label
     where = (f"of {label}, which has" if reached.hops == 0
@@ -92,6 +95,16 @@ def finish(finding: Finding) -> Finding:
     label = match.group("severity").upper()
     severity = Severity[label] if label in Severity.__members__ else finding.severity
     return replace(finding, severity=severity, related=(*finding.related, entry))
+
+
+def advisory_ids(finding: Finding) -> list[tuple[str, ...]]:
+    """The ids of each advisory an NW608 finding names, with their aliases (`NSWG-ECO-458`, `CVE-2018-...`)."""
+    groups = []
+    for match in _ADVISORY.finditer(finding.message):
+        aliases = match.group("aliases")
+        groups.append((match.group("id"), *(a.strip() for a in aliases.split(",") if a.strip())) if aliases
+                      else (match.group("id"),))
+    return groups
 
 
 class VulnerableDependencyReached(TaintRule):
