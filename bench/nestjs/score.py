@@ -36,16 +36,17 @@ def scan(nodeward: str, app: Path) -> list[dict[str, object]]:
     return findings
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(here: Path = HERE, description: str = __doc__.splitlines()[0]) -> None:
+    """Score the development set in `here` (its truth.json and apps/; bench/frameworks uses it too)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--nodeward", default=str(ROOT / ".venv" / "bin" / "nodeward"))
     options = parser.parse_args()
-    truth = json.loads((HERE / "truth.json").read_text(encoding="utf-8"))["apps"]
+    truth = json.loads((here / "truth.json").read_text(encoding="utf-8"))["apps"]
     total_found = total_flows = total_findings = total_other = total_practices = 0
     notes: list[str] = []
     print(f"{'app':<14} {'flows found':>12} {'findings':>9} {'other':>6} {'app-level':>9}")
     for name, entry in truth.items():
-        app = HERE / "apps" / name
+        app = here / "apps" / name
         findings = scan(options.nodeward, app)
         reported = {(str(f["path"]), int(str(f["start_line"])), str(f["rule_id"])) for f in findings}
         expected = set()

@@ -58,7 +58,7 @@ def test_koa_scorecard_follows_nested_routers_and_koa_middleware() -> None:
     assert card["app"] == "koa app (src/app.js:10)"
     assert [r["route"] for r in card["routes"]] == [
         "GET /api/notes/:name", "GET /api/notes/:name/safe", "POST /api/notes", "GET /api/notes",
-        "POST /api/auth/login", "GET /api/auth/callback"]
+        "GET /api/notes/:name/raw", "POST /api/auth/login", "GET /api/auth/callback"]
     card_of = practices(card)
     assert card_of["rate-limiting"]["status"] == "in-place"
     assert ("src/app.js", 12) in evidence(card_of["rate-limiting"])
@@ -72,7 +72,7 @@ def test_koa_scorecard_follows_nested_routers_and_koa_middleware() -> None:
 
 def test_scorecard_lists_the_routes_in_the_terminal() -> None:
     done = run_cli("scan", str(PROJECTS / "framework-koa-app"), "--scanners", "code", "-j", "1", "--no-color")
-    assert "6 routes: GET /api/notes/:name (src/routes/notes.js:9)" in done.stdout
+    assert "7 routes: GET /api/notes/:name (src/routes/notes.js:10)" in done.stdout
 
 
 def app_findings(tmp_path: Path, files: dict[str, str]) -> set[tuple[str, str, int]]:
@@ -159,3 +159,18 @@ def test_hapi_scorecard_reads_server_options_and_the_default_auth_strategy() -> 
     assert card_of["authorization"]["status"] == "in-place"  # server.auth.default("session")
     assert ("lib/server.js", 17) in evidence(card_of["authorization"])
     assert card_of["csrf"]["status"] == "missing" and card_of["csrf"]["findings"] == ["NW350"]
+
+
+def test_nextjs_middleware_with_upstash_limiter_is_rate_limiting(tmp_path: Path) -> None:
+    files = {
+        "middleware.ts": 'import { Ratelimit } from "@upstash/ratelimit";\nimport { Redis } from "@upstash/redis";\n'
+                         'const ratelimit = new Ratelimit({ redis: Redis.fromEnv(),\n'
+                         '  limiter: Ratelimit.fixedWindow(5, "60 s") });\n'
+                         'export async function middleware(request) {\n'
+                         '  const { success } = await ratelimit.limit(request.ip ?? "anonymous");\n'
+                         '  if (!success) return new Response("slow down", { status: 429 });\n}\n',
+        "app/api/login/route.ts": 'export async function POST(request) {\n'
+                                  '  return Response.json(await request.json());\n}\n',
+    }
+    found = app_findings(tmp_path, files)
+    assert not any(rule in ("NW351", "NW352") for rule, _, _ in found)

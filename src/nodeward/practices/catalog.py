@@ -78,8 +78,8 @@ HOLDERS: dict[tuple[str, str], str] = {
     ("express-brute", "getMiddleware"): "rate-limit",
 }
 # Calls that count as a limiter or lockout when made in a handler or middleware (rate-limiter-flexible).
-LIMITER_CALLS = ("rate-limiter-flexible.",)
-LIMITER_METHODS = frozenset({"consume", "penalty", "block"})
+LIMITER_CALLS = ("rate-limiter-flexible.", "@upstash/ratelimit.")
+LIMITER_METHODS = frozenset({"consume", "penalty", "block", "limit"})
 # Hand-written security headers (any of these set on a response means headers are handled on purpose).
 SECURITY_HEADERS = frozenset({
     "content-security-policy", "strict-transport-security", "x-frame-options", "x-content-type-options",

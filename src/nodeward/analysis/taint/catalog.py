@@ -55,6 +55,10 @@ RESPONSE_METHODS = frozenset(
 )
 # Parameter names that denote an HTTP request wherever they appear.
 REQUEST_PARAMETER_NAMES = frozenset({"req", "request"})
+# A Koa context (first parameter so named) is the request when the function uses it as Koa's: controllers
+# exported from one file and routed in another.
+KOA_CONTEXT_NAMES = frozenset({"ctx", "context"})
+KOA_CONTEXT_USES = (".body =", ".status =", ".request.", ".throw(", ".redirect(", ".type =")
 # NestJS parameter decorators: the decorated parameter is client data (or the whole request).
 NEST_DATA_DECORATORS = frozenset({"Body", "Query", "Param", "Headers", "Cookies", "UploadedFile", "UploadedFiles",
                                   "Ip", "HostParam", "MessageBody", "Payload", "Args"})

@@ -519,7 +519,8 @@ class TaintAnalysis:
         request_role = (role in ("http", nextjs.PAGE) and index == 0) or (role == nextjs.ROUTE and index in (0, 1))
         if decorated in catalog.NEST_REQUEST_DECORATORS or request_role or (
             name in catalog.REQUEST_PARAMETER_NAMES and not binding.path
-        ) or (index == 0 and role is None and not binding.path and self._responds(function)):
+        ) or (index == 0 and role is None and not binding.path and (
+            self._responds(function) or self._koa_context(function, name))):
             if not binding.path:
                 return frozenset({Origin(REQUEST, name, location)})
             # ({ query }, res) => ..., GET(request, { params }): the destructured parts of the request
@@ -546,6 +547,14 @@ class TaintAnalysis:
         if binding.path:
             taint = frozenset({parameter})  # destructured: still "from this parameter"
         return union(taint, callback)
+
+    def _koa_context(self, function: Node, name: str) -> bool:
+        """A Koa middleware or controller registered elsewhere: `async (ctx) => { ctx.body = ... }` (the context
+        is the request and the response at once)."""
+        if name not in catalog.KOA_CONTEXT_NAMES:
+            return False
+        text = self.model.text(function)
+        return any(f"{name}{use}" in text for use in catalog.KOA_CONTEXT_USES)
 
     def _responds(self, function: Node) -> bool:
         """True when the function's second parameter is used as an HTTP response (`rs.send(...)`): the function
