@@ -362,3 +362,22 @@ def is_guarded(ctx: RuleContext, sink: Node, value: Node, checks: re.Pattern[str
                              "method_definition"):
             stack.extend(node.named_children)
     return False
+
+
+def nest_handler_decorators(ctx: RuleContext, node: Node, name: str) -> list[Node]:
+    """The `@name(...)` decorators (of @nestjs/common) of the class method that holds `node`, as call
+    expressions: `@Header("Content-Type", "text/html")` or `@Redirect()` of a NestJS handler."""
+    method = node.parent
+    while method is not None and method.type not in ("method_definition", "function_declaration",
+                                                     "arrow_function", "function_expression"):
+        method = method.parent
+    if method is None or method.type != "method_definition" or f"@{name}".encode() not in ctx.model.source:
+        return []
+    found = []
+    sibling = method.prev_sibling
+    while sibling is not None and sibling.type in ("decorator", "comment"):
+        expression = unwrap(sibling.named_children[0]) if sibling.named_children else sibling
+        if expression.type == "call_expression" and ctx.call_name(expression) == f"@nestjs/common.{name}":
+            found.append(expression)
+        sibling = sibling.prev_sibling
+    return found

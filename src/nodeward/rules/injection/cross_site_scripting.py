@@ -60,6 +60,7 @@ from nodeward.rules.sinks import (
     enclosing_function_text,
     is_response,
     name_of,
+    nest_handler_decorators,
     receiver,
     root_identifier,
 )
@@ -125,26 +126,16 @@ class CrossSiteScripting(TaintRule):
 
     def _nest_html_return(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         """What a NestJS handler decorated `@Header("Content-Type", "text/html")` returns is the HTML page."""
-        if b"@Header" not in ctx.model.source or not node.named_children:
+        if not node.named_children or self._is_json(ctx, node.named_children[0]):
             return
         value = node.named_children[0]
-        method = node.parent
-        while method is not None and method.type not in ("method_definition", "function_declaration",
-                                                         "arrow_function", "function_expression"):
-            method = method.parent
-        if method is None or method.type != "method_definition" or self._is_json(ctx, value):
-            return
-        sibling = method.prev_sibling
-        while sibling is not None and sibling.type in ("decorator", "comment"):
-            expression = ctx.unwrap(sibling.named_children[0]) if sibling.named_children else sibling
-            args = ctx.arguments(expression) if expression.type == "call_expression" else []
-            if len(args) == 2 and ctx.call_name(expression) == "@nestjs/common.Header" and \
-                    (ctx.string_value(args[0]) or "").lower() == "content-type" and \
+        for header in nest_handler_decorators(ctx, node, "Header"):
+            args = ctx.arguments(header)
+            if len(args) == 2 and (ctx.string_value(args[0]) or "").lower() == "content-type" and \
                     "html" in (ctx.string_value(args[1]) or "").lower():
                 yield Sink(node, value, "the HTML page a NestJS handler returns (`@Header(\"Content-Type\", "
                            "\"text/html\")`)", reports_unknown_origin=False)
                 return
-            sibling = sibling.prev_sibling
 
     def _call_sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         arguments = node.child_by_field_name("arguments")

@@ -1,13 +1,13 @@
 """## What it finds
-Redirects to a URL that comes from the request: Express `res.redirect(url)` (the URL is the last
-argument when a status comes first), `res.location(url)`, Koa `ctx.redirect(url)`, Fastify
-`reply.redirect(url)`, Hapi `h.redirect(url)`, Next.js `NextResponse.redirect(url)` and `redirect(url)` of
-`next/navigation`, a `Location` header set with `setHeader`/`set`/`header`/`writeHead`, and in the
-browser (scripts of pages included) `location = url`, `location.href = url`, `location.assign/replace(url)`
-and `window.open(url)`, where a `javascript:` URL also runs script. A URL
-that starts with a constant path (`"/users/" + id`) or a constant origin followed by `/` stays on that
-site and is not reported; neither is a URL checked first by an `if` that tests it (`startsWith`, a
-regular expression, membership in an allow-list) and leaves the handler when the test fails. A substring
+Redirects to a URL that comes from the request: Express `res.redirect(url)` (the URL is the last argument when
+a status comes first), `res.location(url)`, Koa `ctx.redirect(url)`, Fastify `reply.redirect(url)`, Hapi
+`h.redirect(url)`, the `url` a NestJS handler decorated `@Redirect()` returns, Next.js
+`NextResponse.redirect(url)` and `redirect(url)` of `next/navigation`, a `Location` header set with
+`setHeader`/`set`/`header`/`writeHead`, and in the browser (scripts of pages included) `location = url`,
+`location.href = url`, `location.assign/replace(url)` and `window.open(url)`, where a `javascript:` URL also
+runs script. A URL that starts with a constant path (`"/users/" + id`) or a constant origin followed by `/`
+stays on that site and is not reported; neither is a URL checked first by an `if` that tests it (`startsWith`,
+a regular expression, membership in an allow-list) and leaves the handler when the test fails. A substring
 test of the URL (`url.includes(allowedHost)`, `url.indexOf(domain) !== -1`, `url.endsWith(domain)`) is not
 such a check: `https://evil.example/?good.example` passes it.
 
@@ -51,7 +51,14 @@ from tree_sitter import Node
 from nodeward.findings import Confidence, Severity, shorten
 from nodeward.rules.base import Sink, TaintRule
 from nodeward.rules.context import RuleContext
-from nodeward.rules.sinks import is_guarded, leading_text, response_headers, response_of, root_identifier
+from nodeward.rules.sinks import (
+    is_guarded,
+    leading_text,
+    nest_handler_decorators,
+    response_headers,
+    response_of,
+    root_identifier,
+)
 
 # A constant start that fixes the destination's origin: a path (not `//` or `/\`), a query, a fragment,
 # or an absolute URL with its host and the `/` after it.
@@ -93,13 +100,18 @@ class OpenRedirect(TaintRule):
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     fix = "Redirect only to local paths (starting with `/`, not `//` or `/\\`) or to URLs from an allow-list."
-    visits = ("call_expression", "assignment_expression")
+    visits = ("call_expression", "assignment_expression", "return_statement")
     sink_class = "redirect"
 
     def sinks(self, node: Node, ctx: RuleContext) -> Iterator[Sink]:
         method = ctx.method_name(node) if node.type == "call_expression" else None
         target: Node | None = None
-        if node.type == "assignment_expression":
+        if node.type == "return_statement":
+            # NestJS `@Redirect()`: a returned `{ url }` replaces the decorator's target
+            if not node.named_children or not nest_handler_decorators(ctx, node, "Redirect"):
+                return
+            target = ctx.object_property(node.named_children[0], "url")
+        elif node.type == "assignment_expression":
             left = node.child_by_field_name("left")
             if left is None or left.type not in ("identifier", "member_expression") \
                     or not ctx.text(left).endswith(("location", "location.href")) \
@@ -130,7 +142,7 @@ class OpenRedirect(TaintRule):
         if is_guarded(ctx, node, target, GUARD_CHECKS) or is_guarded(ctx, node, target, checked):
             return
         function = node.child_by_field_name("function") or node.child_by_field_name("left")
-        what = shorten(ctx.text(function)) if function is not None else "redirect"
+        what = shorten(ctx.text(function)) if function is not None else "@Redirect()"
         yield Sink(node, target, f"`{what}` (the redirect target)",
                    f"the redirect target `{shorten(ctx.text(target))}` is not constant")
 
