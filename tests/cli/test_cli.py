@@ -56,16 +56,18 @@ def test_clean_code_gives_exit_0(tmp_path: Path) -> None:
 def test_missing_path_is_a_clear_error_with_exit_2(tmp_path: Path) -> None:
     done = run_cli("scan", str(tmp_path / "nope"))
     assert done.returncode == 2
-    assert "path does not exist" in done.stderr
+    assert "does not exist" in done.stderr and "nope" in done.stderr
     assert_no_traceback(done)
 
 
-def test_missing_path_beside_a_real_one_still_scans_the_real_one(tmp_path: Path) -> None:
+def test_missing_path_beside_a_real_one_is_a_usage_error_before_any_scan(tmp_path: Path) -> None:
+    """`nodeward scan clean-dir /typo/path` used to scan clean-dir and exit 0: a typo must not pass CI."""
     write(tmp_path / "src" / "app.js", VULNERABLE)
     done = run_cli("scan", str(tmp_path / "src"), str(tmp_path / "nope"), "--no-color")
-    assert done.returncode == 1
-    assert "path does not exist" in done.stderr
-    assert "NW101" in done.stdout
+    assert done.returncode == 2
+    assert "does not exist" in done.stderr and "nope" in done.stderr
+    assert "NW101" not in done.stdout
+    assert_no_traceback(done)
 
 
 def test_json_report_has_the_documented_shape(tmp_path: Path) -> None:

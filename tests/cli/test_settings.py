@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from nodeward.baseline import UPGRADES, BaselineError, load_baseline
 from nodeward.config.load import ConfigError, load_config
+from nodeward.config.model import Config
 from tests.conftest import run_cli
 from tests.secrets.tokens import TokenFactory
 
@@ -127,12 +129,25 @@ def test_unknown_rule_in_config_is_an_error(repo: Path) -> None:
     assert done.returncode == 2 and "unknown rule 'NW999'" in done.stderr
 
 
-def test_init_writes_a_starter_file_that_loads(repo: Path) -> None:
+def test_init_writes_examples_that_change_nothing_until_uncommented(repo: Path) -> None:
+    """An active `exclude` in the starter file used to change silently what was scanned."""
+    (repo / "test" / "fixtures").mkdir(parents=True)
+    (repo / "test" / "fixtures" / "run.js").write_text(
+        'const cp = require("child_process");\nmodule.exports = (x) => cp.exec("ls " + x);\n')
+    before = json.loads(run_cli("scan", str(repo), "-f", "json", "--min-confidence", "low").stdout)
     done = run_cli("init", str(repo))
     assert done.returncode == 0, done.stderr
-    config = load_config(repo / ".nodeward.toml")
-    assert config.fail_on is not None and config.exclude
+    starter = (repo / ".nodeward.toml").read_text()
+    assert load_config(repo / ".nodeward.toml") == replace(Config(), source=str(repo / ".nodeward.toml"))
+    after = json.loads(run_cli("scan", str(repo), "-f", "json", "--min-confidence", "low").stdout)
+    assert after["findings"] == before["findings"] and after["findings"]
+    assert "nodeward scanners" not in starter  # a command that does not exist
     assert run_cli("init", str(repo)).returncode == 2  # never overwrites without --force
+    # every example is valid once uncommented
+    examples = re.sub(r"(?m)^# (\[[a-z-]+\]|[\w\"*./-]+ = )", r"\1", starter)
+    (repo / ".nodeward.toml").write_text(examples)
+    config = load_config(repo / ".nodeward.toml")
+    assert config.exclude and config.select and config.baseline and config.severity_overrides
 
 
 def test_secrets_allow_paths(tmp_path: Path) -> None:

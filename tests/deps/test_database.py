@@ -3,73 +3,15 @@
 from __future__ import annotations
 
 import gzip
-import http.server
-import io
 import json
-import threading
-import zipfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
 from nodeward.deps.advisories.db import AdvisoryDatabase, default_db_path
 from nodeward.deps.advisories.update import UpdateError, import_file, update_database
 from tests.conftest import run_cli
-
-RECORD = {
-    "id": "GHSA-test-0001-0001", "aliases": ["CVE-2099-0001"], "summary": "Test advisory",
-    "modified": "2099-01-01T00:00:00Z", "published": "2099-01-01T00:00:00Z",
-    "database_specific": {"severity": "CRITICAL", "cwe_ids": ["CWE-1321"]},
-    "affected": [{"package": {"ecosystem": "npm", "name": "left-pad"},
-                  "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.3.0"}]}]}],
-}
-OTHER_ECOSYSTEM = {"id": "PYSEC-1", "affected": [{"package": {"ecosystem": "PyPI", "name": "x"}}]}
-
-
-def _zip(*records: dict[str, object]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for record in records:
-            archive.writestr(f"{record.get('id', 'x')}.json", json.dumps(record))
-    return buffer.getvalue()
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    routes: ClassVar[dict[str, tuple[bytes, int | None]]] = {}
-
-    def do_GET(self) -> None:
-        body, claimed = self.routes.get(self.path, (b"", None))
-        if not body:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(claimed if claimed is not None else len(body)))
-        self.end_headers()
-        self.wfile.write(body)  # when `claimed` is larger, the connection closes early: an interrupted download
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def server() -> Iterator[str]:
-    valid = _zip(RECORD, OTHER_ECOSYSTEM)
-    corrupt = bytearray(valid)
-    corrupt[40:60] = b"\0" * 20  # inside the first member's compressed data: its CRC no longer matches
-    _Handler.routes = {
-        "/all.zip": (valid, None),
-        "/cut.zip": (valid[: len(valid) // 2], len(valid)),
-        "/corrupt.zip": (bytes(corrupt), None),
-        "/not-osv.zip": (_zip({"name": "nothing"}), None),
-    }
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+from tests.deps.conftest import OTHER_ECOSYSTEM, RECORD, osv_zip
 
 
 def _ids(path: Path, package: str) -> list[str]:
@@ -122,7 +64,7 @@ def test_cli_update_and_status_use_the_configured_url(server: str, cache_dir: Pa
 @pytest.mark.parametrize("form", ["jsonl", "jsonl.gz", "zip"])
 def test_import_reads_every_export_form(tmp_path: Path, form: str) -> None:
     lines = (json.dumps(RECORD) + "\n" + json.dumps(OTHER_ECOSYSTEM) + "\n").encode()
-    data = {"jsonl": lines, "jsonl.gz": gzip.compress(lines), "zip": _zip(RECORD)}[form]
+    data = {"jsonl": lines, "jsonl.gz": gzip.compress(lines), "zip": osv_zip(RECORD)}[form]
     export = tmp_path / f"export.{form}"
     export.write_bytes(data)
     assert import_file(default_db_path(), export) == 1

@@ -7,12 +7,15 @@ that proves the trap is armed (and that a nodeward which ran the same command wo
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import select
 import signal
+import struct
 import subprocess
 import tempfile
+import termios
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -331,9 +334,12 @@ def without_git_variables(environment: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in environment.items() if not k.startswith("GIT_") and k not in ("EDITOR", "VISUAL")}
 
 
-def run_in_terminal(command: list[str], env: Mapping[str, str], cwd: Path, timeout: float = 300) -> tuple[int, str]:
-    """Run ``command`` with a terminal as its standard streams, as at a shell: exit status and what it showed."""
+def run_in_terminal(command: list[str], env: Mapping[str, str], cwd: Path, timeout: float = 300,
+                    columns: int = 80) -> tuple[int, str]:
+    """Run ``command`` with a terminal (``columns`` wide) as its standard streams, as at a shell: exit status
+    and what it showed."""
     leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     try:
         process = subprocess.Popen(command, stdin=follower, stdout=follower, stderr=follower, env=dict(env),
                                    cwd=cwd, start_new_session=True)

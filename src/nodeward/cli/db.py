@@ -2,11 +2,51 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
+
+
+def import_hint(url: str) -> str:
+    """How to update without network here; the URL alone on its line, never wrapped, to copy it whole."""
+    return ("Without network here: download\n"
+            f"  {url}\n"
+            "on a machine that has it, copy the file here and run `nodeward db import all.zip` "
+            "(a zip, JSONL or JSONL.gz OSV export).")
+
+
+def refresh_before_scan(err: Console) -> None:
+    """`scan`'s automatic update of an advisory database older than a day, in one line on stderr."""
+    from nodeward.deps.advisories.db import default_db_path
+    from nodeward.deps.advisories.update import advisory_url, refresh_if_old
+
+    url = advisory_url()
+    with err.status("updating the advisory database", spinner="dots") if err.is_terminal else _nothing():
+        update = refresh_if_old(default_db_path(), url)
+    days = round(update.age_days) if update.age_days is not None else None
+    age = f"{days:,} day{'' if days == 1 else 's'} old" if days is not None else "of unknown age"
+    skip = "--offline or NODEWARD_OFFLINE=1 skips this"
+    if update.outcome == "updated":
+        err.print(f"advisory database updated ({update.detail} advisories; it was {age}); {skip}",
+                  soft_wrap=True, markup=False, highlight=False)
+    elif update.outcome == "failed":
+        err.print(f"[bold yellow]warning:[/bold yellow] the advisory database ({escape(age)}) could not be updated: "
+                  f"{escape(update.detail)}; scanning with it. `nodeward db update` retries; {skip}",
+                  soft_wrap=True, highlight=False)
+    elif update.outcome == "waiting":
+        err.print(f"[bold yellow]warning:[/bold yellow] the advisory database is {escape(age)}; the last update "
+                  f"failed at {update.detail}, the next try is in an hour (`nodeward db update` tries now)",
+                  soft_wrap=True, highlight=False)
+
+
+@contextlib.contextmanager
+def _nothing() -> Iterator[None]:
+    yield
 
 
 @click.group(name="db")
@@ -38,7 +78,9 @@ def db_update(url: str | None, no_progress: bool) -> None:
         try:
             count = update_database(default_db_path(), target, progress)
         except UpdateError as error:
-            err.print(f"[bold red]error:[/bold red] {error}; the previous database is unchanged")
+            err.print(f"[bold red]error:[/bold red] {escape(str(error))}; the previous database is unchanged",
+                      soft_wrap=True)
+            err.print(import_hint(target), soft_wrap=True, markup=False)
             sys.exit(2)
     click.echo(f"{count} advisories from {target} written to {default_db_path()}")
 

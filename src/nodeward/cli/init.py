@@ -13,14 +13,16 @@ STARTER = '''\
 # override them. Every key is optional; an unknown key is an error, so a typo never goes unnoticed.
 # Full reference: docs/configuration.md
 
+# Every setting below is an example, commented out: this file changes nothing until you uncomment a line.
+
 # Exit with status 1 when a finding has at least this severity (info, low, medium, high, critical).
-fail-on = "low"
+# fail-on = "low"
 
 # Report only findings at or above these.
 # min-severity = "info"
 # min-confidence = "low"
 
-# Which scanners run (default: all of them; `nodeward scanners` lists them).
+# Which scanners run (default: all of them: code, secrets, templates, config, deps).
 # scanners = ["code", "secrets", "deps"]
 
 # Run only these rules (ids or names), or leave some out.
@@ -28,26 +30,28 @@ fail-on = "low"
 # ignore = ["NW104"]
 
 # Gitignore-style globs of paths not to scan, added to .gitignore's.
-exclude = ["test/fixtures/", "**/*.spec.js"]
+# exclude = ["test/fixtures/", "**/*.spec.js"]
+
+# A baseline of accepted findings (`nodeward baseline create`), relative to this file.
+# baseline = ".nodeward-baseline.json"
+
+# Tables come last: in TOML every key after a [table] line belongs to that table.
 
 # Per-path ignores: glob = [rules]; "*" means every rule.
-[per-path-ignores]
+# [per-path-ignores]
 # "scripts/**" = ["NW103"]
 # "examples/" = ["*"]
 
 # Severity overrides: rule = severity.
-[severity]
+# [severity]
 # NW104 = "high"
 
 # Secrets: paths whose secrets are test data, fingerprints of accepted findings (the `fingerprint`
 # field of the JSON report), and patterns of values that are not secrets.
-[secrets]
+# [secrets]
 # allow-paths = ["test/keys/"]
 # allow-fingerprints = []
 # allow-patterns = ["^sk_test_"]  # regexes on the secret's value
-
-# A baseline of accepted findings (`nodeward baseline create`), relative to this file.
-# baseline = ".nodeward-baseline.json"
 '''
 
 

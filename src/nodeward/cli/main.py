@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
@@ -21,6 +21,9 @@ from nodeward.report import OutputFormat, render
 
 # What a command needs beyond this is imported in the command: `nodeward --version` and a scan start without
 # the rule documentation's Markdown renderer, the tables or the other commands' modules.
+if TYPE_CHECKING:
+    from nodeward.scan import ScanOutcome
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITY_CHOICES = click.Choice([s.label for s in Severity], case_sensitive=False)
 CONFIDENCE_CHOICES = click.Choice([c.label for c in Confidence], case_sensitive=False)
@@ -93,8 +96,38 @@ class _Progress:
             self.progress.stop()
 
 
+def wants_color(flag: bool | None) -> bool:
+    """--color/--no-color, else NO_COLOR (no-color.org: set and not empty), else whether stdout is a terminal."""
+    if flag is not None:
+        return flag
+    return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def nothing_scanned(targets: list[Path], outcome: ScanOutcome, scanners: frozenset[str]) -> str:
+    """Why a scan read nothing, for a user who may have pointed it at the wrong directory."""
+    from rich.markup import escape
+
+    from nodeward.report.common import escape_controls, plural
+    from nodeward.sources.discover import is_version_control
+
+    where = ", ".join(str(t) for t in targets)
+    if outcome.discovery.files:
+        why = f"{plural(len(outcome.discovery.files), 'file')} found under {where}, none with text to read (empty, "
+        why += "binary or unreadable)"
+    else:
+        kinds = "JavaScript/TypeScript sources, templates, package.json, lockfiles, Dockerfiles, YAML manifests"
+        if "secrets" in scanners:
+            kinds += ", or any text file for secrets"
+        why = f"no file under {where} is of a kind the selected scanners read ({kinds})"
+    skipped = [n for n in outcome.result.notices if n.kind == "skipped" and not is_version_control(n.message)]
+    if skipped:
+        why += f"; {plural(len(skipped), 'path')} skipped (--verbose lists them)"
+    return f"[bold]nothing was scanned:[/bold] {escape(escape_controls(why))}"
+
+
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+# exists: a mistyped path is a usage error (exit 2) before anything is scanned, as in ESLint
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "-f", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="text",
               show_default=True, help="Report format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
@@ -110,7 +143,7 @@ class _Progress:
 @click.option("--exclude", multiple=True, help="Skip paths matching this gitignore-style glob (repeatable).")
 @click.option("--include", multiple=True, help="Scan only files matching this glob (repeatable).")
 @click.option("--scanners", "scanner_list", default=None, metavar="NAMES",
-              help="Run only these scanners, comma-separated (default: all; `nodeward scanners` lists them).")
+              help="Run only these scanners, comma-separated: code, secrets, templates, config, deps (default: all).")
 @click.option("--mode", type=click.Choice(["auto", "app", "library"]), default="auto", show_default=True,
               help="Taint sources: app (requests, CLI arguments, messages), library (also the parameters of the "
                    "functions a package exports), auto (library for npm packages without a server).")
@@ -132,7 +165,8 @@ class _Progress:
               help="Print secrets in clear instead of redacted (local triage only; never in CI logs).")
 @click.option("--scorecard/--no-scorecard", default=None,
               help="Show the practices scorecard of each application found (default: when one is found).")
-@click.option("--color/--no-color", default=None, help="Colour the terminal report (default: when a terminal).")
+@click.option("--color/--no-color", default=None,
+              help="Colour and styles in the terminal report (default: when a terminal and NO_COLOR is not set).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Read settings from FILE (default: .nodeward.toml or package.json's `nodeward` key, found "
                    "from the scanned directory up to the repository top).")
@@ -143,6 +177,8 @@ class _Progress:
               help="Report only findings on lines changed since this git ref (e.g. origin/main).")
 @click.option("--include-suppressed", is_flag=True,
               help="Also report suppressed and baselined findings, marked (SARIF `suppressions`, HTML, JSON).")
+@click.option("--offline", is_flag=True, envvar="NODEWARD_OFFLINE",
+              help="Never fetch advisories (default: an advisory database older than a day is updated first).")
 def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, min_severity: str,
          min_confidence: str, select: tuple[str, ...], ignore_rules: tuple[str, ...], exclude: tuple[str, ...],
          include: tuple[str, ...], no_gitignore: bool, max_file_size: int, jobs: int, verbose: bool,
@@ -150,7 +186,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
          history: bool = False, show_secrets: bool = False, scorecard: bool | None = None,
          config_file: Path | None = None,
          no_config: bool = False, baseline_file: Path | None = None, diff_ref: str | None = None,
-         include_suppressed: bool = False, file_timeout: float = DEFAULT_FILE_TIMEOUT) -> None:
+         include_suppressed: bool = False, file_timeout: float = DEFAULT_FILE_TIMEOUT, offline: bool = False) -> None:
     """Audit the Node.js code under PATHS (default: the current directory)."""
     if show_secrets:  # through the environment, so that the worker processes see it too
         from nodeward.secrets.redact import SHOW_SECRETS_ENV
@@ -189,6 +225,12 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
         advisory_ignores=settings.config.advisory_ignores,
         file_timeout=settings.file_timeout,
     )
+    if "deps" in settings.scanners and not offline:
+        from nodeward.cli.db import refresh_before_scan
+        from nodeward.deps.advisories.update import offline as offline_by_environment
+
+        if not offline_by_environment():
+            refresh_before_scan(Console(stderr=True, highlight=False))
     progress = _Progress(enabled=not no_progress and sys.stderr.isatty())
     try:
         outcome = run_scan(targets, options, progress)
@@ -210,8 +252,9 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
             render(result, OutputFormat(fmt), stream, verbose=verbose, color=False)
         err.print(f"report written to {output}")
     else:
-        use_color = color if color is not None else sys.stdout.isatty()
-        render(result, OutputFormat(fmt), sys.stdout, verbose=verbose, color=use_color)
+        render(result, OutputFormat(fmt), sys.stdout, verbose=verbose, color=wants_color(color))
+    if not outcome.result.files_scanned:
+        err.print(nothing_scanned(targets, outcome, settings.scanners))
     if outcome.errors and not outcome.discovery.files:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if any(f.severity >= settings.fail_on for f in result.findings) else EXIT_CLEAN)

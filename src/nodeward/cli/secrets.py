@@ -10,7 +10,7 @@ from nodeward.report import OutputFormat
 
 
 @click.command(name="secrets")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--history", is_flag=True, help="Also scan every commit reachable from any ref.")
 @click.option("--show-secrets", is_flag=True, help="Print secrets in clear (local triage only).")
 @click.option("--format", "-f", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="text",

@@ -360,8 +360,10 @@ class ScorecardBuilder:
             if "config" in self.scanners:
                 return Line(NOT_APPLICABLE, "no container or deployment configuration found")
             return Line(NOT_CHECKED, "the config scanner did not run")
-        line = Line(NOT_APPLICABLE, "")
         statuses = {r.get("status") for r in records}
+        if statuses == {NOT_APPLICABLE}:  # nothing found to judge: what was looked for is the reason
+            return Line(NOT_APPLICABLE, "; ".join(dict.fromkeys(str(r["evidence"]) for r in records)))
+        line = Line(NOT_APPLICABLE, "")
         line.evidence = [PracticeEvidence(str(r["path"]), int(r["line"]), str(r["evidence"])) for r in records[:8]]
         if MISSING in statuses:
             line.status = PARTLY if IN_PLACE in statuses else MISSING

@@ -11,14 +11,20 @@ from typing import Any
 from nodeward.findings import Finding, ScanResult, Severity
 from nodeward.rules.registry import find_rule
 
-#: Rule category -> the scanner that reports it, for summaries ("code", "secrets", "dependencies", ...).
-SCANNER_OF_CATEGORY = {"dependencies": "deps"}
+#: Rule category -> the scanner that reports it (a name `--scanners` accepts), for summaries and filters:
+#: the practices rules run in the code scanner, over the app model it builds.
+SCANNER_OF_CATEGORY = {"dependencies": "deps", "practices": "code"}
 
 
 def scanner_of(finding: Finding) -> str:
     rule = find_rule(finding.rule_id)
     category = rule.category if rule is not None else "code"
     return SCANNER_OF_CATEGORY.get(category, category)
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 path``, ``2 paths``: counts in sentences people read."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
 def sorted_findings(result: ScanResult, *, with_suppressed: bool = False) -> list[Finding]:

@@ -351,8 +351,10 @@ def _deleted_env_files(
 
 def describe_speed(stats: HistoryStats) -> str:
     seconds = max(stats.seconds, 1e-9)
+    commits, blobs = ("commit" if stats.commits == 1 else "commits"), ("blob" if stats.blobs == 1 else "blobs")
     return (
-        f"history: {stats.commits} commits, {stats.blobs} blobs, {stats.bytes / 1e6:.1f} MB in {stats.seconds:.2f} s "
+        f"{stats.commits} {commits}, {stats.blobs} {blobs}, "
+        f"{stats.bytes / 1e6:.1f} MB in {stats.seconds:.2f} s "
         f"({stats.commits / seconds:,.0f} commits/s, {stats.bytes / 1e6 / seconds:.1f} MB/s)"
     )
 

@@ -181,6 +181,12 @@ class Discovery:
     errors: list[str] = field(default_factory=list)
 
 
+def is_version_control(reason: str) -> bool:
+    """Skipped as a repository's own folder (.git): listed with --verbose, but no source was left out there,
+    so summaries do not count it."""
+    return reason == _ALWAYS_SKIPPED_DIRS[".git"]
+
+
 class SourceReadError(Exception):
     """A source file could not be read; the message says which file and why."""
 
