@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -30,11 +31,18 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: int = 120,
 
 
 @pytest.fixture(scope="session")
-def sarif_multitool_dir() -> Path:
+def sarif_multitool_dir(request: pytest.FixtureRequest) -> Path:
     """The unpacked npm package that ships the SARIF 2.1.0 schema and the Sarif.Multitool validator."""
     target = CACHE / "sarif-multitool"
     package = target / "package"
     if not (package / "sarif-2.1.0.json").exists():
+        if shutil.which("npm") is None:
+            pytest.fail(f"npm is missing: the SARIF tests validate with {SARIF_MULTITOOL_PACKAGE} from the npm "
+                        "registry (`apt-get install -y npm`, then run the tests again)")
+        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:  # said in the output, even under -q: the suite downloads something
+            reporter.write_line(f"downloading {SARIF_MULTITOOL_PACKAGE} from the npm registry into {target} "
+                                "(once) to validate SARIF reports")
         target.mkdir(parents=True, exist_ok=True)
         packed = subprocess.run(
             ["npm", "pack", SARIF_MULTITOOL_PACKAGE, "--silent"], cwd=target, capture_output=True, text=True,

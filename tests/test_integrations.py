@@ -63,3 +63,12 @@ def test_github_actions_example_uploads_the_sarif_it_writes() -> None:
     for command in commands:
         for option in re.findall(r"(--[a-z-]+)", command):
             assert option in help_text, f"{option} of the workflow example is not a scan option"
+
+
+def test_github_actions_example_installs_nodeward_from_what_exists() -> None:
+    """`pip install nodeward` named a package that is not published: the example installs from git."""
+    workflow = yaml.safe_load((ROOT / "examples" / "ci" / "github-actions.yml").read_text())
+    commands = [s["run"] for s in workflow["jobs"]["audit"]["steps"] if "run" in s]
+    installs = [c for c in commands if re.search(r"\bpipx? install\b", c)]
+    assert installs == ['pipx install "git+${{ vars.NODEWARD_GIT_URL }}"']
+    assert not any(re.search(r"install\s+nodeward\b", c) for c in commands)
