@@ -7,9 +7,10 @@ Data flows one way: reporters receive the finished ScanResult and never call bac
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from nodeward.analysis.taint.project import FlowJoiner, read_packages
 from nodeward.analysis.views import constant_only_outputs
@@ -37,7 +38,23 @@ from nodeward.sources.discover import Discovery, FileKind, SourceFile, discover
 from nodeward.sources.package_identity import framework_owning, package_frameworks
 from nodeward.sources.test_code import is_test_code, relative_to_scan_root
 
-ProgressCallback = Callable[[int, int], None]
+
+class ScanProgress(Protocol):
+    """Told how far a scan is: each phase as it starts (files, cross-file flows, dependencies, ...), and in
+    the files phase, the files and bytes done of all."""
+
+    def phase(self, name: str) -> None: ...
+
+    def files(self, done: int, total: int, bytes_done: int, bytes_total: int) -> None: ...
+
+
+def _phase(progress: ScanProgress | None, name: str) -> None:
+    if progress is not None:
+        progress.phase(name)
+
+
+#: The progress phase of each project scanner.
+PROJECT_PHASES = {"deps": "dependencies", "config": "configuration", "secrets": "published files"}
 
 
 @dataclass(frozen=True)
@@ -70,19 +87,27 @@ def effective_jobs(jobs: int) -> int:
 
 
 def _scan_files(
-    files: Sequence[SourceFile], options: ScanOptions, progress: ProgressCallback | None
+    files: Sequence[SourceFile], options: ScanOptions, progress: ScanProgress | None
 ) -> list[FileResult]:
     jobs = min(effective_jobs(options.jobs), max(1, len(files) // 4))
+    _phase(progress, "files")
+    total_bytes = sum(f.size for f in files)
+
+    def finished(done: int, done_bytes: int) -> None:
+        if progress is not None:
+            progress.files(done, len(files), done_bytes, total_bytes)
+
     if jobs <= 1 and not options.file_timeout:  # no budget to enforce: no process to watch over
         runner = FileScanRunner(options.scanners, options.selected_rules)
         results: list[FileResult] = []
-        for done, file in enumerate(files, start=1):
+        done_bytes = 0
+        for file in files:
             results.append(runner.scan(file))
-            if progress:
-                progress(done, len(files))
+            done_bytes += file.size
+            finished(len(results), done_bytes)
         return results
     pool = BudgetedPool(jobs, options.file_timeout, options.scanners, options.selected_rules)
-    return pool.run(files, progress)
+    return pool.run(files, finished)
 
 
 def wanted_kinds(options: ScanOptions) -> frozenset[FileKind]:
@@ -195,7 +220,7 @@ def _is_app_policy(finding: Finding) -> bool:
     return rule is not None and (rule.app_policy or rule.category == "practices")
 
 
-def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCallback | None = None) -> ScanOutcome:
+def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ScanProgress | None = None) -> ScanOutcome:
     file_kinds = frozenset().union(
         *(FILE_SCANNERS[name](options.selected_rules).kinds for name in options.scanners if name in FILE_SCANNERS)
     )
@@ -217,6 +242,7 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
     per_file = [f for f in discovery.files if f.kind in file_kinds]
     results = _scan_files(per_file, options, progress)
     if "code" in options.scanners:
+        _phase(progress, "cross-file flows")
         results = join_code_flows(results, per_file, discovery, options)
     apps: list[AppModel] = []
     if "code" in options.scanners:
@@ -224,10 +250,13 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ProgressCall
     context = ProjectContext(tuple(paths), tuple(discovery.files), options)
     for name, factory in PROJECT_SCANNERS.items():
         if name in options.scanners:
+            _phase(progress, PROJECT_PHASES.get(name, name))
             scanner = factory(options.selected_rules)
             results.append(scanner.scan_project([f for f in discovery.files if f.kind in scanner.kinds], context))
     if options.history and "secrets" in options.scanners:
         from nodeward.secrets.history import history_file_result
+
+        _phase(progress, "history")
 
         results.append(history_file_result(paths, options.selected_rules))
     findings: list[Finding] = []

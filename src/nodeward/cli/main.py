@@ -8,7 +8,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -59,41 +58,6 @@ class _Commands(click.Group):
 @click.version_option(__version__, "--version", "-V", prog_name="nodeward")
 def cli() -> None:
     """nodeward: a security auditor for Node.js applications and npm libraries."""
-
-
-class _Progress:
-    """A progress bar on stderr, shown only when stderr is a terminal and the scan takes a moment."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.started = time.monotonic()
-        self.progress: object | None = None
-        self.task: object | None = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if self.progress is None:
-            if time.monotonic() - self.started < 0.5:
-                return
-            from rich.console import Console
-            from rich.progress import Progress
-
-            progress = Progress(console=Console(stderr=True), transient=True)
-            progress.start()
-            self.task = progress.add_task("scanning", total=total)
-            self.progress = progress
-        from rich.progress import Progress, TaskID
-
-        assert isinstance(self.progress, Progress)
-        assert isinstance(self.task, int)
-        self.progress.update(TaskID(self.task), completed=done)
-
-    def close(self) -> None:
-        from rich.progress import Progress
-
-        if isinstance(self.progress, Progress):
-            self.progress.stop()
 
 
 def wants_color(flag: bool | None) -> bool:
@@ -195,6 +159,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
     from rich.console import Console
     from rich.markup import escape
 
+    from nodeward.cli.progress import ScanProgressLine
     from nodeward.cli.settings import scan_settings
     from nodeward.cli.stages import filter_result
     from nodeward.report.common import escape_controls
@@ -231,7 +196,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
 
         if not offline_by_environment():
             refresh_before_scan(Console(stderr=True, highlight=False))
-    progress = _Progress(enabled=not no_progress and sys.stderr.isatty())
+    progress = ScanProgressLine(enabled=not no_progress and sys.stderr.isatty())
     try:
         outcome = run_scan(targets, options, progress)
     finally:

@@ -47,7 +47,8 @@ _SEND_INTERVAL = 0.02
 #: What a worker's "started" slot holds between two files.
 _BETWEEN_FILES = 0.0
 
-ProgressCallback = Callable[[int, int], None]
+#: Told how many files, and how many of their bytes, are done.
+FilesDone = Callable[[int, int], None]
 _T = TypeVar("_T")
 
 
@@ -155,21 +156,22 @@ class BudgetedPool:
         child_end.close()
         return _Worker(process, parent_end, current, started)
 
-    def run(self, files: Sequence[SourceFile], progress: ProgressCallback | None = None) -> list[FileResult]:
+    def run(self, files: Sequence[SourceFile], progress: FilesDone | None = None) -> list[FileResult]:
         """One result per file, in the order of `files`."""
         # Larger files first, so that one big file does not finish last on an otherwise idle pool.
         pending = deque(sorted(range(len(files)), key=lambda i: -files[i].size))
         results: list[FileResult | None] = [None] * len(files)
-        done = 0
+        done = done_bytes = 0
 
         def finish(worker: _Worker, index: int, result: FileResult) -> None:
-            nonlocal done
+            nonlocal done, done_bytes
             if index not in worker.assigned:  # given to another worker since
                 return
             del worker.assigned[index]
             worker.assigned_bytes -= files[index].size
             results[index] = result
             done += 1
+            done_bytes += files[index].size
 
         selector = selectors.DefaultSelector()
 
@@ -225,7 +227,7 @@ class BudgetedPool:
                     worker.stop(kill=True)
                     workers[position] = start()
                 if progress:
-                    progress(done, len(files))
+                    progress(done, done_bytes)
         finally:
             selector.close()
             for worker in workers:
