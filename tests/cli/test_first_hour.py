@@ -112,6 +112,7 @@ def test_the_report_fits_the_terminal_width(columns: int) -> None:
 
 def test_long_code_lines_are_cut_around_the_flagged_part() -> None:
     status, shown = terminal("scan", str(EXAMPLE), "--no-progress", "--no-color", "--select", "NW105")
+    assert status == 1, shown
     frame = next(line for line in screen_lines(shown) if line.lstrip().startswith("7 |"))
     caret = screen_lines(shown)[screen_lines(shown).index(frame) + 1]
     assert frame.endswith("…") and len(frame) <= 80

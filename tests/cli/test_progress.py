@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def test_the_estimate_moves_gradually_when_one_file_is_slow() -> None:
     assert after_slow_file is not None
     # the plain estimate would be 51 / 3100 * 2900 = 47.7 s: the shown one moves only part of the way
     assert after_slow_file < estimate_before + 0.25 * (47.7 - estimate_before) + 1
-    assert all(later <= earlier + 1 for earlier, later in zip(shown, shown[1:], strict=False))
+    assert all(later <= earlier + 1 for earlier, later in itertools.pairwise(shown))
 
 
 def test_no_estimate_before_there_is_something_to_go_on() -> None:
