@@ -51,6 +51,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+os.environ.setdefault("NODEWARD_OFFLINE", "1")  # measurements never wait for an advisory download
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 FIXTURES = REPO_DIR / "tests" / "fixtures"

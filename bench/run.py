@@ -49,6 +49,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+os.environ.setdefault("NODEWARD_OFFLINE", "1")  # measurements never wait for an advisory download
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 DEFAULT_CORPUS = BENCH_DIR / "corpus"
