@@ -32,7 +32,8 @@ def test_a_scan_announces_each_phase_and_counts_files_and_bytes(tmp_path: Path) 
     assert recorder.phases == ["files", "cross-file flows", "dependencies", "configuration", "published files",
                                "history"]
     done, total, bytes_done, bytes_total = recorder.files_seen[-1]
-    assert done == total == len(recorder.files_seen) and bytes_done == bytes_total > 0
+    assert done == total == 3 and bytes_done == bytes_total > 0  # app.js, lib.js, package.json
+    assert [seen[0] for seen in recorder.files_seen] == sorted(seen[0] for seen in recorder.files_seen)
 
 
 def test_the_estimate_moves_gradually_when_one_file_is_slow() -> None:
