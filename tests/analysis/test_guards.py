@@ -51,6 +51,9 @@ def sink_origins(body: str, sink_class: str = "path") -> list[str]:
         "const target = path.resolve(ROOT, req.query.name);\nconst rel = path.relative(ROOT, target);\n"
         "if (rel.startsWith('..') || path.isAbsolute(rel)) return;\nsink(target);",
         "const name = req.query.name;\nif (name.includes('..')) return;\nsink(path.join(ROOT, name));",
+        # the resolved form checked, the path itself used (the file system resolves it the same way)
+        "const file = path.join(ROOT, req.query.name);\nconst abs = path.resolve(file);\n"
+        "if (abs.indexOf(ROOT) !== 0) return;\nsink(file);",
         "for (const name of req.body.files) {\n  if (!ALLOWED.includes(name)) continue;\n  sink(name);\n}",
     ],
 )
@@ -63,6 +66,8 @@ def test_guarded_values_are_clean(body: str) -> None:
     [
         # no guard, or a guard that does not protect the sink
         ("sink(req.query.name);", ["req.query.name"]),
+        ("const file = path.join(ROOT, req.query.name);\nconst abs = path.resolve(file);\n"
+         "if (abs.indexOf(ROOT) === -1) return;\nsink(file);", ["req.query.name"]),  # contains, not starts with
         ("const name = req.query.name;\nif (ALLOWED.includes(name)) { log(name); }\nsink(name);", ["req.query.name"]),
         ("const name = req.query.name;\nif (!ALLOWED.includes(name)) { log(name); }\nsink(name);", ["req.query.name"]),
         ("const name = req.query.name;\nif (ALLOWED.includes(name)) return;\nsink(name);", ["req.query.name"]),

@@ -113,6 +113,17 @@ def test_declaration_files_are_skipped(tmp_path: Path) -> None:
     assert skipped(result) == {"types/index.d.ts": "type declarations"}
 
 
+def test_node_scripts_without_extension_are_code(tmp_path: Path) -> None:
+    write(tmp_path, "bin/serve", "#!/usr/bin/env node\nrequire('../lib/server');\n")
+    write(tmp_path, "bin/tool", "#! /usr/local/bin/node --harmony\nconsole.log(1);\n")
+    write(tmp_path, "bin/build", "#!/bin/sh\nexec node build.js\n")
+    write(tmp_path, "LICENSE", "MIT License\n")
+    result = discover([tmp_path])
+    kinds = {file.display_path: file.kind for file in result.files}
+    assert kinds == {"bin/serve": FileKind.JAVASCRIPT, "bin/tool": FileKind.JAVASCRIPT}
+    assert skipped(result) == {}
+
+
 # -- paths and order ----------------------------------------------------------------------------
 
 

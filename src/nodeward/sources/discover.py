@@ -235,6 +235,20 @@ def open_regular_file(path: str | os.PathLike[str], *, follow_links: bool = Fals
     return handle
 
 
+_NODE_SHEBANG = re.compile(rb"#![ \t]*\S*(?:/|\benv(?:[ \t]+-\S+)*[ \t]+)node\b")
+
+
+def _is_node_script(path: str, info: os.stat_result) -> bool:
+    """A regular file whose first line runs it with Node.js (`#!/usr/bin/env node`, `#!/usr/local/bin/node`)."""
+    if not stat.S_ISREG(info.st_mode) or info.st_size < 8:
+        return False
+    try:
+        start = read_regular_file(path, limit=128)
+    except OSError:
+        return False
+    return _NODE_SHEBANG.match(start) is not None
+
+
 def read_regular_file(path: str | os.PathLike[str], *, limit: int | None = None, follow_links: bool = False) -> bytes:
     """The content of the regular file at ``path`` (its first ``limit`` bytes when given); see
     :func:`open_regular_file` for what is refused."""
@@ -633,7 +647,9 @@ class _Walker:
             return
         lower = name.lower()
         kind = self._kind_of(lower)  # once: this runs for every file of the tree
-        if kind is None and not self._is_declaration_candidate(lower):
+        # An executable script without an extension (`bin/serve` starting with `#!/usr/bin/env node`) is code.
+        script = "." not in lower and kind in (None, FileKind.TEXT) and FileKind.JAVASCRIPT in self.kinds
+        if kind is None and not script and not self._is_declaration_candidate(lower):
             return
         if self.include is not None and not self.include.match_file(rel):
             return
@@ -643,17 +659,21 @@ class _Walker:
         if _is_ignored(ignores, git_rel):
             self._skip(display, _REASON_GITIGNORE)
             return
-        if kind is None:
+        if kind is None and not script:
             self._skip(display, _REASON_DECLARATIONS)
             return
         if entry.path in self.seen_files:
             return
-        self.seen_files.add(entry.path)
         try:
             info = info or entry.stat(follow_symlinks=False)
         except OSError as exc:
             self._skip(display, f"unreadable: {_os_reason(exc)}")
             return
+        if script:
+            kind = FileKind.JAVASCRIPT if _is_node_script(real, info) else kind
+            if kind is None:
+                return
+        self.seen_files.add(entry.path)
         self._check_content(real, lower, display, kind, info)
 
     def _check_content(self, path: str, lower_name: str, display: str, kind: FileKind, info: os.stat_result) -> None:

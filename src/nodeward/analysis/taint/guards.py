@@ -8,7 +8,8 @@ A condition makes a variable (or a member path such as `req.query.name`) safe wh
 - an allow-list test: `ALLOWED.includes(x)`, `ALLOWED.has(x)` (a constant array or Set),
   `ALLOWED.indexOf(x) !== -1`, `x === "constant"`, an anchored allow-list regex `/^[a-z0-9_-]+$/.test(x)`:
   safe for every sink class (a regex that allows `.` is not safe for paths: `..`);
-- a containment test of a resolved path: `target.startsWith(root)` where `target` is made by
+- a containment test of a resolved path: `target.startsWith(root)` (or `target.indexOf(root) === 0`) where
+  `target` is made by
   `path.resolve`/`path.join`/`path.normalize`/`realpath`, or `path.relative(root, target).startsWith("..")`
   failing, or `x.includes("..")` failing: safe for paths;
 - a deny-list test that fails: `/[;&|`$]/.test(x)` (also `x.match(RE)`, `RE.exec(x)`, `x.search(RE) === -1`)
@@ -287,6 +288,14 @@ class Guards:
             index_test = self._index_test(left, right) or self._index_test(right, left)
             if index_test is not None:  # ALLOWED.indexOf(x) === -1
                 return self.checks(index_test, not holds if equal else holds)
+            for call, other in ((left, right), (right, left)):  # abs.indexOf(root) === 0: abs.startsWith(root)
+                if call.type == "call_expression" and self.model.method_name(call) == "indexOf" and \
+                        _integer(self.model.text(other)) == 0:
+                    args = self.model.arguments(call)
+                    callee = unwrap(call.child_by_field_name("function") or call)
+                    receiver = callee.child_by_field_name("object")
+                    if args and receiver is not None:
+                        return self._prefix_test(unwrap(receiver), unwrap(args[0]), holds == equal)
             search = left if left.type == "call_expression" and self.model.method_name(left) == "search" else None
             if search is not None and _integer(self.model.text(right)) == -1:  # x.search(RE) === -1
                 return self._regex_match(search, not holds if equal else holds)
@@ -348,15 +357,32 @@ class Guards:
         if method in ("test", "exec", "match") and not holds:
             return self._regex_match(node, False)
         if method == "startsWith":
-            prefix = self.model.string_value(first)
-            if prefix is not None and prefix.startswith(".."):  # path.relative(root, target).startsWith("..")
-                if holds:
-                    return {}
-                return {key: PATH for key in self._relative_targets(receiver)}
-            if holds and prefix not in ("", "/") and self._resolved(receiver):
-                key = self._key(receiver)
-                return {key: PATH} if key is not None else {}
+            return self._prefix_test(receiver, first, holds)
         return {}
+
+    def _prefix_test(self, receiver: Node, first: Node, holds: bool) -> Checks:
+        """`receiver.startsWith(first)` (or `receiver.indexOf(first) === 0`) holding or not."""
+        prefix = self.model.string_value(first)
+        if prefix is not None and prefix.startswith(".."):  # path.relative(root, target).startsWith("..")
+            if holds:
+                return {}
+            return {key: PATH for key in self._relative_targets(receiver)}
+        if holds and prefix not in ("", "/") and self._resolved(receiver):
+            return {key: PATH for key in self._resolved_targets(receiver)}
+        return {}
+
+    def _resolved_targets(self, node: Node) -> Iterator[Key]:
+        """`abs` of `abs = path.resolve(file)`, and `file` itself: the file system resolves it the same way."""
+        own = self._key(node)
+        if own is not None:
+            yield own
+        value = self._value(node)
+        if value.type == "call_expression" and self.model.call_name(value) in ("path.resolve", "path.normalize"):
+            args = self.model.arguments(value)
+            if len(args) == 1:
+                target = self._key(args[0])
+                if target is not None:
+                    yield target
 
     def _regex_match(self, call: Node, holds: bool) -> Checks:
         """`RE.test(x)`, `RE.exec(x)`, `x.match(RE)`, `x.search(RE)` read as "x matches RE": when it does not
