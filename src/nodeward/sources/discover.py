@@ -671,8 +671,8 @@ class _Walker:
             return
         if script:
             kind = FileKind.JAVASCRIPT if _is_node_script(real, info) else kind
-            if kind is None:
-                return
+        if kind is None:
+            return
         self.seen_files.add(entry.path)
         self._check_content(real, lower, display, kind, info)
 
