@@ -54,6 +54,11 @@ def sink_origins(body: str, sink_class: str = "path") -> list[str]:
         # the resolved form checked, the path itself used (the file system resolves it the same way)
         "const file = path.join(ROOT, req.query.name);\nconst abs = path.resolve(file);\n"
         "if (abs.indexOf(ROOT) !== 0) return;\nsink(file);",
+        # a callback made after the check, and the folder of the checked path
+        "const file = path.resolve(ROOT, req.query.name);\nif (!file.startsWith(ROOT)) return;\n"
+        "fs.stat(file, (err) => {\n  const dir = path.dirname(file);\n  sink(file);\n});",
+        "let file = path.join(ROOT, req.query.name);\nconst abs = path.resolve(file);\n"
+        "if (!abs.startsWith(ROOT)) return;\nfile = path.dirname(file);\nsink(file);",
         "for (const name of req.body.files) {\n  if (!ALLOWED.includes(name)) continue;\n  sink(name);\n}",
     ],
 )
@@ -66,6 +71,9 @@ def test_guarded_values_are_clean(body: str) -> None:
     [
         # no guard, or a guard that does not protect the sink
         ("sink(req.query.name);", ["req.query.name"]),
+        # a callback registered before the check
+        ("const file = path.resolve(ROOT, req.query.name);\nwatch(() => sink(file));\n"
+         "if (!file.startsWith(ROOT)) return;", ["req.query.name"]),
         ("const file = path.join(ROOT, req.query.name);\nconst abs = path.resolve(file);\n"
          "if (abs.indexOf(ROOT) === -1) return;\nsink(file);", ["req.query.name"]),  # contains, not starts with
         ("const name = req.query.name;\nif (ALLOWED.includes(name)) { log(name); }\nsink(name);", ["req.query.name"]),
@@ -101,9 +109,15 @@ def test_dotted_allow_list_regex_is_not_a_path_guard() -> None:
     assert sink_origins(body, "path") == ["req.query.name"]
 
 
-def test_guards_in_another_function_do_not_count() -> None:
+def test_guards_hold_in_callbacks_made_after_them() -> None:
     body = "const name = req.query.name;\nif (!ALLOWED.includes(name)) return;\nsetTimeout(() => sink(name), 1);"
-    # the walk stops at the closure (conservative): a check outside it is not used
+    assert sink_origins(body) == []
+    # the callback runs later: an assignment after it, in the outer function, may come first
+    body = "let name = req.query.name;\nif (!ALLOWED.includes(name)) return;\nsetTimeout(() => sink(name), 1);\n" \
+        "name = req.query.other;"
+    assert "req.query.name" in sink_origins(body)
+    # a function that is not a callback argument (a handler stored for later) does not see the check
+    body = "const name = req.query.name;\nif (!ALLOWED.includes(name)) return;\nconst later = () => sink(name);"
     assert sink_origins(body) == ["req.query.name"]
 
 

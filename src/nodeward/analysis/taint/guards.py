@@ -197,15 +197,19 @@ class Guards:
         """Variables and member paths made safe by the checks that dominate `sink`."""
         result: Checks = {}
         node = sink
-        while node.parent is not None and node.type not in _FUNCTIONS:
+        # A callback (`fs.readFile(file, (err) => sink(file))`) is made where the call is: the checks before
+        # that call hold in it too.
+        crossed = False  # inside a callback: it may run after any later statement of the outer function
+        while node.parent is not None and (node.type not in _FUNCTIONS or node.parent.type == "arguments"):
+            crossed = crossed or node.type in _FUNCTIONS
             parent = node.parent
             if parent.type == "if_statement":
                 condition = parent.child_by_field_name("condition")
                 if condition is not None:
                     if node == parent.child_by_field_name("consequence"):
-                        result = _merge_all(result, self._until(self.checks(condition, True), condition, sink))
+                        result = _merge_all(result, self._until(self.checks(condition, True), condition, sink, crossed))
                     elif node == parent.child_by_field_name("alternative"):
-                        result = _merge_all(result, self._until(self.checks(condition, False), condition, sink))
+                        result = _merge_all(result, self._until(self.checks(condition, False), condition, sink, crossed))
             elif parent.type == "binary_expression" and node == parent.child_by_field_name("right"):
                 operator = parent.child_by_field_name("operator")
                 left = parent.child_by_field_name("left")
@@ -219,31 +223,43 @@ class Guards:
                             and _exits(statement.child_by_field_name("consequence")):
                         condition = statement.child_by_field_name("condition")
                         if condition is not None:
-                            result = _merge_all(result, self._until(self.checks(condition, False), condition, sink))
+                            result = _merge_all(result, self._until(self.checks(condition, False), condition, sink, crossed))
             node = parent
         return result
 
-    def _until(self, checks: Checks, condition: Node, sink: Node) -> Checks:
-        """The checks of `condition` that still hold at `sink`: those of names not assigned in between."""
+    def _until(self, checks: Checks, condition: Node, sink: Node, anywhere_after: bool = False) -> Checks:
+        """The checks of `condition` that still hold at `sink`: those of names not assigned in between (with
+        `anywhere_after`, for a sink in a callback, not assigned anywhere after the check)."""
         if not checks:
             return checks
-        function = sink
+        function = condition
         while function.parent is not None and function.type not in _FUNCTIONS:
             function = function.parent
         assigned: set[Key] = set()
         stack = [function]
         while stack:
             node = stack.pop()
-            if node.end_byte <= condition.end_byte or node.start_byte >= sink.start_byte:
+            if node.end_byte <= condition.end_byte or (node.start_byte >= sink.start_byte and not anywhere_after):
                 continue
             if node.type in ("assignment_expression", "augmented_assignment_expression") \
                     and node.start_byte >= condition.end_byte:
                 left = node.child_by_field_name("left")
                 key = self._key(left) if left is not None else None
-                if key is not None:
+                if key is not None and not self._parent_directory(node, key):
                     assigned.add(key)
             stack.extend(node.named_children)
         return {key: classes for key, classes in checks.items() if key not in assigned} if assigned else checks
+
+    def _parent_directory(self, assignment: Node, key: Key) -> bool:
+        """`file = path.dirname(file)`: the folder of a checked path is inside the same root."""
+        right = assignment.child_by_field_name("right")
+        if right is None or assignment.type != "assignment_expression":
+            return False
+        right = unwrap(right)
+        if right.type != "call_expression" or self.model.call_name(right) not in ("path.dirname", "path.posix.dirname"):
+            return False
+        args = self.model.arguments(right)
+        return bool(args) and self._key(args[0]) == key
 
     # ----- what a condition checks ------------------------------------------------------------
 
