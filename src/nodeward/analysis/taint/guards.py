@@ -209,7 +209,8 @@ class Guards:
                     if node == parent.child_by_field_name("consequence"):
                         result = _merge_all(result, self._until(self.checks(condition, True), condition, sink, crossed))
                     elif node == parent.child_by_field_name("alternative"):
-                        result = _merge_all(result, self._until(self.checks(condition, False), condition, sink, crossed))
+                        held = self._until(self.checks(condition, False), condition, sink, crossed)
+                        result = _merge_all(result, held)
             elif parent.type == "binary_expression" and node == parent.child_by_field_name("right"):
                 operator = parent.child_by_field_name("operator")
                 left = parent.child_by_field_name("left")
@@ -223,7 +224,8 @@ class Guards:
                             and _exits(statement.child_by_field_name("consequence")):
                         condition = statement.child_by_field_name("condition")
                         if condition is not None:
-                            result = _merge_all(result, self._until(self.checks(condition, False), condition, sink, crossed))
+                            held = self._until(self.checks(condition, False), condition, sink, crossed)
+                            result = _merge_all(result, held)
             node = parent
         return result
 
