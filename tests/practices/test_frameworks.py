@@ -33,7 +33,8 @@ def test_fastify_scorecard_follows_plugins_hooks_and_route_options() -> None:
     card = scan_card("framework-fastify-app")
     assert card["app"] == "fastify app (src/server.js:13)"
     assert [r["route"] for r in card["routes"]] == [
-        "GET /api/products/search", "GET /api/products/:id", "POST /api/products/:id/thumbnail",
+        "GET /api/products/search", "GET /api/products/:id", "GET /api/products/:id/report",
+        "GET /api/products/:id/history", "POST /api/products/:id/thumbnail",
         "DELETE /api/products/:id", "POST /account/login", "GET /account/orders", "DELETE /account/orders/:id"]
     card_of = practices(card)
     # @fastify/rate-limit with `global: false` limits only the route that asks for it in its config.

@@ -20,7 +20,7 @@ from typing import Any
 
 from tree_sitter import Node
 
-from nodeward.analysis.taint import catalog, nextjs
+from nodeward.analysis.taint import catalog, nextjs, route_schemas
 from nodeward.analysis.taint.archives import ENTRY_TAG, NAME_ITSELF, ArchiveEntries
 from nodeward.analysis.taint.guards import Guards, apply_guards, length_classes, truncation_limit
 from nodeward.findings import Location, TraceStep, shorten
@@ -160,6 +160,7 @@ class TaintAnalysis:
     _memo: dict[int, Taint] = field(default_factory=dict)
     _assignments: dict[int, list[Node]] | None = None
     _handlers: dict[int, str] | None = None  # function node id -> framework role ("http", "lambda", "message")
+    _validated: dict[int, route_schemas.Fields] = field(default_factory=dict)  # handler -> fields its schema checks
     _returns: dict[int, Taint] = field(default_factory=dict)
     _archives: ArchiveEntries | None = None
     _guards: Guards | None = None
@@ -777,13 +778,20 @@ class TaintAnalysis:
                 for arg in args:
                     self._mark(roles, arg, "http")
             elif method in catalog.ROUTE_METHODS and args and self._looks_like_route(call, method, args):
+                validated = self._route_schema_fields(args)
                 for arg in args:
                     self._mark(roles, arg, "http")
+                    function = self._function_of(arg)
+                    if validated and function is not None:
+                        self._validated[node_key(function)] = validated
                     specs = unwrap(arg).named_children if unwrap(arg).type == "array" else [arg]
                     for spec in specs:  # hapi: server.route([{ method, path, handler }, ...])
                         route = self._route_object_handler(spec)
                         if route is not None:
                             self._mark(roles, route, "http")
+                            handler = self._function_of(route)
+                            if validated and handler is not None:
+                                self._validated[node_key(handler)] = validated
             elif method == "on" and len(args) >= 2:
                 event = self.model.string_value(args[0])
                 if event == "request":
@@ -859,6 +867,13 @@ class TaintAnalysis:
             return True
         value = self.model.string_value(first)
         return value is not None and value.startswith("/")
+
+    def _route_schema_fields(self, args: list[Node]) -> route_schemas.Fields:
+        """Fields validated by the schema in a route's options (`fastify.get(path, { schema }, handler)`)."""
+        if b"schema" not in self.model.source:
+            return frozenset()
+        options = [a for a in args if unwrap(a).type in ("object", "identifier") and self._function_of(a) is None]
+        return frozenset().union(*(route_schemas.validated_fields(self.model, o) for o in options))
 
     def _route_object_handler(self, arg: Node, depth: int = 0) -> Node | None:
         """fastify.route({ handler }) and hapi server.route({ handler }) or ({ options: { handler } })."""
@@ -942,6 +957,8 @@ class TaintAnalysis:
         if node.type == "subscript_expression" and prop is None:
             prop = "[]"
         result = self._property(base, prop or "", node)
+        if self._validated and result and self._schema_validated(obj, prop):
+            return sanitize(result, frozenset({"*"}))
         # Name a source by the whole access (`req.query.dir`), not only the part that made it one.
         obj_label = self.model.text(obj)
         if any(o.kind == SOURCE and o.label == obj_label for o in result):
@@ -952,6 +969,20 @@ class TaintAnalysis:
                 for o in result
             )
         return result
+
+    def _schema_validated(self, obj: Node, prop: str | None) -> bool:
+        """`request.params.id` in a handler whose route schema validates `params.id` to a safe shape."""
+        obj = unwrap(obj)
+        if prop is None or obj.type != "member_expression":
+            return False
+        part = self.model.member_property(obj)
+        holder = obj.child_by_field_name("object")
+        binding = self.model.resolve(holder) if holder is not None and holder.type == "identifier" else None
+        if binding is None or binding.kind != "param":
+            return False
+        function = self.enclosing_function(binding.node)
+        fields = self._validated.get(node_key(function)) if function is not None else None
+        return fields is not None and (part, prop) in fields
 
     def _property(self, base: Taint, prop: str, node: Node) -> Taint:
         if prop == "length":

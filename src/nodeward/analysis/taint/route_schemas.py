@@ -1,0 +1,69 @@
+"""Route schemas: request fields a framework validates to a safe shape before the handler runs.
+
+Fastify compiles a route's `schema` (`{ schema: { params, querystring, body, headers } }`, JSON Schema) and
+answers 400 to a request that does not match it, before the handler is called (query strings and parameters
+are coerced to the declared type). A field declared as a number, an integer or a boolean, one of an `enum` or a
+`const`, or a string in a strict format (uuid, date, time, IP address) cannot carry an injection, so reading it
+(`request.params.id`) gives a clean value. Only constant schemas written in the file are read (a schema built
+with TypeBox or imported from another module is not).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tree_sitter import Node
+
+from nodeward.lang.js.model import SemanticModel, unwrap
+
+# Schema part -> the request property that holds the validated data.
+PARTS = {"body": "body", "querystring": "query", "query": "query", "params": "params", "headers": "headers"}
+SAFE_TYPES = frozenset({"integer", "number", "boolean", "null"})
+SAFE_FORMATS = frozenset({"uuid", "date", "date-time", "time", "ipv4", "ipv6"})
+
+Fields = frozenset[tuple[str, str]]
+
+
+def _property(model: SemanticModel, node: Node, key: str) -> Node | None:
+    node = unwrap(node)
+    if node.type == "identifier":
+        binding = model.resolve(node)
+        if binding is None or not binding.is_stable or binding.value is None or binding.path:
+            return None
+        node = unwrap(binding.value)
+    if node.type != "object":
+        return None
+    for child in node.named_children:
+        if child.type == "pair":
+            name = child.child_by_field_name("key")
+            if name is not None and model._property_key(name) == key:
+                return child.child_by_field_name("value")
+    return None
+
+
+def _is_safe(spec: Any) -> bool:
+    if not isinstance(spec, dict):
+        return False
+    if "enum" in spec or "const" in spec:
+        return True
+    kind = spec.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    if kinds and all(k in SAFE_TYPES for k in kinds):
+        return True
+    return kinds == ["string"] and spec.get("format") in SAFE_FORMATS
+
+
+def validated_fields(model: SemanticModel, options: Node) -> Fields:
+    """(request property, field) pairs that the `schema` of these route options validates to a safe shape."""
+    schema = _property(model, options, "schema")
+    if schema is None:
+        return frozenset()
+    found: set[tuple[str, str]] = set()
+    for part, request_property in PARTS.items():
+        node = _property(model, schema, part)
+        constant = model.evaluate(node) if node is not None else None
+        value = constant.value if constant is not None else None
+        properties = value.get("properties") if isinstance(value, dict) else None
+        if isinstance(properties, dict):
+            found.update((request_property, name) for name, spec in properties.items() if _is_safe(spec))
+    return frozenset(found)
