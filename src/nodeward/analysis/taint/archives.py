@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from nodeward.analysis.taint import catalog
-from nodeward.lang.js.model import FUNCTION_SCOPES, SemanticModel, normalise_module, unwrap
+from nodeward.lang.js.model import FUNCTION_SCOPES, SemanticModel, normalise_module, object_property, unwrap
 from nodeward.lang.js.parser import node_key
 
 ENTRY_TAG = "archive-entry"  # the tag of sources that are names of archive entries
@@ -89,26 +89,7 @@ class ArchiveEntries:
 
     def _option(self, arg: Node, key: str) -> Node | None:
         """The function given as property `key` of an object literal: `{ onentry: fn }`, `{ onentry(e) {} }`."""
-        arg = unwrap(arg)
-        if arg.type == "identifier":
-            binding = self.model.resolve(arg)
-            if binding is None or binding.value is None or binding.path or not binding.is_stable:
-                return None
-            arg = unwrap(binding.value)
-        if arg.type != "object":
-            return None
-        for child in arg.named_children:
-            if child.type == "pair":
-                name = child.child_by_field_name("key")
-                if name is not None and self.model.text(name).strip("'\"") == key:
-                    return child.child_by_field_name("value")
-            elif child.type == "method_definition":
-                name = child.child_by_field_name("name")
-                if name is not None and self.model.text(name) == key:
-                    return child
-            elif child.type == "shorthand_property_identifier" and self.model.text(child) == key:
-                return child
-        return None
+        return object_property(self.model, arg, key)
 
     def _add(self, table: dict[int, dict[int, set[str]]], node: Node, index: int, name: str) -> None:
         function = self._function(node)

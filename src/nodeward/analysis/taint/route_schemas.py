@@ -14,7 +14,7 @@ from typing import Any
 
 from tree_sitter import Node
 
-from nodeward.lang.js.model import SemanticModel, unwrap
+from nodeward.lang.js.model import SemanticModel, object_property
 
 # Schema part -> the request property that holds the validated data.
 PARTS = {"body": "body", "querystring": "query", "query": "query", "params": "params", "headers": "headers"}
@@ -22,23 +22,6 @@ SAFE_TYPES = frozenset({"integer", "number", "boolean", "null"})
 SAFE_FORMATS = frozenset({"uuid", "date", "date-time", "time", "ipv4", "ipv6"})
 
 Fields = frozenset[tuple[str, str]]
-
-
-def _property(model: SemanticModel, node: Node, key: str) -> Node | None:
-    node = unwrap(node)
-    if node.type == "identifier":
-        binding = model.resolve(node)
-        if binding is None or not binding.is_stable or binding.value is None or binding.path:
-            return None
-        node = unwrap(binding.value)
-    if node.type != "object":
-        return None
-    for child in node.named_children:
-        if child.type == "pair":
-            name = child.child_by_field_name("key")
-            if name is not None and model._property_key(name) == key:
-                return child.child_by_field_name("value")
-    return None
 
 
 def _is_safe(spec: Any) -> bool:
@@ -55,12 +38,12 @@ def _is_safe(spec: Any) -> bool:
 
 def validated_fields(model: SemanticModel, options: Node) -> Fields:
     """(request property, field) pairs that the `schema` of these route options validates to a safe shape."""
-    schema = _property(model, options, "schema")
+    schema = object_property(model, options, "schema")
     if schema is None:
         return frozenset()
     found: set[tuple[str, str]] = set()
     for part, request_property in PARTS.items():
-        node = _property(model, schema, part)
+        node = object_property(model, schema, part)
         constant = model.evaluate(node) if node is not None else None
         value = constant.value if constant is not None else None
         properties = value.get("properties") if isinstance(value, dict) else None

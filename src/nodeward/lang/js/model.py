@@ -949,3 +949,28 @@ def _index(value: Constant, step: str | int) -> Constant | None:
     if isinstance(container, list) and step == "...":
         return value
     return None
+
+
+def object_property(model: SemanticModel, node: Node, key: str) -> Node | None:
+    """The value of property `key` of an object literal, or of the constant that holds one: `{ key: value }`,
+    `{ key() {} }` (the method), `{ key }` (the shorthand identifier)."""
+    node = unwrap(node)
+    if node.type == "identifier":
+        binding = model.resolve(node)
+        if binding is None or binding.value is None or binding.path or not binding.is_stable:
+            return None
+        node = unwrap(binding.value)
+    if node.type != "object":
+        return None
+    for child in node.named_children:
+        if child.type == "pair":
+            name = child.child_by_field_name("key")
+            if name is not None and model.text(name).strip("'\"") == key:
+                return child.child_by_field_name("value")
+        elif child.type == "method_definition":
+            name = child.child_by_field_name("name")
+            if name is not None and model.text(name) == key:
+                return child
+        elif child.type == "shorthand_property_identifier" and model.text(child) == key:
+            return child
+    return None
