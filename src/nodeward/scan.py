@@ -138,7 +138,10 @@ def join_code_flows(
         return results
     package_files = [(f.display_path, f.path) for f in discovery.files if f.kind is FileKind.PACKAGE_JSON]
     joiner = FlowJoiner(summaries, read_packages(package_files, summaries), options.mode)
-    joined = [f for f in joiner.run() if options.selected_rules is None or f.rule_id in options.selected_rules]
+    joined = [f for f in map(joiner.restate_returns, joiner.run())
+              if f is not None and (options.selected_rules is None or f.rule_id in options.selected_rules)]
+    for result in results:
+        result.findings = [f for f in map(joiner.restate_returns, result.findings) if f is not None]
     extra = FileResult(scanned=False)
     if joiner.cut:
         extra.notices.append(FileNotice(

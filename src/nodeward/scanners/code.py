@@ -210,6 +210,10 @@ def taint_summary(context: RuleContext, source: bytes) -> dict[str, Any]:
     injection = collect_injection(analysis)
     if not (context.param_sinks or analysis.call_sites or exports or injection or context.dto_sinks):
         return {}
+    exported = {key for keys in exports.get("names", {}).values() for key in keys}
+    # before the table below: evaluating what a function returns can register more functions
+    returns = {key: analysis.return_summary(info.node) for key, info in list(analysis.functions.items())
+               if key in exported}
     return {
         "param_sinks": context.param_sinks,
         "dto_sinks": context.dto_sinks,
@@ -217,7 +221,8 @@ def taint_summary(context: RuleContext, source: bytes) -> dict[str, Any]:
         "exports": exports,
         "injection": injection,
         "functions": {
-            key: {"name": info.name, "params": info.params, "location": location_data(analysis.location(info.node))}
+            key: {"name": info.name, "params": info.params, "location": location_data(analysis.location(info.node)),
+                  **returns.get(key, {})}
             for key, info in analysis.functions.items()
         },
         "serves_http": any(marker in source for marker in SERVER_MARKERS),

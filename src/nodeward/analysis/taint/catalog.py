@@ -149,6 +149,14 @@ PROPAGATING_METHODS = frozenset(
         "toObject", "lean", "match", "exec", "matchAll", "getAll", "text", "json",
     }
 )
+# Methods of database clients and models that read records (SQL clients, ORMs, MongoDB): what they return is
+# stored data, not their arguments, so a value read with request data is not that request data.
+DATABASE_READ_METHODS = frozenset(
+    {
+        "query", "execute", "findOne", "findById", "findByPk", "findAll", "findMany", "findUnique", "findFirst",
+        "findOneBy", "findBy", "findAndCountAll", "findOneOrFail", "aggregate", "countDocuments",
+    }
+)
 # Methods that put their arguments into the receiver: `list.push(x)` makes `list` carry the taint of `x`.
 COLLECTION_ADDERS = frozenset({"push", "unshift", "splice", "set", "add", "append", "fill"})
 # Callback-taking methods: the callback's parameters take the taint of the receiver.

@@ -43,6 +43,13 @@ ANY_ARGUMENT = -1  # PARAM index of `arguments`: the function's arguments, whate
 ENTRY = "entry"  # an archive entry object (label: its name properties, `|`-separated); a name read from it is a source
 
 
+#: The label of a value read from a database: of unknown origin for the rules, but phase 2 tells a function
+#: that returns one (a data-access helper) from one that returns its arguments.
+DATABASE_READ = "a value read from the database"
+#: The trace step of a value returned by a function of another module; phase 2 looks that function up.
+RETURNED_BY = "returned by"
+
+
 @dataclass(frozen=True, slots=True)
 class Origin:
     """Where (part of) a value comes from."""
@@ -65,13 +72,30 @@ class Origin:
     def identity(self) -> tuple[str, str, str, int, int]:
         return (self.kind, self.label, self.function, self.index, self.location.start_line)
 
-    def reading_order(self) -> tuple[int, int, str]:
-        """Sort key: the first source in the file first, the same whichever order a set of origins comes in."""
-        return (self.location.start_line, self.location.start_column, self.label)
+    def reading_order(self) -> tuple[bool, int, int, str]:
+        """Sort key: the first source in the file first, the same whichever order a set of origins comes in;
+        one whose way is certain before one through a function of another module (an assumption phase 2
+        checks: a hash helper there may have made it harmless)."""
+        return (self.passes_through_another_module(), self.location.start_line, self.location.start_column,
+                self.label)
 
     def clean_for(self, sink_class: str) -> bool:
         return "*" in self.sanitized or sink_class in self.sanitized or \
             catalog.WEAKER_CLASSES.get(sink_class, "*") in self.sanitized
+
+    def narrowed(self, prop: str, location: Location) -> Origin:
+        """The source's property ``prop``, read at ``location``: its label, place and first step say so."""
+        label = f"{self.label}.{prop}"
+        steps = self.steps
+        if steps and steps[0].description.endswith(f"`{self.label}`"):
+            first = steps[0]
+            named = first.description[: -len(self.label) - 2] + f"`{label}`"
+            steps = (TraceStep(location, named), *steps[1:])
+        return replace(self, label=label, location=location, steps=steps)
+
+    def passes_through_another_module(self) -> bool:
+        """Whether a function of another module is on the way, taken to return its arguments (phase 2 checks)."""
+        return any(step.description.startswith(RETURNED_BY) for step in self.steps)
 
     def with_step(self, step: TraceStep) -> Origin:
         if len(self.steps) >= MAX_STEPS or (self.steps and self.steps[-1] == step):
@@ -106,6 +130,7 @@ UNKNOWN_ORIGIN = "unknown"
 # A value the engine cannot trace (a call of an unknown function, an imported value...): not a source, but not
 # known to be safe either, which is what the classic "non-constant argument" rules report.
 UNKNOWN: Taint = frozenset({Origin(UNKNOWN_ORIGIN, "a value of unknown origin", Location("", 0, 0, 0, 0))})
+_PROPERTY_NAME = re.compile(r"[A-Za-z_$][\w$]*")
 
 
 def union(*taints: Taint) -> Taint:
@@ -999,6 +1024,11 @@ class TaintAnalysis:
                     result.add(origin)  # an element of a list of entries
             elif not origin.member and (origin.kind == PARAM or origin.dto):
                 result.add(replace(origin, member=prop))  # which field of a parameter or a validated body
+            elif origin.kind == SOURCE and _PROPERTY_NAME.fullmatch(prop) and len(origin.label) < 60 \
+                    and not origin.passes_through_another_module():
+                # `const { email } = req.body`, `user.email` with `user = req.body`: the source that reaches a
+                # sink is `req.body.email`, not the whole body (whose password may have been hashed on its way)
+                result.add(origin.narrowed(prop, self.location(node)))
             else:
                 result.add(origin)
         return frozenset(result)
@@ -1055,12 +1085,21 @@ class TaintAnalysis:
             self._record_call(node, imported, args, depth)
             if _looks_like_sanitizer(imported.get("export", "")):
                 return CLEAN
-            return arg_taint
+            if method in catalog.DATABASE_READ_METHODS:  # `User.findById(id)` of an imported model
+                return self._database_read(node)
+            # Assumed to return what it is given; the step lets phase 2 check that against the function.
+            step = TraceStep(self.location(node), f"{RETURNED_BY} `{shorten(self.model.text(node), 60)}`")
+            return frozenset(replace(o, steps=(*o.steps, step)) if o.kind == SOURCE else o for o in arg_taint)
         if method in catalog.PROPAGATING_METHODS and receiver:
             return union(receiver, arg_taint)
         if method == "exec" and args and receiver_node is not None and self.model.is_constant(receiver_node):
             return arg_taint  # /^(.+)\.(.+)$/.exec(prop): the groups are parts of the matched text
+        if method in catalog.DATABASE_READ_METHODS:
+            return self._database_read(node)
         return UNKNOWN
+
+    def _database_read(self, node: Node) -> Taint:
+        return frozenset({Origin(UNKNOWN_ORIGIN, DATABASE_READ, self.location(node))})
 
     def _indirect_call(self, node: Node, callee: Node, method: str, args: list[Node], depth: int) -> Taint | None:
         """`f.call(self, a, b)` and `f.apply(self, list)`: a call of `f` with the arguments after the first
@@ -1615,6 +1654,20 @@ class TaintAnalysis:
                 self._evaluations > EVALUATION_BUDGET:
             self._returns[node_key(function)] = result
         return result
+
+    def return_summary(self, function: Node) -> dict[str, Any]:
+        """For phase 2, what a call of ``function`` from another module gives: the sink classes everything it
+        returns is sanitized for (a hash helper: all of them), and whether it returns a record read from a
+        database. Nothing is said when it returns nothing traced (which may be a value the engine lost)."""
+        returned = self.return_taint(function)
+        summary: dict[str, Any] = {}
+        if returned:
+            common = frozenset.intersection(*(o.sanitized for o in returned))
+            if common:
+                summary["returns_sanitized"] = sorted(common)
+        if any(o.kind == UNKNOWN_ORIGIN and o.label == DATABASE_READ for o in returned):
+            summary["reads_database"] = True
+        return summary
 
     def returned_values(self, function: Node) -> list[Node]:
         """What a function returns: its expression body, or the values of its own return statements."""

@@ -14,12 +14,12 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from nodeward.analysis.taint import catalog
-from nodeward.analysis.taint.engine import ANY_ARGUMENT, PARAM, SOURCE, Origin
+from nodeward.analysis.taint.engine import ANY_ARGUMENT, PARAM, RETURNED_BY, SOURCE, Origin
 from nodeward.datafiles import DataFileError, load_json
 from nodeward.findings import Confidence, Finding, Location, TraceStep
 from nodeward.rules.base import Rule, make_finding
@@ -70,6 +70,7 @@ class FlowJoiner:
     budget: int = MAX_WORK
     cut: bool = False  # the work budget ran out before the fixpoint: some flows may be missing
     validation_pipe: bool | None = None  # a NestJS ValidationPipe somewhere in the project (computed once)
+    _calls_by_place: dict[tuple[str, int, int], tuple[str, dict[str, Any]]] | None = None
 
     def run(self) -> list[Finding]:
         for module in self.modules.values():
@@ -87,6 +88,52 @@ class FlowJoiner:
         self._dto_flows()
         self._library_flows()
         return list(self.findings.values())
+
+    # values returned by functions of other modules ------------------------------------------
+
+    def restate_returns(self, finding: Finding) -> Finding | None:
+        """Phase 1 takes a function of another module to return what it is given. Checked here against that
+        function: when all it returns is sanitized for the sink (a hash helper), the source does not reach
+        the sink and the finding goes (None); when it returns a record it reads from a database (a data-access
+        helper called with `req.params.id`), the value at the sink is stored data looked up with the source,
+        not the source: the finding says so, at medium confidence."""
+        for number, step in enumerate(finding.trace):
+            if not step.description.startswith(RETURNED_BY):
+                continue
+            callees = self._functions_called_at(step.location)
+            if not callees:
+                continue
+            rule = find_rule(finding.rule_id)
+            sink_class = str(getattr(rule, "sink_class", ""))  # taint rules have one
+            # Every callee returns only values sanitized for this sink (a hash helper): the source ends there.
+            if all({"*", sink_class} & set(f.get("returns_sanitized", ())) for f in callees):
+                return None
+            reader = next((f for f in callees if f.get("reads_database")), None)
+            if reader is None:
+                continue
+            place = reader.get("location") or ["", 0]
+            source = finding.trace[0].description.replace(": ", " ", 1)
+            sink = finding.trace[-1].description.removeprefix("reaches ")
+            call = step.description.removeprefix(RETURNED_BY).strip()
+            read = TraceStep(step.location, f"{step.description}: `{reader.get('name', '?')}` ({place[0]}:{place[1]}) "
+                                            "returns a record it reads from the database, not the value passed to it")
+            return replace(
+                finding, confidence=min(finding.confidence, Confidence.MEDIUM),
+                message=f"data read from the database by {call} (line {step.location.start_line}), looked up "
+                        f"with {source}, reaches {sink}",
+                trace=(*finding.trace[:number], read, *finding.trace[number + 1:]))
+        return finding
+
+    def _functions_called_at(self, location: Location) -> list[dict[str, Any]]:
+        """The summaries of the project functions a call at ``location`` may call."""
+        if self._calls_by_place is None:
+            self._calls_by_place = {(path, call["location"][1], call["location"][2]): (path, call)
+                                    for path, module in self.modules.items() for call in module.get("calls", [])}
+        found = self._calls_by_place.get((location.path, location.start_line, location.start_column))
+        if found is None:
+            return []
+        path, call = found
+        return [self.functions[key] for key in self._callees(path, call["callee"]) if key in self.functions]
 
     # call sites ------------------------------------------------------------------------------
 
