@@ -187,8 +187,8 @@ class RuleContext:
             kind = source.steps[0].description.split(":")[0] if source.steps else "input"
             where = f"line {source.location.start_line}"
             message = f"{kind} `{shorten(source.label, 50)}` ({where}) reaches {sink.description}"
-            yield self.report(sink.node, message, confidence=rule.flow_confidence or Confidence.HIGH,
-                              trace=(*source.steps, sink_step))
+            confidence = Confidence.HIGH if rule.flow_confidence is None else rule.flow_confidence
+            yield self.report(sink.node, message, confidence=confidence, trace=(*source.steps, sink_step))
         elif not foreign and (rule.reports_unknown_origin if sink.reports_unknown_origin is None
                               else sink.reports_unknown_origin) \
                 and dirty:  # a parameter or a value of unknown origin, not sanitized for this sink
