@@ -238,7 +238,8 @@ class Nodeward:
         self.scratch = scratch
 
     def command(self, jobs: int, include: Sequence[str]) -> list[str]:
-        command = [*self.prefix, "scan", str(self.corpus), "--format", "json", "--no-progress", "-j", str(jobs)]
+        command = [*self.prefix, "scan", str(self.corpus), "--format", "json", "--no-progress", "--no-cache", "-j",
+                   str(jobs)]
         for pattern in include:
             command += ["--include", pattern]
         return command

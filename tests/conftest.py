@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,24 @@ os.environ["NODEWARD_OFFLINE"] = "1"
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache"
 SARIF_MULTITOOL_PACKAGE = "@microsoft/sarif-multitool-linux@5.7.0"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A cache directory for the module and session fixtures, set up before them: never the user's."""
+    directory = tmp_path_factory.mktemp("nodeward-session-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NODEWARD_CACHE_DIR", str(directory))
+        yield directory
+
+
+@pytest.fixture(autouse=True)
+def private_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own empty cache directory (results cache, advisory database): no test reads the user's
+    cache or what another test left there."""
+    directory = tmp_path_factory.mktemp("nodeward-cache")
+    monkeypatch.setenv("NODEWARD_CACHE_DIR", str(directory))
+    return directory
 
 
 def run_cli(*args: str, cwd: Path | None = None, timeout: int = 120,

@@ -73,6 +73,7 @@ class ScanOptions:
     history: bool = False  # secrets: also every blob reachable from any ref of the git repository
     advisory_ignores: tuple[AdvisoryIgnore, ...] = ()  # deps: accepted advisories (`dependencies.ignore`)
     file_timeout: float = DEFAULT_FILE_TIMEOUT  # seconds of analysis per file (0: no budget)
+    cache: bool = False  # per-file results kept in the user cache directory (nodeward.resultcache)
 
 
 @dataclass
@@ -243,7 +244,14 @@ def run_scan(paths: Sequence[Path], options: ScanOptions, progress: ScanProgress
     result = ScanResult(root=scan_root(paths))
     result.notices.extend(FileNotice(s.display_path, "skipped", s.reason) for s in discovery.skipped)
     per_file = [f for f in discovery.files if f.kind in file_kinds]
-    results = _scan_files(per_file, options, progress)
+    if options.cache:
+        from nodeward.resultcache import scan_with_cache
+
+        results, cache_notices = scan_with_cache(per_file, paths, options.scanners, options.selected_rules,
+                                                 lambda files, report: _scan_files(files, options, report), progress)
+        result.notices.extend(cache_notices)
+    else:
+        results = _scan_files(per_file, options, progress)
     if "code" in options.scanners:
         _phase(progress, "cross-file flows")
         results = join_code_flows(results, per_file, discovery, options)

@@ -31,6 +31,7 @@ CONFIDENCE_CHOICES = click.Choice([c.label for c in Confidence], case_sensitive=
 #: Commands written in modules of their own ("module:object"), imported when they are used.
 COMMANDS_ELSEWHERE = {
     "baseline": "nodeward.cli.baseline:baseline_group",
+    "cache": "nodeward.cli.cache:cache_group",
     "db": "nodeward.cli.db:db_group",
     "docs": "nodeward.cli.docs:docs_command",
     "init": "nodeward.cli.init:init_command",
@@ -119,6 +120,8 @@ def nothing_scanned(targets: list[Path], outcome: ScanOutcome, scanners: frozens
               metavar="SECONDS",
               help="Analysis time per file; a file that takes longer is reported as stopped and the scan goes on "
                    "(0: no limit).")
+@click.option("--no-cache", is_flag=True,
+              help="Analyse every file again; neither read nor write the result cache (`nodeward cache info`).")
 @click.option("--verbose", "-v", is_flag=True, help="List skipped files and unused suppressions.")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.option("--include-dev", is_flag=True,
@@ -150,7 +153,8 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
          history: bool = False, show_secrets: bool = False, scorecard: bool | None = None,
          config_file: Path | None = None,
          no_config: bool = False, baseline_file: Path | None = None, diff_ref: str | None = None,
-         include_suppressed: bool = False, file_timeout: float = DEFAULT_FILE_TIMEOUT, offline: bool = False) -> None:
+         include_suppressed: bool = False, file_timeout: float = DEFAULT_FILE_TIMEOUT, offline: bool = False,
+         no_cache: bool = False) -> None:
     """Audit the Node.js code under PATHS (default: the current directory)."""
     if show_secrets:  # through the environment, so that the worker processes see it too
         from nodeward.secrets.redact import SHOW_SECRETS_ENV
@@ -189,6 +193,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, m
         history=history,
         advisory_ignores=settings.config.advisory_ignores,
         file_timeout=settings.file_timeout,
+        cache=not no_cache,
     )
     if "deps" in settings.scanners and not offline:
         from nodeward.cli.db import refresh_before_scan

@@ -28,6 +28,8 @@ class RuleContext:
     #: rule may look at, for facts about the file's package (which js-yaml it installs).
     file_path: Path | None = None
     scan_root: Path | None = None
+    #: Set by a rule that looked at `file_path`'s surroundings: the results then depend on more than the file.
+    read_other_files: bool = False
     shared: dict[str, object] = field(default_factory=dict)  # per-file memo for rules of one family
     _taint: TaintAnalysis | None = None
     #: Parameters of this file's functions that reach a sink: plain data for the cross-file phase.

@@ -33,6 +33,9 @@ class FileResult:
     summaries: dict[str, Any] = field(default_factory=dict)
     #: The secrets detectors saw in the file (values and lines), for the reporters to mask everywhere.
     secrets: list[SecretSpan] = field(default_factory=list)
+    #: SHA-256 of the bytes scanned, and whether the result depends on them alone (nodeward.resultcache).
+    content_digest: str = ""
+    cacheable: bool = True
 
 
 class FileScanner(Protocol):

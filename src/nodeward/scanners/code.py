@@ -157,6 +157,7 @@ class CodeScanner:
         if context.practice_evidence:
             result.summaries["practices"] = context.practice_evidence
         result.secrets = context.secrets
+        result.cacheable = not context.read_other_files
         return result
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from nodeward.findings import FileNotice, with_context
+from nodeward.resultcache import content_digest
 from nodeward.rules.registry import all_rules
 from nodeward.scanners import FileResult, FileScanner
 from nodeward.scanners.code import CodeScanner
@@ -39,10 +40,15 @@ class FileScanRunner:
 
     def scan(self, file: SourceFile) -> FileResult:
         try:
-            data = as_utf8(read_source(file))
+            raw = read_source(file)
         except SourceReadError as error:
             return FileResult(notices=[FileNotice(file.display_path, "skipped", f"unreadable: {error.reason}")],
                               scanned=False)
+        result = self._scan(file, as_utf8(raw))
+        result.content_digest = content_digest(raw)
+        return result
+
+    def _scan(self, file: SourceFile, data: bytes) -> FileResult:
         skip = content_skip(file.kind, data)  # here, not in discovery: the file is read once
         skipped_notices: list[FileNotice] = []
         if skip is not None:
@@ -66,6 +72,7 @@ class FileScanRunner:
             result.notices.extend(partial.notices)
             result.summaries.update(partial.summaries)
             result.secrets.extend(partial.secrets)
+            result.cacheable &= partial.cacheable
         lines = text.splitlines()
         kept, suppressed, notices = split_suppressed(file.display_path, lines, result.findings, self.active_keys)
         if suppressed or any(n.kind == "unused-suppression" for n in notices):

@@ -122,18 +122,21 @@ def secrets_beside(findings: Iterable[Finding], files: Iterable[SourceFile]) -> 
     """The secrets in the files ``findings`` are in, found without reporting them: what the reports must mask
     in snippets and code frames when the secrets scanner did not run (`--scanners code`)."""
     by_path = {file.display_path: file for file in files}
+    return secrets_in(by_path[path] for path in sorted({finding.path for finding in findings}) if path in by_path)
+
+
+def secrets_in(files: Iterable[SourceFile]) -> list[SecretSpan]:
+    """The secrets written in ``files``, found without reporting them."""
     engine: SecretEngine | None = None
     spans: list[SecretSpan] = []
-    for path in sorted({finding.path for finding in findings}):
-        file = by_path.get(path)
-        if file is None:
-            continue
+    for file in files:
         try:
             text = read_source(file).decode("utf-8", "replace")
         except SourceReadError:
             continue
         engine = engine or SecretEngine()
-        context = TextContext(display_path=path, kind=file.kind.value, selected=frozenset(), file_checks=False)
+        context = TextContext(display_path=file.display_path, kind=file.kind.value, selected=frozenset(),
+                              file_checks=False)
         findings_for_text(text, context, engine)  # no rule selected: it only records what it sees
         spans.extend(context.secrets)
     return spans

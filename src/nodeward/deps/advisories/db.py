@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from nodeward.cachedir import cache_dir
 from nodeward.deps.advisories.model import Advisory, Affected, Interval
 
 SCHEMA_VERSION = "1"
@@ -43,16 +44,6 @@ CREATE INDEX affected_by_package ON affected(package);
 
 class DatabaseError(Exception):
     """The database cannot be built or read; the message says why."""
-
-
-def cache_dir() -> Path:
-    """``$NODEWARD_CACHE_DIR``, else the platform's user cache directory for nodeward."""
-    override = os.environ.get("NODEWARD_CACHE_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("nodeward", appauthor=False))
 
 
 def default_db_path() -> Path:
