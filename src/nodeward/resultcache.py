@@ -315,6 +315,8 @@ class ResultCache:
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         connection = sqlite3.connect(self.path, timeout=15, isolation_level=None)
+        with contextlib.suppress(OSError):  # findings and code are the user's own business
+            os.chmod(self.path, 0o600)
         try:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
