@@ -362,7 +362,7 @@ def measure_startup(nodeward: Nodeward, scratch: Path, repeat: int = STARTUP_REP
     (project / "app.js").write_text(ONE_FILE_APP, encoding="utf-8")
     commands = {
         "version": [*nodeward.prefix, "--version"],
-        "one_file_scan": [*nodeward.prefix, "scan", str(project), "--format", "json", "--no-progress"],
+        "one_file_scan": [*nodeward.prefix, "scan", str(project), "--format", "json", "--no-progress", "--no-cache"],
     }
     results: dict[str, Any] = {"repeat": repeat, "load_average": os.getloadavg()[0]}
     for name, command in commands.items():
@@ -711,6 +711,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up measurements")
     parser.add_argument("--no-memory-growth", action="store_true",
                         help="skip the scan of the corpus twice over (memory at 1x and 2x)")
+    parser.add_argument("--cache-only", action="store_true",
+                        help="measure only the result cache (cached re-scans against a cold scan)")
+    parser.add_argument("--no-cache-bench", action="store_true", help="skip the result cache measurements")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -735,7 +738,7 @@ def run(args: argparse.Namespace) -> int:
             fetch_corpus.fetch_corpus(corpus)
     elif not corpus.is_dir():
         raise BenchError(f"no corpus at {corpus}")
-    if not args.no_eslint:
+    if not (args.no_eslint or args.cache_only):
         if not corpus.is_relative_to(BENCH_DIR):
             raise BenchError("ESLint only lints files under bench/ with this config; use the default corpus")
         ensure_eslint()
@@ -745,6 +748,8 @@ def run(args: argparse.Namespace) -> int:
         scratch = Path(scratch_name)
         nodeward = make_nodeward(args.nodeward, corpus, scratch)
         cores = len(os.sched_getaffinity(0))
+        if args.cache_only:
+            return write_cache_only(args, started, measure_cache(nodeward, corpus, scratch, cores, args.repeat))
 
         log("warm-up: nodeward on the full corpus and on its JavaScript files")
         _, full_output, _ = nodeward.run(cores)
@@ -786,7 +791,11 @@ def run(args: argparse.Namespace) -> int:
         if not args.no_memory_growth and ("nodeward", "full corpus", 1) in series:
             log("memory growth: nodeward -j 1 on the corpus twice over")
             results["memory_growth"] = measure_memory_growth(nodeward, scratch, series[("nodeward", "full corpus", 1)])
+        if not args.no_cache_bench:
+            results["cache"] = measure_cache(nodeward, corpus, scratch, cores, args.repeat)
     print("\n".join([render_report(results, list(series.values()), js_is_full), *render_startup_and_scaling(results)]))
+    if "cache" in results:
+        print(render_cache(results["cache"]))
     args.results.mkdir(parents=True, exist_ok=True)
     path = args.results / f"run-{started:%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
@@ -944,6 +953,106 @@ def render_report(results: dict[str, Any], series: Sequence[Series], js_is_full:
                 + (", ".join(f"{rule} {count}" for rule, count in s.output.by_rule.items()) or "none")
             )
     return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# The result cache: re-scans against a cold scan, in the same run, on a copy of the corpus
+
+#: The file edited for the "one file changed" re-scan, and what is appended to it: a new command injection,
+#: so that the findings change and the comparison with a cold scan means something.
+CACHE_EDITED_FILE = Path("express") / "lib" / "router" / "index.js"
+CACHE_EDIT = (
+    "\nmodule.exports.nodewardBenchEdit{round} = function (req) {{\n"
+    "  require('child_process').exec('ls ' + req.query.dir{round});\n}};\n"
+)
+CACHE_TARGETS = {"unchanged": 0.10, "one file edited": 0.15}
+
+
+def _cache_scan(nodeward: Nodeward, tree: Path, scratch: Path, env: dict[str, str], jobs: int,
+                *extra: str) -> tuple[Measurement, dict[str, Any]]:
+    stdout, stderr = scratch / "cache-scan.json", scratch / "cache-scan.err"
+    command = [*nodeward.prefix, "scan", str(tree), "--format", "json", "--no-progress", "-j", str(jobs), *extra]
+    measurement = measure(command, cwd=REPO_ROOT, stdout=stdout, stderr=stderr, env=env)
+    if measurement.returncode not in (0, 1):
+        problem = stderr.read_text(errors="replace")[-2000:]
+        raise BenchError(f"nodeward exited with {measurement.returncode}:\n{problem}")
+    report = json.loads(stdout.read_text(encoding="utf-8"))
+    return measurement, {"findings": report["findings"], "suppressed": report["suppressed_findings"]}
+
+
+def measure_cache(nodeward: Nodeward, corpus: Path, scratch: Path, jobs: int, repeat: int) -> dict[str, Any]:
+    """CPU time of cached re-scans over a cold scan's (``--no-cache``), and whether their findings are a cold
+    scan's: the unchanged corpus, then after appending a new flow to one file (a new edit each round)."""
+    tree = scratch / "cache-corpus"
+    shutil.copytree(corpus, tree, symlinks=True)
+    env = dict(nodeward.env or os.environ, NODEWARD_CACHE_DIR=str(scratch / "cache-dir"))
+    cold: list[Measurement] = []
+    log("result cache: cold scan (--no-cache)")
+    measurement, cold_findings = _cache_scan(nodeward, tree, scratch, env, jobs, "--no-cache")
+    cold.append(measurement)
+    log("result cache: first scan, writing the cache")
+    filling, findings = _cache_scan(nodeward, tree, scratch, env, jobs)
+    mismatches = [] if findings == cold_findings else ["first scan with the cache"]
+    runs: dict[str, list[Measurement]] = {"unchanged": [], "one file edited": []}
+    for round_number in range(repeat):
+        log(f"result cache round {round_number + 1}/{repeat}: unchanged corpus")
+        measurement, findings = _cache_scan(nodeward, tree, scratch, env, jobs)
+        runs["unchanged"].append(measurement)
+        if findings != cold_findings:
+            mismatches.append(f"unchanged, round {round_number + 1}")
+        log(f"result cache round {round_number + 1}/{repeat}: one file edited, then a cold scan of it")
+        with open(tree / CACHE_EDITED_FILE, "a", encoding="utf-8") as edited:
+            edited.write(CACHE_EDIT.format(round=round_number))
+        measurement, findings = _cache_scan(nodeward, tree, scratch, env, jobs)
+        runs["one file edited"].append(measurement)
+        measurement, cold_findings = _cache_scan(nodeward, tree, scratch, env, jobs, "--no-cache")
+        cold.append(measurement)
+        if findings != cold_findings:
+            mismatches.append(f"one file edited, round {round_number + 1}")
+    cold_cpu = statistics.median(m.cpu_seconds for m in cold)
+    return {
+        "jobs": jobs,
+        "edited_file": CACHE_EDITED_FILE.as_posix(),
+        "cold_cpu_seconds": cold_cpu,
+        "first_scan_cpu_ratio": filling.cpu_seconds / cold_cpu,
+        "ratios": {name: statistics.median(m.cpu_seconds for m in measured) / cold_cpu
+                   for name, measured in runs.items()},
+        "targets": CACHE_TARGETS,
+        "findings_equal_to_cold": not mismatches,
+        "mismatches": mismatches,
+        "measurements": {"cold": [asdict(m) for m in cold], "first scan": asdict(filling),
+                         **{name: [asdict(m) for m in measured] for name, measured in runs.items()}},
+    }
+
+
+def render_cache(cache: dict[str, Any]) -> str:
+    loads = [m["load_average"] for group in cache["measurements"].values()
+             for m in (group if isinstance(group, list) else [group])]
+    lines = [
+        f"result cache, -j {cache['jobs']}, CPU time against a cold scan's (--no-cache, median "
+        f"{cache['cold_cpu_seconds']:.1f} CPU-s; load {min(loads):.1f}-{max(loads):.1f}):",
+        f"  first scan, writing the cache: {cache['first_scan_cpu_ratio']:.0%}",
+    ]
+    for name, ratio in cache["ratios"].items():
+        target = cache["targets"][name]
+        lines.append(f"  re-scan, {name}: {ratio:.1%} (target <= {target:.0%}: "
+                     f"{'met' if ratio <= target else 'NOT met'})")
+    lines.append("  findings equal to a cold scan's: " + ("yes" if cache["findings_equal_to_cold"]
+                                                           else "NO (" + ", ".join(cache["mismatches"]) + ")"))
+    return "\n".join(lines)
+
+
+def write_cache_only(args: argparse.Namespace, started: dt.datetime, cache: dict[str, Any]) -> int:
+    machine = machine_description()
+    print(f"nodeward result cache benchmark, {started.isoformat(timespec='seconds')}; {machine['cores']} cores, "
+          f"{machine['cpu'] or 'unknown CPU'}")
+    print(render_cache(cache))
+    args.results.mkdir(parents=True, exist_ok=True)
+    path = args.results / f"cache-{started:%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps({"started": started.isoformat(timespec="seconds"), "machine": machine,
+                                "cache": cache}, indent=2) + "\n", encoding="utf-8")
+    log(f"raw results: {path}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
