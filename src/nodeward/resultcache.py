@@ -110,37 +110,78 @@ def entry_key(settings: str, file: SourceFile, surroundings: str, content_digest
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def surroundings_of(file: SourceFile, secrets_scanned: bool) -> str | None:
-    """What besides its bytes the results of ``file`` depend on, as text for its key; None: not cacheable."""
+def surroundings_of(file: SourceFile, scanners: frozenset[str]) -> str | None:
+    """What besides its bytes the results of ``file`` depend on, as text for its key; None: not cacheable.
+
+    Rules that look further than that ask the rule context for the file's place and are never cached
+    (nodeward.rules.context.RuleContext.file_path), except NW608, whose inputs are here.
+    """
     if file.kind not in CACHED_KINDS:
         return None
+    parts = []
+    if "code" in scanners and file.kind in CODE_KINDS:
+        parts.append(_lockfile_surroundings(file))
     from nodeward.scanners.secrets import SECRETS_KINDS
 
-    if not secrets_scanned or file.kind not in SECRETS_KINDS:
+    if "secrets" in scanners and file.kind in SECRETS_KINDS:
+        from nodeward.secrets.gitleaks import allowlist_for_file
+
+        allowlist = allowlist_for_file(file.path)
+        if allowlist is not None:
+            if allowlist.problems:  # reported once per worker process: which file carries the notice varies
+                return None
+            parts.append(f"{_files_digest(allowlist.root / '.gitleaks.toml', allowlist.root / '.gitleaksignore')}"
+                         f"\0{allowlist.relative(file.path)}")
+    return "\0".join(parts)
+
+
+def _lockfile_surroundings(file: SourceFile) -> str:
+    """NW608's inputs: the lockfile nearest the file, the package.json beside it, and the advisories."""
+    from nodeward.deps.reachable import nearest_lockfile
+    from nodeward.scanners.code import scan_root_of
+
+    lockfile = nearest_lockfile(file.path.parent, scan_root_of(file))
+    if lockfile is None:
         return ""
-    from nodeward.secrets.gitleaks import allowlist_for_file
-
-    allowlist = allowlist_for_file(file.path)
-    if allowlist is None:
-        return ""
-    if allowlist.problems:  # reported once per worker process: which file carries the notice varies
-        return None
-    digest = _allowlist_digest(str(allowlist.root))
-    return None if digest is None else f"{digest}\0{allowlist.relative(file.path)}"
+    return f"{lockfile}\0{_files_digest(lockfile, lockfile.parent / 'package.json')}\0{_advisories()}"
 
 
-@lru_cache(maxsize=64)
-def _allowlist_digest(root: str) -> str | None:
-    from nodeward.sources.discover import AUXILIARY_MAX_SIZE, read_regular_file
+@lru_cache(maxsize=256)
+def _files_digest(*paths: Path) -> str:
+    """The digest of the files at ``paths`` (each may be missing; one that cannot be read makes it unique)."""
+    from nodeward.sources.discover import read_regular_file
 
-    digest = hashlib.sha256(root.encode("utf-8", "surrogateescape"))
-    for name in (".gitleaks.toml", ".gitleaksignore"):
-        path = Path(root) / name
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path).encode("utf-8", "surrogateescape"))
         try:
-            digest.update(b"\0" + read_regular_file(path, limit=AUXILIARY_MAX_SIZE) if path.is_file() else b"\1")
+            digest.update(b"\0" + content_digest(read_regular_file(path)).encode() if path.is_file() else b"\1")
         except OSError:
-            return None
+            digest.update(os.urandom(16))
     return digest.hexdigest()
+
+
+def _advisories() -> str:
+    """Which advisories NW608 matches: those shipped with nodeward until `db update` or `db import` replaced them
+    in the user's database."""
+    from nodeward.deps.advisories.db import SEED_SOURCE, default_db_path
+
+    path = default_db_path()
+    try:
+        status = path.stat()
+    except OSError:
+        return "bundled"
+    return _database_source(str(path), status.st_size, status.st_mtime_ns, SEED_SOURCE)
+
+
+@lru_cache(maxsize=8)
+def _database_source(path: str, size: int, modified: int, seed_source: str) -> str:
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+            row = connection.execute("SELECT value FROM meta WHERE key = 'source'").fetchone()
+    except sqlite3.Error:
+        row = None
+    return "bundled" if row is not None and row[0] == seed_source else f"{path}\0{size}\0{modified}"
 
 
 def content_digest(data: bytes) -> str:
@@ -482,10 +523,14 @@ def scan_with_cache(files: Sequence[SourceFile], roots: Sequence[Path], scanners
     if holder is not None:
         return scan(files, progress), [FileNotice("", CACHE_NOTICE, f"result cache not used: the cache directory "
                                                                     f"{cache_dir()} is inside the scanned {holder}")]
+    _files_digest.cache_clear()  # what the files around were at the previous scan of this process
+    from nodeward.deps.reachable import nearest_lockfile
+
+    nearest_lockfile.cache_clear()
     with ResultCache() as cache:
         settings = settings_key(scanners, selected_rules)
         secrets_scanned = "secrets" in scanners
-        surroundings = [surroundings_of(file, secrets_scanned) for file in files]
+        surroundings = [surroundings_of(file, scanners) for file in files]
         results: list[FileResult | None] = [None] * len(files)
         if cache.has_entries(settings):  # else a first scan: no file needs reading twice
             wanted: dict[str, tuple[int, bytes]] = {}

@@ -288,3 +288,24 @@ def test_file_names_that_are_not_utf8_are_cached_too(tmp_path: Path, monkeypatch
     analysed.take()
     assert scan(app) == cold
     assert analysed.take() == ["package.json"]
+
+
+def test_a_changed_lockfile_changes_the_cached_results_of_the_code_that_reaches_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "projects" / "NW608-vulnerable-dependency-reached", project)
+    analysed = Analysed(monkeypatch)
+    before = scan(project)
+    assert any(f.rule_id == "NW608" and f.path == "lib/importer.js" for f in before[0])
+    analysed.take()
+    assert scan(project) == before
+    assert "lib/importer.js" not in analysed.take()  # cached while the lockfile is the same
+    lockfile = project / "package-lock.json"
+    lockfile.write_text(lockfile.read_text().replace('"version": "0.4.7"', '"version": "0.5.10"'))
+    from nodeward.deps import reachable
+
+    reachable._index.cache_clear()  # what this process (one worker here) read of the lockfile before the edit
+    after = scan(project)
+    assert "lib/importer.js" in analysed.take()
+    assert after == scan(project, cache=False)
+    assert not any(f.rule_id == "NW608" and f.path == "lib/importer.js" for f in after[0])

@@ -48,13 +48,14 @@ def vulnerable_entries(
     that calling it may reach (itself first). Empty when no lockfile is found inside ``scan_root``."""
     if file_path is None or scan_root is None:
         return {}
-    lockfile = _nearest_lockfile(file_path.parent, scan_root)
+    lockfile = nearest_lockfile(file_path.parent, scan_root)
     return _index(str(lockfile)) if lockfile is not None else {}
 
 
 @lru_cache(maxsize=1024)
-def _nearest_lockfile(folder: Path, scan_root: Path) -> Path | None:
-    """Asked for every call of a file: answered once per folder."""
+def nearest_lockfile(folder: Path, scan_root: Path) -> Path | None:
+    """The lockfile of the package ``folder`` belongs to, looking up to ``scan_root`` at most. Asked for every
+    call of a file: answered once per folder."""
     root = scan_root.resolve()
     current = folder.resolve()
     for _ in range(MAX_PARENTS):

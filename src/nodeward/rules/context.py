@@ -25,10 +25,12 @@ class RuleContext:
     lines: list[str]
     rule: type[Rule] | None = None
     #: The file on disk and the directory scanned (None for source given as text): the only part of the disk a
-    #: rule may look at, for facts about the file's package (which js-yaml it installs).
-    file_path: Path | None = None
-    scan_root: Path | None = None
-    #: Set by a rule that looked at `file_path`'s surroundings: the results then depend on more than the file.
+    #: rule may look at, for facts about the file's package (which js-yaml it installs); rules read them as
+    #: `file_path` and `scan_root`, which notes that the results depend on more than the file.
+    disk_file: Path | None = None
+    disk_root: Path | None = None
+    #: Whether a rule asked where the file is (to read the files around it): the result cache keeps such results
+    #: for no later scan.
     read_other_files: bool = False
     shared: dict[str, object] = field(default_factory=dict)  # per-file memo for rules of one family
     _taint: TaintAnalysis | None = None
@@ -39,6 +41,16 @@ class RuleContext:
     practice_evidence: list[dict[str, Any]] = field(default_factory=list)
     #: Secrets the rules saw written in the code (a JWT key, a session secret): reports mask them everywhere.
     secrets: list[SecretSpan] = field(default_factory=list)
+
+    @property
+    def file_path(self) -> Path | None:
+        self.read_other_files = True
+        return self.disk_file
+
+    @property
+    def scan_root(self) -> Path | None:
+        self.read_other_files = True
+        return self.disk_root
 
     def record_secret(self, node: Node, value: str) -> None:
         """Note that ``value``, written at ``node``, is a secret: no report will show it."""

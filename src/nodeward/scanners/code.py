@@ -111,8 +111,8 @@ class CodeScanner:
         indexed, query = self.file_query(dialect)
         candidates = parser.captures(dialect, query, tree.root_node, too_deep)
         model = SemanticModel(tree, source, dialect, index=candidates, outside=tuple(too_deep), indexed=indexed)
-        context = RuleContext(display_path, model, lines, file_path=file.path if file is not None else None,
-                              scan_root=scan_root_of(file) if file is not None else None)
+        context = RuleContext(display_path, model, lines, disk_file=file.path if file is not None else None,
+                              disk_root=scan_root_of(file) if file is not None else None)
         findings: list[Finding] = []
         if self.dispatch:
             skipped = self.prefilter.skipped(source)

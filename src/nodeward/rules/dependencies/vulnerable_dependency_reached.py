@@ -126,7 +126,9 @@ class VulnerableDependencyReached(TaintRule):
         name = ctx.call_name(node)
         if name is None:
             return None
-        entries = vulnerable_entries(ctx.file_path, ctx.scan_root)
+        # Not `file_path`, which would keep the result out of the cache: what is read here (the nearest lockfile,
+        # the package.json beside it, the advisories) is part of the cache's key (resultcache.surroundings_of).
+        entries = vulnerable_entries(ctx.disk_file, ctx.disk_root)
         package = package_of(name, entries) if entries else None
         if package is None:
             return None
@@ -138,7 +140,7 @@ class VulnerableDependencyReached(TaintRule):
         if found is None:
             return
         name, reached = found
-        description = _describe(name, reached, ctx.display_path, ctx.file_path)
+        description = _describe(name, reached, ctx.display_path, ctx.disk_file)
         for argument in ctx.arguments(node):
             yield Sink(node, argument, description, reports_unknown_origin=False)
 
@@ -157,4 +159,4 @@ class VulnerableDependencyReached(TaintRule):
                 continue
             name, reached = found
             yield ctx.report(middleware, "every request reaches middleware "
-                             f"{_describe(name, reached, ctx.display_path, ctx.file_path)}")
+                             f"{_describe(name, reached, ctx.display_path, ctx.disk_file)}")

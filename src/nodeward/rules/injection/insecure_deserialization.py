@@ -142,7 +142,6 @@ class InsecureDeserialization(TaintRule):
         memo = ctx.shared.get("NW111.js-yaml-major", -1)
         if memo == -1:
             memo = installed_js_yaml_major(ctx.file_path, ctx.scan_root)
-            ctx.read_other_files = True
             if memo is None and re.search(rb"\.safeLoad(All)?\s*\(", ctx.model.source):
                 memo = 3  # the js-yaml 3 API is in use: its `load` has the full schema
             ctx.shared["NW111.js-yaml-major"] = memo
