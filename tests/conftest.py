@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
@@ -49,27 +51,41 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: int = 120,
     )
 
 
+@contextlib.contextmanager
+def exclusive(name: str) -> Iterator[None]:
+    """Hold the lock file ``name`` in .cache/: the xdist workers of one run (and concurrent runs) fetch a shared
+    tool once, one after the other, instead of unpacking it over each other."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def sarif_multitool_dir(request: pytest.FixtureRequest) -> Path:
     """The unpacked npm package that ships the SARIF 2.1.0 schema and the Sarif.Multitool validator."""
     target = CACHE / "sarif-multitool"
     package = target / "package"
-    if not (package / "sarif-2.1.0.json").exists():
-        if shutil.which("npm") is None:
-            pytest.fail(f"npm is missing: the SARIF tests validate with {SARIF_MULTITOOL_PACKAGE} from the npm "
-                        "registry (`apt-get install -y npm`, then run the tests again)")
-        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:  # said in the output, even under -q: the suite downloads something
-            reporter.write_line(f"downloading {SARIF_MULTITOOL_PACKAGE} from the npm registry into {target} "
-                                "(once) to validate SARIF reports")
-        target.mkdir(parents=True, exist_ok=True)
-        packed = subprocess.run(
-            ["npm", "pack", SARIF_MULTITOOL_PACKAGE, "--silent"], cwd=target, capture_output=True, text=True,
-            timeout=600, check=True,
-        )
-        tarball = target / packed.stdout.strip().splitlines()[-1]
-        with tarfile.open(tarball) as archive:
-            archive.extractall(target, filter="data")
-        tarball.unlink()
-    (package / "Sarif.Multitool").chmod(0o755)
+    with exclusive("sarif-multitool"):
+        if not (package / "sarif-2.1.0.json").exists():
+            if shutil.which("npm") is None:
+                pytest.fail(f"npm is missing: the SARIF tests validate with {SARIF_MULTITOOL_PACKAGE} from the npm "
+                            "registry (`apt-get install -y npm`, then run the tests again)")
+            reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:  # said in the output, even under -q: the suite downloads something
+                reporter.write_line(f"downloading {SARIF_MULTITOOL_PACKAGE} from the npm registry into {target} "
+                                    "(once) to validate SARIF reports")
+            target.mkdir(parents=True, exist_ok=True)
+            packed = subprocess.run(
+                ["npm", "pack", SARIF_MULTITOOL_PACKAGE, "--silent"], cwd=target, capture_output=True, text=True,
+                timeout=600, check=True,
+            )
+            tarball = target / packed.stdout.strip().splitlines()[-1]
+            with tarfile.open(tarball) as archive:
+                archive.extractall(target, filter="data")
+            tarball.unlink()
+        (package / "Sarif.Multitool").chmod(0o755)
     return package
