@@ -42,16 +42,16 @@ def version_key(text: str) -> VersionKey | None:
     if text == "0":
         return (0, 0, 0, 0, ())
     match = _STRICT.match(text)
-    if match:
-        major, minor, patch, pre = match.groups()
-        parts = pre.split(".") if pre else []
-        return (int(major), int(minor), int(patch), 0 if pre else 1, _prerelease_key(parts))
     try:
+        if match:
+            major, minor, patch, pre = match.groups()
+            parts = pre.split(".") if pre else []
+            return (int(major), int(minor), int(patch), 0 if pre else 1, _prerelease_key(parts))
         parsed = nodesemver.make_semver(text, loose=True)
-    except (ValueError, TypeError):
+        pre_parts = list(parsed.prerelease)
+        return (parsed.major, parsed.minor, parsed.patch, 0 if pre_parts else 1, _prerelease_key(pre_parts))
+    except (ValueError, TypeError):  # also a number past Python's 4,300-digit conversion limit
         return None
-    pre_parts = list(parsed.prerelease)
-    return (parsed.major, parsed.minor, parsed.patch, 0 if pre_parts else 1, _prerelease_key(pre_parts))
 
 
 def is_version(text: str) -> bool:
