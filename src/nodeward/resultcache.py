@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from nodeward import __version__
 from nodeward.cachedir import cache_dir
@@ -73,8 +73,7 @@ CREATE INDEX IF NOT EXISTS entries_by_use ON entries(used);
 CREATE INDEX IF NOT EXISTS entries_by_settings ON entries(settings);
 """
 
-ProgressCallback = Callable[[int, int], None]
-FileScan = Callable[[Sequence[SourceFile], ProgressCallback | None], list[FileResult]]
+Progress = TypeVar("Progress")  # nodeward.scan.ScanProgress, handed through to the scan of the files not cached
 
 
 class CacheEntryError(ValueError):
@@ -515,8 +514,9 @@ def _with_code_frames(result: FileResult, data: bytes) -> FileResult:
 
 
 def scan_with_cache(files: Sequence[SourceFile], roots: Sequence[Path], scanners: frozenset[str],
-                    selected_rules: frozenset[str] | None, scan: FileScan,
-                    progress: ProgressCallback | None = None) -> tuple[list[FileResult], list[FileNotice]]:
+                    selected_rules: frozenset[str] | None,
+                    scan: Callable[[Sequence[SourceFile], Progress | None], list[FileResult]],
+                    progress: Progress | None = None) -> tuple[list[FileResult], list[FileNotice]]:
     """``scan(files)``, taking from the cache what it holds and storing what it lacks; notices say why the
     cache was not used when it was not."""
     holder = inside_scanned_tree(roots)
@@ -546,11 +546,7 @@ def scan_with_cache(files: Sequence[SourceFile], roots: Sequence[Path], scanners
                 index, data = wanted[key]
                 results[index] = _with_code_frames(stored, data)
         missing = [index for index, result in enumerate(results) if result is None]
-        hits = len(files) - len(missing)
-        if progress and hits:
-            progress(hits, len(files))
-        fresh = scan([files[i] for i in missing],
-                     (lambda done, _total: progress(hits + done, len(files))) if progress else None)
+        fresh = scan([files[i] for i in missing], progress)  # the progress shown is of the files analysed
         entries = []
         for index, result in zip(missing, fresh, strict=True):
             results[index] = result
