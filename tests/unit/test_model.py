@@ -163,3 +163,14 @@ def test_a_query_asked_once_is_answered_from_later_files_combined_query_with_the
     alone = {name: [model.text(n) for n in nodes]
              for name, nodes in parser.captures("javascript", asked, tree.root_node).items()}
     assert served == alone == {"use": ["app.use(a)", "router.use(c, d)"], "p": ["use", "use"]}
+
+
+def test_the_use_server_directive_is_found_after_comments_and_files_of_many_comments_are_quick() -> None:
+    from nodeward.analysis.taint.nextjs import USE_SERVER
+
+    assert USE_SERVER.match(b"/* license */\n// note\n  'use server';\n")
+    assert USE_SERVER.match(b'"use server"')
+    assert not USE_SERVER.match(b"const a = 1; 'use server'")
+    assert not USE_SERVER.match(b"/* never closed 'use server'")
+    # 60 comment blocks without the directive: the old pattern backtracked through 2^60 ways to close them.
+    assert not USE_SERVER.match(b"/* c */\n" * 60 + b"module.exports = 1;\n")
