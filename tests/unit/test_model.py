@@ -53,6 +53,8 @@ def marked_value(model: SemanticModel) -> Node:
         ("(cp as any).exec(x); import * as cp from 'child_process'", "typescript", "child_process.exec"),
         ("const yaml_1 = require('js-yaml'); yaml_1.default.load(x)", "javascript", "js-yaml.load"),
         ("const set_1 = require('lodash.set'); set_1.default(o, p, v)", "javascript", "lodash.set"),
+        # compiled code calls an imported function without a `this`: `(0, _mod.fn)(...)`
+        ("var _cp = require('child_process'); (0, _cp.exec)(x)", "javascript", "child_process.exec"),
     ],
 )
 def test_qualified_names_resolve_every_spelling(source: str, dialect: str, expected: str) -> None:

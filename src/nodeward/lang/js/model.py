@@ -139,12 +139,20 @@ class Binding:
 
 
 def unwrap(node: Node) -> Node:
-    while node.type in TRANSPARENT:
+    while node.type in TRANSPARENT or _is_indirect_reference(node):
         inner = node.named_children
         if not inner:
             break
-        node = inner[0]
+        node = inner[-1] if node.type == "sequence_expression" else inner[0]
     return node
+
+
+def _is_indirect_reference(node: Node) -> bool:
+    """`(0, _utils.merge)` of compiled code (Babel, TypeScript): the function itself, called without a `this`."""
+    if node.type != "sequence_expression":
+        return False
+    inner = node.named_children
+    return len(inner) == 2 and inner[0].type == "number" and inner[0].text == b"0"
 
 
 def normalise_module(spec: str) -> str:
