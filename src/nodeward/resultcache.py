@@ -125,7 +125,7 @@ def surroundings_of(file: SourceFile, scanners: frozenset[str]) -> str | None:
     if "secrets" in scanners and file.kind in SECRETS_KINDS:
         from nodeward.secrets.gitleaks import allowlist_for_file
 
-        allowlist = allowlist_for_file(file.path)
+        allowlist = allowlist_for_file(file)
         if allowlist is not None:
             if allowlist.problems:  # reported once per worker process: which file carries the notice varies
                 return None
@@ -137,7 +137,7 @@ def surroundings_of(file: SourceFile, scanners: frozenset[str]) -> str | None:
 def _lockfile_surroundings(file: SourceFile) -> str:
     """NW608's inputs: the lockfile nearest the file, the package.json beside it, and the advisories."""
     from nodeward.deps.reachable import nearest_lockfile
-    from nodeward.scanners.code import scan_root_of
+    from nodeward.sources.discover import scan_root_of
 
     lockfile = nearest_lockfile(file.path.parent, scan_root_of(file))
     if lockfile is None:

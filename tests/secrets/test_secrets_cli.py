@@ -171,6 +171,17 @@ def test_gitleaks_allowlist_and_ignore_file_are_honoured(tmp_path: Path, tokens:
     assert [f["path"] for f in json.loads(done.stdout)["findings"]] == ["live.js"]
 
 
+def test_a_gitleaks_config_above_the_scanned_folder_is_never_read(tmp_path: Path, tokens: TokenFactory) -> None:
+    # The folder above the scan root is outside the tree: its allow-list would silence the project's secrets.
+    (tmp_path / ".gitleaks.toml").write_text('[allowlist]\ndescription = "all"\npaths = [\'\'\'.*\'\'\']\n')
+    (tmp_path / ".gitleaksignore").write_text("live.js:slack-bot-token:1\n")
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "live.js").write_text(f'const k = "{tokens.make("slack-bot-token")}";\n')
+    done = run_cli("secrets", str(project), "--format", "json")
+    assert [f["path"] for f in json.loads(done.stdout)["findings"]] == ["src/live.js"]
+
+
 def test_inline_suppression_applies_to_secrets(tmp_path: Path, tokens: TokenFactory) -> None:
     (tmp_path / "a.js").write_text(
         f'const k = "{tokens.make("google-api-key")}"; // nodeward-ignore NW501 -- browser key, restricted\n'

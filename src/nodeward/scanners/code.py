@@ -6,10 +6,8 @@ nodes runs in C; Python work is spent only on those candidates.
 
 from __future__ import annotations
 
-import functools
 import traceback
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 from tree_sitter import Node
@@ -27,7 +25,7 @@ from nodeward.rules.context import RuleContext
 from nodeward.rules.registry import all_rules
 from nodeward.scanners import FileResult
 from nodeward.scanners.prefilter import TextPrefilter
-from nodeward.sources.discover import CODE_KINDS, FileKind, SourceFile
+from nodeward.sources.discover import CODE_KINDS, FileKind, SourceFile, scan_root_of
 
 #: Levels of syntax tree below which code is not analysed: walking up from a node takes time in proportion
 #: to its depth, so deeper nesting makes the analysis quadratic. Real code stays far above it (the deepest
@@ -241,18 +239,3 @@ def _unique(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             unique.append(finding)
     return unique
-
-
-def scan_root_of(file: SourceFile) -> Path:
-    """The directory that was scanned: the file's path without its display path (a file given on its own: its
-    directory)."""
-    shown, full = file.display_path, file.path.as_posix()
-    if shown.startswith("/") or ".." in shown.split("/") or not full.endswith("/" + shown):
-        return file.path.parent
-    return _path(full[: -len(shown) - 1] or "/")
-
-
-@functools.lru_cache(maxsize=64)
-def _path(text: str) -> Path:
-    """One Path object per scan root: making one per file was a tenth of the time of a small file."""
-    return Path(text)

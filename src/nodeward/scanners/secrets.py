@@ -43,7 +43,7 @@ class SecretsScanner:
 
     def scan_file(self, file: SourceFile, data: bytes, text: str) -> FileResult:
         result = FileResult()
-        allowlist = allowlist_for_file(file.path)
+        allowlist = allowlist_for_file(file)
         if allowlist is not None and allowlist.problems and str(allowlist.root) not in self.reported_configs:
             self.reported_configs.add(str(allowlist.root))
             result.notices.extend(FileNotice(".gitleaks.toml", "error", problem) for problem in allowlist.problems)

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from nodeward.datafiles import DataFileError, load_toml
-from nodeward.sources.discover import AUXILIARY_MAX_SIZE, read_regular_file
+from nodeward.sources.discover import AUXILIARY_MAX_SIZE, SourceFile, read_regular_file, scan_root_of
 
 
 @dataclass
@@ -113,17 +113,19 @@ def load_allowlist(root: Path) -> GitleaksAllowlist:
 
 
 @lru_cache(maxsize=256)
-def allowlist_for(directory: str) -> GitleaksAllowlist | None:
-    """The allow-list that applies to files in ``directory``: the nearest config up to the repository root."""
-    current = Path(directory)
+def allowlist_for(directory: str, root: str) -> GitleaksAllowlist | None:
+    """The allow-list that applies to files in ``directory``: the nearest config up to the repository root,
+    never above the scanned ``root`` (a config outside the tree is not the scanned project's, and reading it
+    would be a read outside the tree)."""
+    current, top = Path(directory), Path(root)
     while True:
         if (current / ".gitleaks.toml").is_file() or (current / ".gitleaksignore").is_file():
             allowlist = load_allowlist(current)
             return None if allowlist.empty and not allowlist.problems else allowlist
-        if (current / ".git").exists() or current.parent == current:
+        if current == top or (current / ".git").exists() or current.parent == current or top not in current.parents:
             return None
         current = current.parent
 
 
-def allowlist_for_file(path: Path) -> GitleaksAllowlist | None:
-    return allowlist_for(os.path.dirname(os.path.abspath(path)))
+def allowlist_for_file(file: SourceFile) -> GitleaksAllowlist | None:
+    return allowlist_for(os.path.dirname(os.path.abspath(file.path)), os.path.abspath(scan_root_of(file)))

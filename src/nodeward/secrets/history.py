@@ -262,7 +262,7 @@ def scan_history(
     result.stats.commits = len(commits)
     first, env_added = introductions(repository, commits, result.notices)
     head_blobs, head_paths = head_state(repository)
-    allowlist = allowlist_for(str(repository.cwd))
+    allowlist = allowlist_for(str(repository.cwd), str(repository.cwd))
     order = list(first)  # oldest introduction first
     reported: dict[tuple[str, str], Finding] = {}
     current: set[tuple[str, str]] = set()
