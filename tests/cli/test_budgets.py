@@ -84,6 +84,16 @@ def test_a_file_over_the_time_budget_is_reported_by_the_cli(tmp_path: Path) -> N
     assert "Traceback" not in done.stderr
 
 
+def test_a_scan_whose_only_file_ran_out_of_time_says_so(tmp_path: Path) -> None:
+    handler = "app.get('/a{n}', (req, res) => {{ res.send(String(req.query.v + {n})); }});\n"
+    slow = "const app = require('express')();\n" + "".join(handler.format(n=n) for n in range(60_000))
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "slow.js").write_text(slow)
+    done = run_cli("scan", str(tmp_path / "app"), "--file-timeout", "0.5", "--max-file-size", "65536", "--no-config")
+    assert "analysis of 1 file stopped at a limit" in " ".join(done.stderr.split())
+    assert "none with text to read" not in done.stderr and "Traceback" not in done.stderr
+
+
 def _handler(body: str) -> str:
     return f"require('http').createServer((req, res) => {{\n  let x = req.url;\n{body}\n}});\n"
 

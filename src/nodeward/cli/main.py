@@ -76,7 +76,11 @@ def nothing_scanned(targets: list[Path], outcome: ScanOutcome, scanners: frozens
     from nodeward.sources.discover import is_version_control
 
     where = ", ".join(str(t) for t in targets)
-    if outcome.discovery.files:
+    stopped = [n for n in outcome.result.notices if n.kind == "limit"]
+    if outcome.discovery.files and stopped:
+        why = f"{plural(len(outcome.discovery.files), 'file')} found under {where}; the analysis of "
+        why += f"{plural(len(stopped), 'file')} stopped at a limit (see the notices)"
+    elif outcome.discovery.files:
         why = f"{plural(len(outcome.discovery.files), 'file')} found under {where}, none with text to read (empty, "
         why += "binary or unreadable)"
     else:
