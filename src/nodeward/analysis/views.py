@@ -21,7 +21,7 @@ from typing import Any
 from tree_sitter import Node
 
 from nodeward.findings import Confidence, Finding
-from nodeward.lang.js.model import SemanticModel, unwrap
+from nodeward.lang.js.model import SemanticModel, object_literal, unwrap
 
 RENDER_METHODS = frozenset({"render"})
 VIEW_FOLDERS = frozenset({"views", "templates"})
@@ -41,7 +41,7 @@ def render_calls(model: SemanticModel, calls: Iterable[Node]) -> list[dict[str, 
         if view is None:
             continue
         record: dict[str, Any] = {"view": view, "constants": {}, "opaque": False}
-        data = _object_literal(model, args[1]) if len(args) > 1 else None
+        data = object_literal(model, args[1], unmutated=True) if len(args) > 1 else None
         if len(args) > 1 and data is None and unwrap(args[1]).type not in ("arrow_function", "function_expression"):
             record["opaque"] = True
         for pair in data.named_children if data is not None else ():
@@ -56,20 +56,6 @@ def render_calls(model: SemanticModel, calls: Iterable[Node]) -> list[dict[str, 
                 record["opaque"] = True
         found.append(record)
     return found
-
-
-def _object_literal(model: SemanticModel, node: Node) -> Node | None:
-    current = unwrap(node)
-    for _ in range(5):
-        if current.type == "object":
-            return current
-        if current.type != "identifier":
-            return None
-        binding = model.resolve(current)
-        if binding is None or binding.value is None or binding.path or not binding.is_stable or binding.mutated:
-            return None
-        current = unwrap(binding.value)
-    return None
 
 
 def constant_only_outputs(findings: Sequence[Finding], renders: Mapping[str, list[dict[str, Any]]]) -> list[Finding]:

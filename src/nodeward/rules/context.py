@@ -11,7 +11,7 @@ from tree_sitter import Node
 
 from nodeward.analysis.taint.engine import PARAM, SOURCE, Origin, TaintAnalysis, location_data
 from nodeward.findings import Confidence, Finding, Location, SecretSpan, Severity, TraceStep, shorten
-from nodeward.lang.js.model import SemanticModel, unwrap
+from nodeward.lang.js.model import SemanticModel, object_literal, unwrap
 from nodeward.rules.base import Rule, Sink, TaintRule, make_finding
 from nodeward.secrets.redact import worth_masking
 
@@ -117,17 +117,7 @@ class RuleContext:
 
     def resolve_object(self, node: Node) -> Node | None:
         """An object literal, directly or through a stable `const` binding to one."""
-        current = unwrap(node)
-        for _ in range(5):
-            if current.type == "object":
-                return current
-            if current.type != "identifier":
-                return None
-            binding = self.model.resolve(current)
-            if binding is None or binding.value is None or binding.path or not binding.is_stable:
-                return None
-            current = unwrap(binding.value)
-        return None
+        return object_literal(self.model, node)
 
     def _character_column(self, byte_offset: int, byte_column: int) -> int:
         # tree-sitter counts bytes; editors and SARIF count characters.

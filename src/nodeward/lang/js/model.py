@@ -959,6 +959,24 @@ def _index(value: Constant, step: str | int) -> Constant | None:
     return None
 
 
+def object_literal(model: SemanticModel, node: Node, *, unmutated: bool = False) -> Node | None:
+    """An object literal, directly or through stable `const` bindings to one (up to five); with ``unmutated``,
+    only through bindings never written to after their declaration."""
+    current = unwrap(node)
+    for _ in range(5):
+        if current.type == "object":
+            return current
+        if current.type != "identifier":
+            return None
+        binding = model.resolve(current)
+        if binding is None or binding.value is None or binding.path or not binding.is_stable:
+            return None
+        if unmutated and binding.mutated:
+            return None
+        current = unwrap(binding.value)
+    return None
+
+
 def object_property(model: SemanticModel, node: Node, key: str) -> Node | None:
     """The value of property `key` of an object literal, or of the constant that holds one: `{ key: value }`,
     `{ key() {} }` (the method), `{ key }` (the shorthand identifier)."""
